@@ -1,0 +1,24 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MailIngest.Ledger;
+
+namespace MailIngest.Archive;
+
+/// <summary>The JSON shape of everything the archive stores: camelCase, indented, non-ASCII text kept readable.</summary>
+[JsonSerializable(typeof(MessageManifest))]
+[JsonSerializable(typeof(QuarantineRecord))]
+[JsonSerializable(typeof(LedgerDocument))]
+internal sealed partial class ArchiveJson : JsonSerializerContext
+{
+    public const string ContentType = "application/json";
+
+    /// <summary>Options with relaxed escaping: these files are read by tools and people, never embedded in HTML.</summary>
+    public static ArchiveJson Readable { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace MailIngest.Archive;
+
+/// <summary>The storage layout of DESIGN.md: every path the archive writes is made here.</summary>
+internal static class ArchiveLayout
+{
+    public const string RawName = "message.eml";
+    public const string ManifestName = "manifest.json";
+    public const string ErrorName = "error.json";
+
+    private const int MaxReadableUidlLength = 40;
+
+    /// <summary>A key that depends only on mailbox and UIDL, so a re-fetch after a crash rewrites the same objects.</summary>
+    /// <remarks>The readable part keeps the UIDL recognisable; the hash keeps keys distinct where sanitising would merge two UIDLs.</remarks>
+    public static string MessageKey(string mailbox, string uidl)
+    {
+        var readable = new StringBuilder(Math.Min(uidl.Length, MaxReadableUidlLength));
+        foreach (var c in uidl.AsSpan(0, Math.Min(uidl.Length, MaxReadableUidlLength)))
+        {
+            readable.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_');
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(mailbox + "\n" + uidl));
+        return $"{readable}-{Convert.ToHexStringLower(hash.AsSpan(0, 6))}";
+    }
+
+    /// <summary>The key for a message whose UIDL the server reused for different content: it must not overwrite the first.</summary>
+    public static string ReusedUidlKey(string key, string rawSha256) => $"{key}-{rawSha256[..12]}";
+
+    public static string MessageFolder(string mailbox, DateTimeOffset? date, string key) => date is { } d
+        ? string.Create(CultureInfo.InvariantCulture, $"messages/{mailbox}/{d.UtcDateTime:yyyy}/{d.UtcDateTime:MM}/{d.UtcDateTime:dd}/{key}")
+        : $"messages/{mailbox}/undated/{key}";
+
+    public static string QuarantineFolder(string mailbox, string key) => $"quarantine/{mailbox}/{key}";
+
+    public static string LedgerPath(string mailbox) => $"state/{mailbox}.json";
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using MailIngest.Decoding;
+using MailIngest.Ingestion;
+using MailIngest.IO;
+using Microsoft.Extensions.Logging;
+
+namespace MailIngest.Archive;
+
+/// <summary>
+/// Stores one retrieved message: raw bytes first, then bodies and attachments, the manifest last (its presence means
+/// "stored"). Object names depend only on mailbox and UIDL, so storing the same message again rewrites, never doubles.
+/// </summary>
+internal sealed class MessageArchiver(
+    IMailArchive archive,
+    MessageDecoder decoder,
+    IIngestObserver observer,
+    TimeProvider time,
+    ILogger<MessageArchiver> logger)
+{
+    private const string RawContentType = "message/rfc822";
+
+    public async Task<StoredMessage> StoreAsync(string mailbox, string uidl, RawMessageFile raw, CancellationToken cancellationToken)
+    {
+        var key = ArchiveLayout.MessageKey(mailbox, uidl);
+        DecodedMessage decoded;
+        try
+        {
+            decoded = decoder.Decode(raw.File);
+        }
+        catch (MessageDecodingException e)
+        {
+            return await QuarantineAsync(mailbox, uidl, key, raw, e, cancellationToken);
+        }
+
+        using (decoded)
+        {
+            var warnings = new List<string>(decoded.Warnings);
+            var folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
+            var storedSha = await ReadStoredRawShaAsync(folder, cancellationToken);
+            if (storedSha is not null && storedSha != raw.Sha256)
+            {
+                key = ArchiveLayout.ReusedUidlKey(key, raw.Sha256);
+                folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
+                warnings.Add($"The server reused UIDL '{uidl}' for a different message; this one is stored under key {key}.");
+                Log.UidlReused(logger, mailbox, uidl, key);
+            }
+
+            await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", RawContentType, raw.CopyToAsync, WriteCondition.None, cancellationToken);
+            observer.OnStep(mailbox, IngestStep.RawStored);
+
+            var bodies = new List<StoredBody>(decoded.Bodies.Count);
+            foreach (var body in decoded.Bodies)
+            {
+                var (size, sha) = await WriteHashedAsync($"{folder}/{body.Path}", $"{body.ContentType}; charset=utf-8", body.WriteToAsync, cancellationToken);
+                bodies.Add(new StoredBody(body.Path, body.ContentType, "utf-8", body.OriginalCharset, size, sha));
+            }
+
+            var attachments = new List<StoredAttachment>(decoded.Attachments.Count);
+            foreach (var attachment in decoded.Attachments)
+            {
+                var (size, sha) = await WriteHashedAsync($"{folder}/{attachment.Path}", attachment.ContentType, attachment.WriteToAsync, cancellationToken);
+                attachments.Add(new StoredAttachment(
+                    attachment.Path,
+                    attachment.FileName,
+                    attachment.ContentType,
+                    size,
+                    sha,
+                    attachment.Inline,
+                    attachment.ContentId,
+                    attachment.Source.ToString().ToLowerInvariant()));
+            }
+
+            var headers = decoded.Headers;
+            var manifest = new MessageManifest(
+                MessageManifest.CurrentSchemaVersion,
+                mailbox,
+                uidl,
+                key,
+                time.GetUtcNow(),
+                headers.MessageId,
+                headers.Subject,
+                headers.From,
+                headers.To,
+                headers.Cc,
+                headers.Date,
+                new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256),
+                bodies,
+                attachments,
+                warnings);
+            await archive.WriteAsync(
+                $"{folder}/{ArchiveLayout.ManifestName}",
+                ArchiveJson.ContentType,
+                (stream, ct) => JsonSerializer.SerializeAsync(stream, manifest, ArchiveJson.Readable.MessageManifest, ct),
+                WriteCondition.None,
+                cancellationToken);
+            observer.OnStep(mailbox, IngestStep.ManifestStored);
+            return new StoredMessage(key, folder, Quarantined: false, raw.Size);
+        }
+    }
+
+    private async Task<StoredMessage> QuarantineAsync(
+        string mailbox, string uidl, string key, RawMessageFile raw, MessageDecodingException error, CancellationToken cancellationToken)
+    {
+        Log.Quarantined(logger, mailbox, uidl, error.Message);
+        var folder = ArchiveLayout.QuarantineFolder(mailbox, key);
+        await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", RawContentType, raw.CopyToAsync, WriteCondition.None, cancellationToken);
+        observer.OnStep(mailbox, IngestStep.RawStored);
+        var record = new QuarantineRecord(
+            mailbox, uidl, key, time.GetUtcNow(), error.Message, new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256));
+        await archive.WriteAsync(
+            $"{folder}/{ArchiveLayout.ErrorName}",
+            ArchiveJson.ContentType,
+            (stream, ct) => JsonSerializer.SerializeAsync(stream, record, ArchiveJson.Readable.QuarantineRecord, ct),
+            WriteCondition.None,
+            cancellationToken);
+        observer.OnStep(mailbox, IngestStep.ManifestStored);
+        return new StoredMessage(key, folder, Quarantined: true, raw.Size);
+    }
+
+    private async Task<string?> ReadStoredRawShaAsync(string folder, CancellationToken cancellationToken)
+    {
+        var stored = await archive.ReadAsync($"{folder}/{ArchiveLayout.ManifestName}", cancellationToken);
+        return stored is null
+            ? null
+            : JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.MessageManifest)?.Raw.Sha256;
+    }
+
+    private async Task<(long Size, string Sha256)> WriteHashedAsync(
+        string path, string contentType, Func<Stream, CancellationToken, Task> writeContent, CancellationToken cancellationToken)
+    {
+        long size = 0;
+        var sha = "";
+        await archive.WriteAsync(
+            path,
+            contentType,
+            async (stream, ct) =>
+            {
+                using var hashing = new HashingStream(stream);
+                await writeContent(hashing, ct);
+                size = hashing.BytesWritten;
+                sha = hashing.FinishHash();
+            },
+            WriteCondition.None,
+            cancellationToken);
+        return (size, sha);
+    }
+}

@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace MailIngest.Configuration;
+
+/// <summary>Checks every setting at start, naming the key and the fix, so that a bad configuration stops before any connection.</summary>
+public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIngestOptions>
+{
+    private const string Prefix = MailIngestOptions.SectionName + ":Mailboxes";
+
+    public ValidateOptionsResult Validate(string? name, MailIngestOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (options.Mailboxes.Count == 0)
+        {
+            errors.Add($"{Prefix} is empty: configure at least one mailbox, e.g. {Prefix}:support:Host.");
+        }
+
+        foreach (var (mailbox, settings) in options.Mailboxes)
+        {
+            Validate(mailbox, settings, errors);
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Validate(string mailbox, MailboxOptions options, List<string> errors)
+    {
+        var key = $"{Prefix}:{mailbox}";
+        if (!MailboxName().IsMatch(mailbox))
+        {
+            errors.Add($"{key}: the mailbox name becomes part of stored paths; use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Host))
+        {
+            errors.Add($"{key}:Host is required: set it to the POP3 server's host name.");
+        }
+
+        if (options.Port is < 0 or > 65535)
+        {
+            errors.Add($"{key}:Port must be between 1 and 65535 (or 0 for the default), was {options.Port}.");
+        }
+
+        if (!Enum.IsDefined(options.Security))
+        {
+            errors.Add($"{key}:Security must be one of {string.Join(", ", Enum.GetNames<MailSecurity>())}.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Username))
+        {
+            errors.Add($"{key}:Username is required: set it to the mailbox's login name.");
+        }
+
+        if (options.MaxMessagesPerRun < 0)
+        {
+            errors.Add($"{key}:MaxMessagesPerRun must be 0 (no limit) or more, was {options.MaxMessagesPerRun}.");
+        }
+
+        if (options.MaxBytesPerRun < 0)
+        {
+            errors.Add($"{key}:MaxBytesPerRun must be 0 (no limit) or more, was {options.MaxBytesPerRun}.");
+        }
+
+        if (options.MaxRunTime < TimeSpan.Zero)
+        {
+            errors.Add($"{key}:MaxRunTime must be 00:00:00 (no limit) or more, was {options.MaxRunTime}.");
+        }
+
+        if (options.LedgerFlushEvery < 1)
+        {
+            errors.Add($"{key}:LedgerFlushEvery must be at least 1, was {options.LedgerFlushEvery}.");
+        }
+
+        if (options.LedgerFlushInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{key}:LedgerFlushInterval must be more than 00:00:00, was {options.LedgerFlushInterval}.");
+        }
+
+        if (options.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{key}:Timeout must be more than 00:00:00, was {options.Timeout}.");
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    private static partial Regex MailboxName();
+}

@@ -1,0 +1,54 @@
+namespace MailIngest.Configuration;
+
+/// <summary>One POP3 mailbox to ingest: where it is, how to log in, and how much one run may do.</summary>
+public sealed class MailboxOptions
+{
+    /// <summary>POP3 server host name. Required.</summary>
+    public string Host { get; set; } = "";
+
+    /// <summary>POP3 port; 0 picks the usual one for <see cref="Security"/> (995 for SslOnConnect, else 110).</summary>
+    public int Port { get; set; }
+
+    /// <summary>Transport security, by MailKit's names: None, SslOnConnect, StartTls, StartTlsWhenAvailable, Auto.</summary>
+    public MailSecurity Security { get; set; } = MailSecurity.SslOnConnect;
+
+    /// <summary>Login name. Required.</summary>
+    public string Username { get; set; } = "";
+
+    /// <summary>Password; set it from a secret (environment <c>MailIngest__Mailboxes__NAME__Password</c>), not in a file.</summary>
+    public string Password { get; set; } = "";
+
+    /// <summary>Quartz cron expression for <c>mailingest run</c>.</summary>
+    public string Schedule { get; set; } = "0 0/5 * * * ?";
+
+    /// <summary>Delete messages from the server once their manifest and ledger entry are durably stored.</summary>
+    public bool DeleteAfterIngest { get; set; }
+
+    /// <summary>Most messages one run fetches; 0 means no limit. The rest wait for the next run.</summary>
+    public int MaxMessagesPerRun { get; set; }
+
+    /// <summary>Most bytes (by the server's LIST sizes) one run fetches; 0 means no limit. A run always fetches at least one message.</summary>
+    public long MaxBytesPerRun { get; set; }
+
+    /// <summary>Wall time after which a run starts no new message; zero means no limit.</summary>
+    public TimeSpan MaxRunTime { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Write the UIDL ledger durably after this many stored messages (and at the end of the run).</summary>
+    public int LedgerFlushEvery { get; set; } = 25;
+
+    /// <summary>Write the UIDL ledger durably at least this often while messages are being stored.</summary>
+    public TimeSpan LedgerFlushInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Timeout for each POP3 network operation.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>Transport security for a POP3 connection, named as MailKit's <c>SecureSocketOptions</c>.</summary>
+public enum MailSecurity
+{
+    None,
+    Auto,
+    SslOnConnect,
+    StartTls,
+    StartTlsWhenAvailable,
+}

@@ -1,0 +1,45 @@
+using MailIngest.Archive;
+using MailIngest.Configuration;
+using MailIngest.Decoding;
+using MailIngest.Ingestion;
+using MailIngest.Ledger;
+using MailIngest.Server;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+public static class IngestionServiceCollectionExtensions
+{
+    /// <summary>Adds the ingestion loop and the <c>MailIngest</c> settings, validated at start; needs an archive and a mail server.</summary>
+    public static IServiceCollection AddMailIngestion(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MailIngestOptions>().Bind(configuration.GetSection(MailIngestOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
+        services.AddSingleton(provider => new MessageDecoder(provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Decoding));
+        services.AddSingleton<LedgerStore>();
+        services.AddSingleton<MessageArchiver>();
+        // The ingestor's constructor is internal (its parts are), so the container is told how to make it.
+        services.AddSingleton(provider => new MailboxIngestor(
+            provider.GetRequiredService<IMailServer>(),
+            provider.GetRequiredService<IMailArchive>(),
+            provider.GetRequiredService<LedgerStore>(),
+            provider.GetRequiredService<MessageArchiver>(),
+            provider.GetRequiredService<IIngestObserver>(),
+            provider.GetRequiredService<IOptions<MailIngestOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<MailboxIngestor>>()));
+        return services;
+    }
+
+    private sealed class NoIngestObserver : IIngestObserver
+    {
+        public void OnStep(string mailbox, IngestStep reached)
+        {
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text.Json;
+using MailIngest.Archive;
+
+namespace MailIngest.Ledger;
+
+/// <summary>Loads and saves a mailbox's ledger in the archive, with the version check that keeps two writers from overwriting each other.</summary>
+internal sealed class LedgerStore(IMailArchive archive)
+{
+    public async Task<VersionedLedger> LoadAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        var stored = await archive.ReadAsync(ArchiveLayout.LedgerPath(mailbox), cancellationToken);
+        if (stored is null)
+        {
+            return new VersionedLedger(UidlLedger.Empty(mailbox), null);
+        }
+
+        var document = JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.LedgerDocument)
+            ?? throw new InvalidDataException($"The ledger {ArchiveLayout.LedgerPath(mailbox)} in {archive.Location} is empty.");
+        return new VersionedLedger(new UidlLedger(document), stored.Version);
+    }
+
+    /// <summary>Writes the ledger durably if nobody changed it since <paramref name="ledger"/> was loaded or last saved.</summary>
+    public async Task SaveAsync(VersionedLedger ledger, CancellationToken cancellationToken)
+    {
+        var document = ledger.Ledger.ToDocument();
+        ledger.Version = await archive.WriteAsync(
+            ArchiveLayout.LedgerPath(document.Mailbox),
+            ArchiveJson.ContentType,
+            (stream, ct) => JsonSerializer.SerializeAsync(stream, document, ArchiveJson.Readable.LedgerDocument, ct),
+            WriteCondition.Matching(ledger.Version),
+            cancellationToken);
+    }
+}
+
+/// <summary>A ledger with the archive version it was read at or last written as.</summary>
+internal sealed class VersionedLedger(UidlLedger ledger, string? version)
+{
+    public UidlLedger Ledger { get; } = ledger;
+
+    public string? Version { get; set; } = version;
+}

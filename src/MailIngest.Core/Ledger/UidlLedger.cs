@@ -1,0 +1,96 @@
+namespace MailIngest.Ledger;
+
+/// <summary>
+/// A mailbox's memory of what is stored: the UIDL of every ingested message still on the server (in server order),
+/// the high-water mark, running totals and the last run's outcome. A UIDL is added only after its manifest is stored.
+/// </summary>
+internal sealed class UidlLedger
+{
+    private readonly List<string> _uidls;
+    private readonly HashSet<string> _index;
+
+    public UidlLedger(LedgerDocument document)
+    {
+        Mailbox = document.Mailbox;
+        HighWaterMark = document.HighWaterMark;
+        Totals = document.Totals;
+        LastRun = document.LastRun;
+        _uidls = [.. document.Uidls];
+        _index = new HashSet<string>(_uidls, StringComparer.Ordinal);
+    }
+
+    public string Mailbox { get; }
+
+    /// <summary>The newest ingested UIDL in server order.</summary>
+    public string? HighWaterMark { get; private set; }
+
+    public LedgerTotals Totals { get; set; }
+
+    public RunRecord? LastRun { get; set; }
+
+    public int Count => _uidls.Count;
+
+    public static UidlLedger Empty(string mailbox) =>
+        new(new LedgerDocument(LedgerDocument.CurrentSchemaVersion, mailbox, null, [], new LedgerTotals(), null));
+
+    public bool Contains(string uidl) => _index.Contains(uidl);
+
+    public void Add(string uidl)
+    {
+        if (_index.Add(uidl))
+        {
+            _uidls.Add(uidl);
+        }
+
+        HighWaterMark = uidl;
+    }
+
+    /// <summary>Forgets messages that have left the server, so the ledger stays as small as the mailbox.</summary>
+    /// <returns>How many entries were removed.</returns>
+    public int Prune(IReadOnlySet<string> onServer)
+    {
+        var removed = _uidls.RemoveAll(uidl => !onServer.Contains(uidl));
+        if (removed > 0)
+        {
+            _index.IntersectWith(onServer);
+        }
+
+        return removed;
+    }
+
+    public LedgerDocument ToDocument() =>
+        new(LedgerDocument.CurrentSchemaVersion, Mailbox, HighWaterMark, [.. _uidls], Totals, LastRun);
+}
+
+/// <summary><c>state/{mailbox}.json</c> as stored.</summary>
+internal sealed record LedgerDocument(
+    int SchemaVersion,
+    string Mailbox,
+    string? HighWaterMark,
+    IReadOnlyList<string> Uidls,
+    LedgerTotals Totals,
+    RunRecord? LastRun)
+{
+    public const int CurrentSchemaVersion = 1;
+}
+
+/// <summary>Counts over the mailbox's whole history.</summary>
+internal sealed record LedgerTotals(long MessagesStored = 0, long BytesStored = 0, long Quarantined = 0, long Deleted = 0);
+
+/// <summary>What the last run did, for <c>mailingest status</c>.</summary>
+internal sealed record RunRecord(
+    DateTimeOffset StartedAt,
+    DateTimeOffset FinishedAt,
+    RunOutcome Outcome,
+    string? Error,
+    int NewOnServer,
+    int Stored,
+    int Quarantined,
+    int Deleted,
+    long Bytes);
+
+internal enum RunOutcome
+{
+    Succeeded,
+    Failed,
+}

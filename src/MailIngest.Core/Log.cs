@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace MailIngest;
+
+/// <summary>Every log line the core writes, by source generator: stable event IDs, structured placeholders, no secrets.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "{Mailbox}: another worker holds the mailbox lock; skipping this run")]
+    public static partial void MailboxLocked(ILogger logger, string mailbox);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Mailbox}: {OnServer} messages on the server, {New} new, fetching {Fetching} ({Bytes} bytes)")]
+    public static partial void Planned(ILogger logger, string mailbox, int onServer, int @new, int fetching, long bytes);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "{Mailbox}: stored {Uidl} as {Folder}")]
+    public static partial void MessageStored(ILogger logger, string mailbox, string uidl, string folder);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "{Mailbox}: budget reached ({Budget}); {Remaining} new messages left for the next run")]
+    public static partial void BudgetReached(ILogger logger, string mailbox, string budget, int remaining);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "{Mailbox}: ledger written, {Entries} entries")]
+    public static partial void LedgerFlushed(ILogger logger, string mailbox, int entries);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Information, Message = "{Mailbox}: deleting {Count} stored messages from the server")]
+    public static partial void Deleting(ILogger logger, string mailbox, int count);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Error, Message = "{Mailbox}: run failed: {Error}")]
+    public static partial void RunFailed(ILogger logger, string mailbox, string error, Exception exception);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Warning, Message = "{Mailbox}: could not record the failed run in the ledger: {Error}")]
+    public static partial void RunRecordFailed(ILogger logger, string mailbox, string error);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "{Mailbox}: message {Uidl} could not be decoded and was quarantined: {Error}")]
+    public static partial void Quarantined(ILogger logger, string mailbox, string uidl, string error);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{Mailbox}: the server reused UIDL {Uidl} for a different message; stored it under key {Key}")]
+    public static partial void UidlReused(ILogger logger, string mailbox, string uidl, string key);
+}

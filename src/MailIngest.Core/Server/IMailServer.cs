@@ -1,0 +1,31 @@
+using MailIngest.Configuration;
+
+namespace MailIngest.Server;
+
+/// <summary>Opens authenticated sessions to a mailbox's server; the POP3 adapter implements it.</summary>
+public interface IMailServer
+{
+    Task<IMailSession> OpenAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One authenticated session on a mailbox. Messages are addressed by 0-based index into the UIDL listing.
+/// Deletions take effect only at <see cref="CommitAsync"/> (POP3 QUIT); disposing without it discards them.
+/// </summary>
+public interface IMailSession : IAsyncDisposable
+{
+    /// <summary>The unique ID of every message, in server order (UIDL).</summary>
+    Task<IReadOnlyList<string>> GetUidlsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The size of every message in octets, in server order (one LIST).</summary>
+    Task<IReadOnlyList<long>> GetSizesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Retrieves the messages (RETR), handing each one's exact bytes to <paramref name="onMessage"/> in the order given.</summary>
+    Task RetrieveAsync(IReadOnlyList<int> indexes, Func<int, Stream, CancellationToken, Task> onMessage, CancellationToken cancellationToken);
+
+    /// <summary>Marks messages for deletion (DELE).</summary>
+    Task DeleteAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken);
+
+    /// <summary>Ends the session (QUIT), which makes the server apply the deletions.</summary>
+    Task CommitAsync(CancellationToken cancellationToken);
+}
