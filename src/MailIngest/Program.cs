@@ -1,0 +1,3 @@
+using MailIngest.Host.Cli;
+
+return await MailIngestCli.Create().Parse(args).InvokeAsync();
