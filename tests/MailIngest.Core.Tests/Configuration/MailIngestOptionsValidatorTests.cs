@@ -1,0 +1,70 @@
+using MailIngest.Configuration;
+
+namespace MailIngest.Core.Tests.Configuration;
+
+public class MailIngestOptionsValidatorTests
+{
+    private static MailIngestOptions With(string name, MailboxOptions mailbox) => new() { Mailboxes = { [name] = mailbox } };
+
+    private static MailboxOptions Valid() => new() { Host = "pop.example.com", Username = "support@example.com" };
+
+    private static IEnumerable<string> Errors(MailIngestOptions options) =>
+        new MailIngestOptionsValidator().Validate(null, options).Failures ?? [];
+
+    [Fact]
+    public void Validate_CompleteMailbox_Succeeds()
+    {
+        Assert.True(new MailIngestOptionsValidator().Validate(null, With("support", Valid())).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_NoMailboxes_SaysHowToAddOne()
+    {
+        Assert.Contains(Errors(new MailIngestOptions()), e => e.Contains("MailIngest:Mailboxes", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_MissingHost_NamesTheKey()
+    {
+        var mailbox = Valid();
+        mailbox.Host = "";
+
+        Assert.Contains(Errors(With("support", mailbox)), e => e.StartsWith("MailIngest:Mailboxes:support:Host is required", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_MissingUsername_NamesTheKey()
+    {
+        var mailbox = Valid();
+        mailbox.Username = " ";
+
+        Assert.Contains(Errors(With("support", mailbox)), e => e.StartsWith("MailIngest:Mailboxes:support:Username", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("../etc")]
+    [InlineData("a/b")]
+    [InlineData(".hidden")]
+    [InlineData("with space")]
+    public void Validate_MailboxNameUnsafeForPaths_IsRejected(string name)
+    {
+        Assert.Contains(Errors(With(name, Valid())), e => e.Contains("mailbox name", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_NegativeBudgetsAndBadPort_EachNamed()
+    {
+        var mailbox = Valid();
+        mailbox.Port = 70000;
+        mailbox.MaxMessagesPerRun = -1;
+        mailbox.MaxBytesPerRun = -5;
+        mailbox.LedgerFlushEvery = 0;
+
+        var errors = Errors(With("support", mailbox)).ToList();
+
+        Assert.Contains(errors, e => e.Contains(":Port must be", StringComparison.Ordinal) && e.Contains("70000", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":MaxMessagesPerRun must be", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":MaxBytesPerRun must be", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains(":LedgerFlushEvery must be at least 1, was 0", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,111 @@
+using System.Text;
+using MailIngest.Archive;
+using MailIngest.Storage.FileSystem;
+
+namespace MailIngest.Storage.Tests.FileSystem;
+
+public sealed class FileSystemMailArchiveTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "mailingest-fs-" + Guid.NewGuid().ToString("N"));
+    private readonly FileSystemMailArchive _archive;
+
+    public FileSystemMailArchiveTests()
+    {
+        Directory.CreateDirectory(_root);
+        _archive = new FileSystemMailArchive(_root);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static Func<Stream, CancellationToken, Task> Text(string text) =>
+        (stream, ct) => stream.WriteAsync(Encoding.UTF8.GetBytes(text), ct).AsTask();
+
+    [Fact]
+    public async Task WriteAsync_ThenReadAsync_ReturnsTheContent()
+    {
+        await _archive.WriteAsync("messages/a/b/manifest.json", "application/json", Text("{}"), WriteCondition.None, default);
+
+        var read = await _archive.ReadAsync("messages/a/b/manifest.json", default);
+
+        Assert.Equal("{}", Encoding.UTF8.GetString(read!.Content.Span));
+        Assert.True(File.Exists(Path.Combine(_root, "messages", "a", "b", "manifest.json")));
+    }
+
+    [Fact]
+    public async Task ReadAsync_Missing_ReturnsNull()
+    {
+        Assert.Null(await _archive.ReadAsync("state/nobody.json", default));
+    }
+
+    [Fact]
+    public async Task WriteAsync_ContentThrows_LeavesNoFileAndNoTemp()
+    {
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _archive.WriteAsync(
+            "x/y.txt", "text/plain", (_, _) => throw new InvalidOperationException("boom"), WriteCondition.None, default));
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(_root, "x")));
+    }
+
+    [Fact]
+    public async Task WriteAsync_ExistingObject_IsReplacedWhole()
+    {
+        await _archive.WriteAsync("x/y.txt", "text/plain", Text("first, longer content"), WriteCondition.None, default);
+        await _archive.WriteAsync("x/y.txt", "text/plain", Text("second"), WriteCondition.None, default);
+
+        Assert.Equal("second", await File.ReadAllTextAsync(Path.Combine(_root, "x", "y.txt")));
+        Assert.Single(Directory.GetFiles(Path.Combine(_root, "x")));
+    }
+
+    [Fact]
+    public async Task WriteAsync_ConditionMatchesReadVersion_Succeeds()
+    {
+        var first = await _archive.WriteAsync("state/s.json", "application/json", Text("1"), WriteCondition.Matching(null), default);
+        var read = await _archive.ReadAsync("state/s.json", default);
+
+        var second = await _archive.WriteAsync("state/s.json", "application/json", Text("2"), WriteCondition.Matching(read!.Version), default);
+
+        Assert.Equal(first, read.Version);
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
+    public async Task WriteAsync_StaleVersion_ThrowsConflictAndKeepsTheNewer()
+    {
+        var v1 = await _archive.WriteAsync("state/s.json", "application/json", Text("1"), WriteCondition.Matching(null), default);
+        await _archive.WriteAsync("state/s.json", "application/json", Text("2"), WriteCondition.Matching(v1), default);
+
+        await Assert.ThrowsAsync<ArchiveConflictException>(() =>
+            _archive.WriteAsync("state/s.json", "application/json", Text("3"), WriteCondition.Matching(v1), default));
+        await Assert.ThrowsAsync<ArchiveConflictException>(() =>
+            _archive.WriteAsync("state/s.json", "application/json", Text("3"), WriteCondition.Matching(null), default));
+
+        Assert.Equal("2", await File.ReadAllTextAsync(Path.Combine(_root, "state", "s.json")));
+    }
+
+    [Theory]
+    [InlineData("../outside.txt")]
+    [InlineData("messages/../../outside.txt")]
+    [InlineData("/etc/passwd")]
+    public async Task WriteAsync_PathLeavingTheRoot_IsRefused(string path)
+    {
+        await Assert.ThrowsAsync<ArgumentException>(() => _archive.WriteAsync(path, "text/plain", Text("x"), WriteCondition.None, default));
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_HeldByAnother_ReturnsNullUntilReleased()
+    {
+        var other = new FileSystemMailArchive(_root);
+        var first = await _archive.TryLockMailboxAsync("support", default);
+
+        Assert.NotNull(first);
+        Assert.Null(await other.TryLockMailboxAsync("support", default));
+        await using (var sales = await other.TryLockMailboxAsync("sales", default))
+        {
+            Assert.NotNull(sales);
+        }
+
+        await first.DisposeAsync();
+        await using var second = await other.TryLockMailboxAsync("support", default);
+        Assert.NotNull(second);
+    }
+}
