@@ -16,7 +16,13 @@ public static class IngestionServiceCollectionExtensions
     /// <summary>Adds the ingestion loop and the <c>MailIngest</c> settings, validated at start; needs an archive and a mail server.</summary>
     public static IServiceCollection AddMailIngestion(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<MailIngestOptions>().Bind(configuration.GetSection(MailIngestOptions.SectionName)).ValidateOnStart();
+        var section = configuration.GetSection(MailIngestOptions.SectionName);
+        services.AddOptions<MailIngestOptions>()
+            .Bind(section)
+            // Mailboxes again, strictly: a misspelt key or a wrong value there must stop the program, not be ignored.
+            .Configure(options => section.GetSection(nameof(MailIngestOptions.Mailboxes))
+                .Bind(options.Mailboxes, binder => binder.ErrorOnUnknownConfiguration = true))
+            .ValidateOnStart();
         services.AddSingleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();

@@ -109,8 +109,9 @@ internal sealed class MailIngestApp : IAsyncDisposable
     {
         OptionsValidationException v => v.Failures,
         FileNotFoundException or InvalidDataException or FormatException => [e.Message],
-        // The binder reports a value of the wrong type (an unknown Security name, text for a number) this way.
-        InvalidOperationException when e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) => [e.Message],
+        // The binder wraps what it found (a value of the wrong type, a misspelt key) in a generic message.
+        InvalidOperationException when e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) =>
+            [$"{(e.InnerException ?? e).Message} See the README's Configuration table for the keys and their values."],
         _ => null,
     };
 }
