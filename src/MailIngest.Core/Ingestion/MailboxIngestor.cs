@@ -53,22 +53,37 @@ public sealed class MailboxIngestor
     {
         ArgumentNullException.ThrowIfNull(options);
         var startedAt = _time.GetUtcNow();
-        await using var mailboxLock = await _archive.TryLockMailboxAsync(mailbox, cancellationToken);
-        if (mailboxLock is null)
+        try
         {
-            Log.MailboxLocked(_logger, mailbox);
-            return new MailboxRunResult(mailbox, MailboxRunStatus.Skipped, 0, 0, 0, 0, 0, 0, TimeSpan.Zero);
-        }
+            await using var mailboxLock = await _archive.TryLockMailboxAsync(mailbox, cancellationToken);
+            if (mailboxLock is null)
+            {
+                Log.MailboxLocked(_logger, mailbox);
+                return new MailboxRunResult(mailbox, MailboxRunStatus.Skipped, 0, 0, 0, 0, 0, 0, TimeSpan.Zero);
+            }
 
-        var ledger = await _ledgers.LoadAsync(mailbox, cancellationToken);
-        var run = new RunProgress(_time, startedAt, ledger.Ledger.Totals);
+            var ledger = await _ledgers.LoadAsync(mailbox, cancellationToken);
+            return await RunLockedAsync(mailbox, options, ledger, new RunProgress(_time, startedAt, ledger.Ledger.Totals), cancellationToken);
+        }
+        catch (Exception e) when (IsFailure(e, cancellationToken))
+        {
+            // The lock or the ledger could not be had, so nothing was fetched and there is no ledger to record this in.
+            var error = Describe(e);
+            Log.RunFailed(_logger, mailbox, error, e);
+            return new MailboxRunResult(mailbox, MailboxRunStatus.Failed, 0, 0, 0, 0, 0, 0, _time.GetUtcNow() - startedAt, error);
+        }
+    }
+
+    private async Task<MailboxRunResult> RunLockedAsync(
+        string mailbox, MailboxOptions options, VersionedLedger ledger, RunProgress run, CancellationToken cancellationToken)
+    {
         try
         {
             await IngestAsync(mailbox, options, ledger, run, cancellationToken);
             await RecordRunAsync(mailbox, ledger, run, run.ToRecord(RunOutcome.Succeeded, null), cancellationToken);
             return run.ToResult(mailbox, MailboxRunStatus.Succeeded, null);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (IsFailure(e, cancellationToken))
         {
             var error = Describe(e);
             Log.RunFailed(_logger, mailbox, error, e);
@@ -76,6 +91,10 @@ public sealed class MailboxIngestor
             return run.ToResult(mailbox, MailboxRunStatus.Failed, error);
         }
     }
+
+    /// <summary>Everything but the caller's own cancellation is a failure of this mailbox's run, not of the program.</summary>
+    private static bool IsFailure(Exception e, CancellationToken cancellationToken) =>
+        e is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
 
     private async Task IngestAsync(string mailbox, MailboxOptions options, VersionedLedger ledger, RunProgress run, CancellationToken cancellationToken)
     {
@@ -204,7 +223,7 @@ public sealed class MailboxIngestor
 
     private static string Describe(Exception e) => e switch
     {
-        MailServerException or ArchiveConflictException => e.Message,
+        MailServerException or ArchiveConflictException or InvalidDataException => e.Message,
         OperationCanceledException => "the run was cancelled",
         _ => $"{e.GetType().Name}: {e.Message}",
     };

@@ -14,9 +14,19 @@ internal sealed class LedgerStore(IMailArchive archive)
             return new VersionedLedger(UidlLedger.Empty(mailbox), null);
         }
 
-        var document = JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.LedgerDocument)
-            ?? throw new InvalidDataException($"The ledger {ArchiveLayout.LedgerPath(mailbox)} in {archive.Location} is empty.");
-        return new VersionedLedger(new UidlLedger(document), stored.Version);
+        try
+        {
+            var document = JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.LedgerDocument)
+                ?? throw new JsonException("it holds null");
+            return new VersionedLedger(new UidlLedger(document), stored.Version);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException(
+                $"The ledger {ArchiveLayout.LedgerPath(mailbox)} in {archive.Location} is not valid: {e.Message} " +
+                "Restore it from a backup, or delete it to ingest the mailbox again (into the same keys, so nothing is doubled).",
+                e);
+        }
     }
 
     /// <summary>Writes the ledger durably if nobody changed it since <paramref name="ledger"/> was loaded or last saved.</summary>

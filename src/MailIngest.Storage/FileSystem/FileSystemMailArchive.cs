@@ -59,7 +59,8 @@ internal sealed class FileSystemMailArchive : IMailArchive
         var target = Resolve(path);
         var folder = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        // Not derived from the target's name, which may already be near the 255-byte limit of a file name.
+        var temp = Path.Combine(folder, $".{Guid.NewGuid():N}.tmp");
         try
         {
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
