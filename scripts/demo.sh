@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Loads demo/mail/*.eml into a private Dovecot POP3 server and ingests them into ./data with
+# `mailingest once`, then shows what was stored. Run it again: the second run finds nothing new.
+#
+#   scripts/demo.sh           run the demo (installs dovecot-pop3d if missing; needs root for that)
+#   scripts/demo.sh --reset   forget the demo mailbox and its stored mail first
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO=$PWD
+WORK=$REPO/.work/demo
+MAILBOX=demo
+DEMO_USER=demo
+DEMO_PASSWORD=demo
+PREFERRED_PORT=1110 # the port in the sample appsettings.json
+
+log() { printf '\n==> %s\n' "$*"; }
+die() { printf 'demo.sh: %s\n' "$*" >&2; exit 1; }
+
+source scripts/lib/dovecot.sh
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# True when a POP3 server answers "+OK" on the port; call it in a subshell so fd 3 never leaks.
+greets() {
+    local line=
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+    read -r -t 2 line <&3 || return 1
+    printf 'QUIT\r\n' >&3
+    [[ "$line" == +OK* ]]
+}
+
+pick_port() {
+    if ! port_in_use "$PREFERRED_PORT"; then
+        echo "$PREFERRED_PORT"
+        return
+    fi
+    local port
+    for _ in $(seq 50); do
+        port=$((20000 + RANDOM % 40000))
+        if ! port_in_use "$port"; then
+            echo "$port"
+            return
+        fi
+    done
+    die "no free loopback port found"
+}
+
+count_manifests() {
+    if [ -d data/messages/$MAILBOX ]; then
+        find data/messages/$MAILBOX -name manifest.json | wc -l
+    else
+        echo 0
+    fi
+}
+
+if [ "${1:-}" = "--reset" ]; then
+    log "Forgetting the demo mailbox and what was stored from it"
+    rm -rf "$WORK" data/messages/$MAILBOX data/quarantine/$MAILBOX data/state/$MAILBOX.json*
+elif [ $# -gt 0 ]; then
+    die "unknown argument '$1' (only --reset is understood)"
+fi
+
+command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH"
+install_dovecot
+DOVECOT=$(command -v dovecot || echo /usr/sbin/dovecot)
+DOVEADM=$(command -v doveadm || echo /usr/bin/doveadm)
+
+mkdir -p "$WORK/state"
+# Sockets go to a short temp folder (a Unix socket path must stay under 108 bytes); so does the
+# passwd-file, which Dovecot's auth process reads as user dovecot.
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mailingest-demo.XXXXXX")
+chmod 755 "$RUN_DIR"
+CONF=$WORK/dovecot.conf
+DOVECOT_PID=
+
+stop_dovecot() {
+    if [ -n "$DOVECOT_PID" ] && kill -0 "$DOVECOT_PID" 2>/dev/null; then
+        "$DOVEADM" -c "$CONF" stop >/dev/null 2>&1 || kill "$DOVECOT_PID" 2>/dev/null || true
+        wait "$DOVECOT_PID" 2>/dev/null || true
+    fi
+    rm -rf "$RUN_DIR"
+}
+trap stop_dovecot EXIT
+
+# Dovecot serves mail as nobody (it refuses uid 0), so nobody must reach the Maildir. The Maildir
+# persists between runs: its dovecot-uidlist keeps the UIDLs stable, which is what lets the second run
+# find nothing new.
+MAIL_ROOT=$WORK/mail
+mkdir -p "$MAIL_ROOT"
+if ! runuser -u nobody -- test -x "$MAIL_ROOT" 2>/dev/null; then
+    MAIL_ROOT=/var/tmp/mailingest-demo-mail
+    echo "note: user nobody cannot enter $WORK, so the demo Maildir lives in $MAIL_ROOT"
+fi
+MAILDIR=$MAIL_ROOT/$DEMO_USER/Maildir
+mkdir -p "$MAILDIR/new" "$MAILDIR/cur" "$MAILDIR/tmp"
+
+on_server=$(find "$MAILDIR/new" "$MAILDIR/cur" -type f | wc -l)
+if [ "$on_server" -eq 0 ]; then
+    log "Delivering demo/mail/*.eml to the POP3 mailbox '$DEMO_USER'"
+    # Dovecot numbers new messages by the timestamp in their Maildir names: increasing stamps keep
+    # the server's order equal to the file order.
+    stamp=$(date +%s)
+    n=0
+    for eml in demo/mail/*.eml; do
+        n=$((n + 1))
+        name="$((stamp + n)).M${n}P$$Q${n}.mailingest-demo"
+        cp "$eml" "$MAILDIR/tmp/$name"
+        mv "$MAILDIR/tmp/$name" "$MAILDIR/new/$name"
+    done
+    echo "$n messages delivered"
+else
+    log "The POP3 mailbox '$DEMO_USER' still holds $on_server messages from an earlier run"
+fi
+chown -R nobody:nogroup "$MAIL_ROOT/$DEMO_USER"
+
+PORT=$(pick_port)
+printf '%s:{PLAIN}%s\n' "$DEMO_USER" "$DEMO_PASSWORD" >"$RUN_DIR/users"
+chmod 644 "$RUN_DIR/users"
+cat >"$CONF" <<CONF
+# Written by scripts/demo.sh: a private instance with its own base_dir, state_dir, port and log,
+# apart from any system Dovecot.
+protocols = pop3
+listen = 127.0.0.1
+base_dir = $RUN_DIR/run
+state_dir = $WORK/state
+instance_name = mailingest-demo
+log_path = $WORK/dovecot.log
+info_log_path = $WORK/dovecot.log
+log_timestamp = "%Y-%m-%d %H:%M:%S "
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:$MAIL_ROOT/%u/Maildir
+pop3_uidl_format = %08Xu%08Xv
+pop3_logout_format = top=%t/%p, retr=%r/%b, del=%d/%m, size=%s
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $RUN_DIR/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$MAIL_ROOT/%u
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $PORT
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+CONF
+
+log "Starting Dovecot on 127.0.0.1:$PORT"
+"$DOVECOT" -F -c "$CONF" >>"$WORK/dovecot.out" 2>&1 &
+DOVECOT_PID=$!
+greeted=0
+for _ in $(seq 150); do
+    kill -0 "$DOVECOT_PID" 2>/dev/null || break
+    if (greets "$PORT") 2>/dev/null; then
+        greeted=1
+        break
+    fi
+    sleep 0.1
+done
+if [ "$greeted" -ne 1 ]; then
+    tail -n 20 "$WORK/dovecot.out" "$WORK/dovecot.log" >&2 2>/dev/null || true
+    die "Dovecot did not greet on port $PORT"
+fi
+echo "Dovecot is ready (log: .work/demo/dovecot.log)"
+
+cat >"$WORK/appsettings.json" <<JSON
+{
+  "MailIngest": {
+    "Storage": {
+      "Provider": "FileSystem",
+      "Path": "./data"
+    },
+    "Mailboxes": {
+      "$MAILBOX": {
+        "Host": "127.0.0.1",
+        "Port": $PORT,
+        "Security": "None",
+        "Username": "$DEMO_USER",
+        "Password": "$DEMO_PASSWORD",
+        "Schedule": "0 0/5 * * * ?",
+        "DeleteAfterIngest": false,
+        "MaxMessagesPerRun": 0
+      }
+    }
+  }
+}
+JSON
+
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+stored_before=$(count_manifests)
+log "dotnet run --project src/MailIngest -c Release -- once --config .work/demo/appsettings.json"
+rc=0
+dotnet run --project src/MailIngest -c Release -- once --config .work/demo/appsettings.json || rc=$?
+stored_after=$(count_manifests)
+
+log "Stored tree under ./data"
+if [ ! -d data ]; then
+    echo "(nothing: ./data does not exist)"
+elif command -v tree >/dev/null 2>&1; then
+    tree -a --noreport data
+else
+    find data -type f | sort
+fi
+
+manifest=$(grep -rl --include=manifest.json 'kickoff' data/messages/$MAILBOX 2>/dev/null | head -n 1 || true)
+if [ -z "$manifest" ] && [ -d data/messages/$MAILBOX ]; then
+    manifest=$(find data/messages/$MAILBOX -name manifest.json | sort | head -n 1)
+fi
+if [ -n "$manifest" ]; then
+    log "$manifest"
+    if command -v python3 >/dev/null 2>&1; then python3 -m json.tool --no-ensure-ascii "$manifest"; else cat "$manifest"; fi
+fi
+
+log "This run's POP3 session as Dovecot logged it (retr=messages/bytes fetched)"
+grep "pop3($DEMO_USER)" "$WORK/dovecot.log" | grep 'Disconnected' | tail -n 1 || echo "(none logged)"
+
+if [ "$rc" -ne 0 ]; then
+    log "mailingest once exited with $rc (1: a mailbox failed, 2: configuration error)"
+    exit "$rc"
+fi
+if [ "$stored_after" -eq "$stored_before" ]; then
+    log "Nothing new: all $stored_after messages were already stored (the UIDL ledger knows every UIDL)"
+else
+    log "Stored $((stored_after - stored_before)) new messages ($stored_after in all); run again to see that nothing is fetched twice"
+fi

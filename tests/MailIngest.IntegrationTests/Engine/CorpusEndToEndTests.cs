@@ -1,0 +1,112 @@
+using System.Text.Json.Nodes;
+using MailIngest.Decoding;
+using MailIngest.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace MailIngest.IntegrationTests.Engine;
+
+/// <summary>
+/// Every message of the shared corpus and of the demo mailbox, through a real Dovecot and <c>mailingest once</c>: each
+/// stored with raw bytes equal to what RETR returned, bodies decoded, TNEF names as expected, stored names safe.
+/// </summary>
+public sealed class CorpusEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string User = "corpus";
+    private const string Password = "corpus-pass";
+
+    private readonly IngestWorkspace _workspace = new();
+    private readonly Dictionary<string, byte[]> _delivered = [];
+    private DovecotServer _dovecot = null!;
+
+    public async Task InitializeAsync()
+    {
+        _dovecot = await DovecotServer.StartAsync();
+        _dovecot.AddUser(User, Password);
+        var sources = Corpus.Messages().Select(path => (Name: "corpus/" + path, Path: Corpus.PathOf(path)))
+            .Concat(DemoMail.Files().Select(path => (Name: "demo/" + Path.GetFileName(path), Path: path)));
+        foreach (var (name, path) in sources)
+        {
+            var raw = TestMail.Crlf(await File.ReadAllBytesAsync(path));
+            _delivered[name] = raw;
+            await _dovecot.DeliverAsync(User, raw);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _dovecot.DisposeAsync();
+        _workspace.Dispose();
+    }
+
+    [Fact]
+    public async Task Once_EveryCorpusMessage_IsStoredWithExactRawBytesAndDecodedParts()
+    {
+        _workspace.Configure("corpus", _dovecot.Host, _dovecot.Port, User, Password);
+
+        var run = await _workspace.OnceAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var manifests = _workspace.Manifests();
+        var byRaw = manifests.ToDictionary(m => Convert.ToHexString(m.Raw));
+        Assert.Empty(_workspace.QuarantinedFolders());
+        Assert.Equal(_delivered.Count, manifests.Count);
+        foreach (var (name, raw) in _delivered)
+        {
+            Assert.True(byRaw.ContainsKey(Convert.ToHexString(raw)), $"{name} was not stored with its exact bytes");
+        }
+
+        foreach (var manifest in manifests)
+        {
+            AssertStoredObjectsMatchManifest(manifest);
+        }
+
+        var attachments = manifests.SelectMany(m => m.Attachments).ToList();
+        output.WriteLine($"{manifests.Count} messages stored ({Corpus.Messages().Count()} corpus, {manifests.Count - Corpus.Messages().Count()} demo), " +
+            $"{manifests.Count(m => m.Json["bodies"]!.AsArray().Count > 0)} with bodies, {attachments.Count} attachments: " +
+            string.Join(", ", attachments.GroupBy(a => a["source"]!.GetValue<string>()).Select(g => $"{g.Count()} {g.Key}")) +
+            $", {attachments.Count(a => a["inline"]!.GetValue<bool>())} inline");
+    }
+
+    [CorpusTheory]
+    [InlineData("attachments")]
+    [InlineData("one-file")]
+    [InlineData("two-files")]
+    public async Task Once_TnefMessage_StoresTheFilesInsideWinmailDat(string name)
+    {
+        _workspace.Configure("corpus", _dovecot.Host, _dovecot.Port, User, Password);
+        Assert.Equal(0, (await _workspace.OnceAsync()).ExitCode);
+        var expected = (await File.ReadAllLinesAsync(Corpus.PathOf($"tnef/{name}.expected-attachments.txt")))
+            .Where(line => line.Length > 0).Order(StringComparer.Ordinal);
+
+        var manifest = _workspace.Manifests().Single(m => m.Raw.SequenceEqual(_delivered[$"corpus/tnef/{name}.eml"]));
+
+        Assert.Equal(expected, manifest.Attachments
+            .Where(a => a["source"]!.GetValue<string>() == "tnef")
+            .Select(a => a["fileName"]!.GetValue<string>())
+            .Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Each listed object exists inside the message folder with the listed size and hash, and nothing unlisted is there.</summary>
+    private static void AssertStoredObjectsMatchManifest(StoredManifest manifest)
+    {
+        var listed = new[] { manifest.Json["raw"]!.AsObject() }
+            .Concat(manifest.Json["bodies"]!.AsArray().Select(b => b!.AsObject()))
+            .Concat(manifest.Attachments)
+            .ToList();
+        foreach (var entry in listed)
+        {
+            var path = Path.GetFullPath(Path.Combine(manifest.Folder, entry["path"]!.GetValue<string>()));
+            Assert.StartsWith(manifest.Folder + Path.DirectorySeparatorChar, path, StringComparison.Ordinal);
+            var bytes = File.ReadAllBytes(path);
+            Assert.Equal(entry["size"]!.GetValue<long>(), bytes.Length);
+            Assert.Equal(entry["sha256"]!.GetValue<string>(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        }
+
+        var onDisk = Directory.GetFiles(manifest.Folder, "*", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(manifest.Folder, path))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(
+            listed.Select(e => e["path"]!.GetValue<string>()).Append("manifest.json").Order(StringComparer.Ordinal),
+            onDisk);
+    }
+}

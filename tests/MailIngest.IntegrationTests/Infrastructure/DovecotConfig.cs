@@ -1,0 +1,77 @@
+using System.Globalization;
+using System.Text;
+
+namespace MailIngest.IntegrationTests.Infrastructure;
+
+/// <summary>Renders the dovecot.conf of one private test instance.</summary>
+internal static class DovecotConfig
+{
+    /// <summary>
+    /// Dovecot refuses to serve mail as uid 0 ("userdb returned 0 as uid"), so mail processes run as
+    /// nobody; the test process (root) still writes message files, which Dovecot only needs to read.
+    /// </summary>
+    public const string MailUser = "nobody";
+
+    public const string MailGroup = "nogroup";
+
+    /// <summary>The logout line the session parser reads: retr=messages/bytes, del=deleted/messages-at-login.</summary>
+    public const string LogoutFormat = "top=%t/%p, retr=%r/%b, del=%d/%m, size=%s";
+
+    public static string Render(DovecotPaths paths, int port, DovecotOptions options)
+    {
+        RejectWhitespace(paths.Root);
+        var conf = new StringBuilder();
+        void Line(string line) => conf.Append(line).Append('\n');
+
+        Line("# Written by the integration tests for one private instance: own base_dir, state_dir,");
+        Line("# port and log, so it never meets the system Dovecot or another test's instance.");
+        Line("protocols = pop3");
+        Line("listen = 127.0.0.1");
+        Line($"base_dir = {paths.BaseDir}");
+        Line($"state_dir = {paths.StateDir}");
+        Line($"instance_name = {paths.InstanceName}");
+        Line($"log_path = {paths.LogFile}");
+        Line($"info_log_path = {paths.LogFile}");
+        Line("log_timestamp = \"%Y-%m-%d %H:%M:%S \"");
+        Line("auth_verbose = yes");
+        Line("ssl = no");
+        Line("disable_plaintext_auth = no");
+        Line("auth_mechanisms = plain login");
+        Line($"mail_location = maildir:{paths.MailRoot}/%u/Maildir");
+        Line($"pop3_uidl_format = {options.UidlFormat}");
+        Line($"pop3_logout_format = {LogoutFormat}");
+        Line("passdb {");
+        Line("  driver = passwd-file");
+        Line($"  args = scheme=PLAIN username_format=%u {paths.UsersDir}/%u");
+        Line("}");
+        Line("userdb {");
+        Line("  driver = static");
+        Line($"  args = uid={MailUser} gid={MailGroup} home={paths.MailRoot}/%u");
+        Line("}");
+        Line("service pop3-login {");
+        Line("  inet_listener pop3 {");
+        Line("    address = 127.0.0.1");
+        Line(string.Create(CultureInfo.InvariantCulture, $"    port = {port}"));
+        Line("  }");
+        // The built-in pop3s listener would bind 995 and collide with every other instance.
+        Line("  inet_listener pop3s {");
+        Line("    port = 0");
+        Line("  }");
+        Line("}");
+        foreach (var extra in options.ExtraSettings)
+        {
+            Line(extra);
+        }
+
+        return conf.ToString();
+    }
+
+    private static void RejectWhitespace(string path)
+    {
+        // Dovecot's driver args are split on spaces; a temp path with one would break the passdb.
+        if (path.Any(char.IsWhiteSpace))
+        {
+            throw new InvalidOperationException($"The Dovecot test folder '{path}' contains whitespace; set TMPDIR to a path without spaces.");
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace MailIngest.IntegrationTests.Infrastructure;
+
+/// <summary>Where one private Dovecot instance keeps its files, all under one temp folder.</summary>
+internal sealed record DovecotPaths(string Root)
+{
+    public string BaseDir => Path.Combine(Root, "run");
+
+    public string StateDir => Path.Combine(Root, "state");
+
+    public string MailRoot => Path.Combine(Root, "mail");
+
+    /// <summary>One passwd-file per user: Dovecot re-reads a changed passwd-file at most once a second, a new one at once.</summary>
+    public string UsersDir => Path.Combine(Root, "users");
+
+    public string UsersFile(string user) => Path.Combine(UsersDir, user);
+
+    public string ConfigFile => Path.Combine(Root, "dovecot.conf");
+
+    public string LogFile => Path.Combine(Root, "dovecot.log");
+
+    /// <summary>Unique, so doveadm never confuses this instance with another one.</summary>
+    public string InstanceName => "mailingest-" + Path.GetFileName(Root);
+
+    public string UserHome(string user) => Path.Combine(MailRoot, user);
+
+    public string Maildir(string user) => Path.Combine(MailRoot, user, "Maildir");
+}

@@ -1,0 +1,313 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace MailIngest.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A private Dovecot POP3 server on a free loopback port, with its config, Maildirs and log in one temp
+/// folder; disposing it stops the server and deletes the folder.
+/// </summary>
+public sealed class DovecotServer : IAsyncDisposable
+{
+    private const int MaxPortAttempts = 3;
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan DefaultSessionWait = TimeSpan.FromSeconds(10);
+
+    private readonly DovecotPaths _paths;
+    private readonly MaildirDelivery _delivery = new();
+    private DovecotOptions _options;
+    private DovecotProcess? _process;
+    private bool _disposed;
+
+    private DovecotServer(DovecotPaths paths, int port, DovecotOptions options)
+    {
+        _paths = paths;
+        Port = port;
+        _options = options;
+    }
+
+    public string Host { get; } = "127.0.0.1";
+
+    public int Port { get; }
+
+    /// <summary>The temp folder holding dovecot.conf, the log and the Maildirs.</summary>
+    public string RootPath => _paths.Root;
+
+    public string ConfigPath => _paths.ConfigFile;
+
+    public string LogPath => _paths.LogFile;
+
+    public string UidlFormat => _options.UidlFormat;
+
+    /// <summary>Starts a server and waits for its greeting; throws with the Dovecot log if it does not come.</summary>
+    public static async Task<DovecotServer> StartAsync(
+        DovecotOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        options ??= new DovecotOptions();
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new DovecotServer(CreateRoot(), FreePort.Find(), options);
+            try
+            {
+                await server.StartProcessAsync(cancellationToken);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < MaxPortAttempts && server.PortWasTaken())
+            {
+                // Someone bound the free port between FreePort.Find and Dovecot's bind: try another.
+                await server.DisposeAsync();
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Adds (or changes) a POP3 account with a plain-text password and creates its Maildir.</summary>
+    /// <remarks>Dovecot lowercases user names at login, so names must be lowercase; a changed password may take a second to apply.</remarks>
+    public void AddUser(string user, string password)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RejectSeparators(user, nameof(user));
+        RejectSeparators(password, nameof(password));
+        if (user.Contains('/', StringComparison.Ordinal) || user is "." or ".." || user.Any(char.IsUpper))
+        {
+            throw new ArgumentException($"'{user}' is not usable: it must be lowercase and a valid folder name.", nameof(user));
+        }
+
+        WriteUserFile(user, password);
+        MaildirDelivery.CreateFolders(_paths.Maildir(user));
+        GiveToMailUser(_paths.UserHome(user));
+    }
+
+    /// <summary>Drops one message into the user's Maildir new/; the server's order is the delivery order.</summary>
+    public Task DeliverAsync(string user, byte[] rawMessage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rawMessage);
+        return _delivery.DeliverAsync(ExistingMaildir(user), rawMessage, cancellationToken);
+    }
+
+    public async Task DeliverFileAsync(string user, string path, CancellationToken cancellationToken = default)
+    {
+        var raw = await File.ReadAllBytesAsync(path, cancellationToken);
+        await DeliverAsync(user, raw, cancellationToken);
+    }
+
+    /// <summary>Messages currently in the user's mailbox (files in new/ and cur/).</summary>
+    public int MessageCount(string user) => MaildirDelivery.CountMessages(ExistingMaildir(user));
+
+    public string ReadLog()
+    {
+        if (!File.Exists(_paths.LogFile))
+        {
+            return string.Empty;
+        }
+
+        // Dovecot's log process keeps the file open for writing.
+        using var stream = new FileStream(
+            _paths.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>One entry per ended POP3 session, in log order: RETRs, bytes, DELEs, and whether it ended with QUIT.</summary>
+    public IReadOnlyList<Pop3SessionStats> RetrCounts() => Pop3SessionStats.Parse(ReadLog());
+
+    /// <summary>
+    /// Waits until Dovecot has logged at least <paramref name="count"/> ended sessions (of
+    /// <paramref name="user"/> if given): the log line is written just after the client sees QUIT's reply.
+    /// </summary>
+    public async Task<IReadOnlyList<Pop3SessionStats>> WaitForSessionsAsync(
+        int count,
+        string? user = null,
+        TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (true)
+        {
+            var sessions = RetrCounts().Where(s => user is null || s.User == user).ToList();
+            if (sessions.Count >= count)
+            {
+                return sessions;
+            }
+
+            if (stopwatch.Elapsed > (timeout ?? DefaultSessionWait))
+            {
+                throw new TimeoutException(
+                    $"Dovecot logged {sessions.Count} ended POP3 sessions, expected {count}. Log:\n{ReadLog()}");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>Stops the server and starts it again on the same port and Maildirs, optionally with another UIDL format.</summary>
+    public async Task RestartAsync(string? uidlFormat = null, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await StopAsync();
+        if (uidlFormat is not null)
+        {
+            _options = _options with { UidlFormat = uidlFormat };
+        }
+
+        await StartProcessAsync(cancellationToken);
+    }
+
+    /// <summary>Stops the server, keeping its folder (a stopped server refuses connections).</summary>
+    public async Task StopAsync()
+    {
+        var process = _process;
+        _process = null;
+        if (process is not null)
+        {
+            await process.StopAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await StopAsync();
+        try
+        {
+            Directory.Delete(_paths.Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A straggling child may still hold a file; a leftover temp folder is not worth failing a test.
+        }
+    }
+
+    private static DovecotPaths CreateRoot()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("The Dovecot test server runs on Linux only.");
+        }
+
+        var root = Directory.CreateTempSubdirectory("mailingest-dovecot-").FullName;
+
+        // The temp folder is created 0700; Dovecot's auth (user dovecot) and mail processes (nobody) must enter it.
+        File.SetUnixFileMode(root, (UnixFileMode)Convert.ToInt32("755", 8));
+        var paths = new DovecotPaths(root);
+        Directory.CreateDirectory(paths.MailRoot);
+        Directory.CreateDirectory(paths.StateDir);
+        Directory.CreateDirectory(paths.UsersDir);
+        return paths;
+    }
+
+    private async Task StartProcessAsync(CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(_paths.ConfigFile, DovecotConfig.Render(_paths, Port, _options), cancellationToken);
+        var process = DovecotProcess.Start(_paths.ConfigFile);
+        _process = process;
+
+        var stopwatch = Stopwatch.StartNew();
+        while (!await GreetsAsync(cancellationToken))
+        {
+            if (process.HasExited || stopwatch.Elapsed > _options.StartTimeout)
+            {
+                var reason = process.HasExited ? "exited" : $"did not greet within {_options.StartTimeout.TotalSeconds:0} s";
+                throw new InvalidOperationException(
+                    $"Dovecot on {Host}:{Port} {reason}.\n--- output ---\n{process.Output}\n--- {_paths.LogFile} ---\n{ReadLog()}");
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>True once the port accepts a connection and answers with a POP3 "+OK" greeting.</summary>
+    private async Task<bool> GreetsAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ProbeTimeout);
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync(Host, Port, timeout.Token);
+            var stream = client.GetStream();
+            using var reader = new StreamReader(stream, Encoding.ASCII);
+            var greeting = await reader.ReadLineAsync(timeout.Token);
+            if (greeting is null || !greeting.StartsWith("+OK", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            await stream.WriteAsync("QUIT\r\n"u8.ToArray(), timeout.Token);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private bool PortWasTaken() =>
+        ReadLog().Contains("Address already in use", StringComparison.Ordinal)
+        || (_process?.Output.Contains("Address already in use", StringComparison.Ordinal) ?? false);
+
+    private void WriteUserFile(string user, string password)
+    {
+        var file = _paths.UsersFile(user);
+        var temporary = file + ".tmp";
+
+        // Replace atomically: the auth process may read the file at any moment.
+        File.WriteAllText(temporary, $"{user}:{{PLAIN}}{password}\n");
+        File.Move(temporary, file, overwrite: true);
+    }
+
+    private string ExistingMaildir(string user)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        var maildir = _paths.Maildir(user);
+        return Directory.Exists(maildir)
+            ? maildir
+            : throw new InvalidOperationException($"Unknown user '{user}': call AddUser first.");
+    }
+
+    /// <summary>Dovecot serves the mailbox as nobody, which must own the folders to move and delete files.</summary>
+    private static void GiveToMailUser(string folder)
+    {
+        var startInfo = new ProcessStartInfo("chown") { UseShellExecute = false, RedirectStandardError = true };
+        startInfo.ArgumentList.Add("-R");
+        startInfo.ArgumentList.Add($"{DovecotConfig.MailUser}:{DovecotConfig.MailGroup}");
+        startInfo.ArgumentList.Add(folder);
+        using var chown = Process.Start(startInfo) ?? throw new InvalidOperationException("chown did not start.");
+        var error = chown.StandardError.ReadToEnd();
+        chown.WaitForExit();
+        if (chown.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"chown of '{folder}' failed (the tests must run as root): {error}");
+        }
+    }
+
+    private static void RejectSeparators(string value, string parameterName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value, parameterName);
+
+        // The passwd-file is colon-separated, one entry a line.
+        if (value.AsSpan().IndexOfAny(":\r\n") >= 0)
+        {
+            throw new ArgumentException("A ':' or a line break would corrupt the passwd-file.", parameterName);
+        }
+    }
+}
