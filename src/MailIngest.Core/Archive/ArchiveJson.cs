@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using MailIngest.Ledger;
 
 namespace MailIngest.Archive;
@@ -21,4 +22,9 @@ internal sealed partial class ArchiveJson : JsonSerializerContext
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
+
+    /// <summary>Writes <paramref name="value"/> as one JSON object; returns the archive's new version of it.</summary>
+    public static Task<string> WriteAsync<T>(
+        IMailArchive archive, string path, T value, JsonTypeInfo<T> type, WriteCondition condition, CancellationToken cancellationToken) =>
+        archive.WriteAsync(path, ContentType, (stream, ct) => JsonSerializer.SerializeAsync(stream, value, type, ct), condition, cancellationToken);
 }

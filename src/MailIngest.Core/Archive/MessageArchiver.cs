@@ -45,8 +45,7 @@ internal sealed class MessageArchiver(
                 Log.UidlReused(logger, mailbox, uidl, key);
             }
 
-            await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", RawContentType, raw.CopyToAsync, WriteCondition.None, cancellationToken);
-            observer.OnStep(mailbox, IngestStep.RawStored);
+            await WriteRawAsync(mailbox, folder, raw, cancellationToken);
 
             var bodies = new List<StoredBody>(decoded.Bodies.Count);
             foreach (var body in decoded.Bodies)
@@ -87,12 +86,8 @@ internal sealed class MessageArchiver(
                 bodies,
                 attachments,
                 warnings);
-            await archive.WriteAsync(
-                $"{folder}/{ArchiveLayout.ManifestName}",
-                ArchiveJson.ContentType,
-                (stream, ct) => JsonSerializer.SerializeAsync(stream, manifest, ArchiveJson.Readable.MessageManifest, ct),
-                WriteCondition.None,
-                cancellationToken);
+            await ArchiveJson.WriteAsync(
+                archive, $"{folder}/{ArchiveLayout.ManifestName}", manifest, ArchiveJson.Readable.MessageManifest, WriteCondition.None, cancellationToken);
             observer.OnStep(mailbox, IngestStep.ManifestStored);
             return new StoredMessage(key, folder, Quarantined: false, raw.Size);
         }
@@ -103,18 +98,20 @@ internal sealed class MessageArchiver(
     {
         Log.Quarantined(logger, mailbox, uidl, error.Message);
         var folder = ArchiveLayout.QuarantineFolder(mailbox, key);
-        await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", RawContentType, raw.CopyToAsync, WriteCondition.None, cancellationToken);
-        observer.OnStep(mailbox, IngestStep.RawStored);
+        await WriteRawAsync(mailbox, folder, raw, cancellationToken);
         var record = new QuarantineRecord(
             mailbox, uidl, key, time.GetUtcNow(), error.Message, new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256));
-        await archive.WriteAsync(
-            $"{folder}/{ArchiveLayout.ErrorName}",
-            ArchiveJson.ContentType,
-            (stream, ct) => JsonSerializer.SerializeAsync(stream, record, ArchiveJson.Readable.QuarantineRecord, ct),
-            WriteCondition.None,
-            cancellationToken);
+        await ArchiveJson.WriteAsync(
+            archive, $"{folder}/{ArchiveLayout.ErrorName}", record, ArchiveJson.Readable.QuarantineRecord, WriteCondition.None, cancellationToken);
         observer.OnStep(mailbox, IngestStep.ManifestStored);
         return new StoredMessage(key, folder, Quarantined: true, raw.Size);
+    }
+
+    /// <summary>Raw bytes go first: whatever else fails later, the message itself is kept.</summary>
+    private async Task WriteRawAsync(string mailbox, string folder, RawMessageFile raw, CancellationToken cancellationToken)
+    {
+        await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", RawContentType, raw.CopyToAsync, WriteCondition.None, cancellationToken);
+        observer.OnStep(mailbox, IngestStep.RawStored);
     }
 
     private async Task<string?> ReadStoredRawShaAsync(string folder, CancellationToken cancellationToken)

@@ -33,10 +33,11 @@ internal sealed class LedgerStore(IMailArchive archive)
     public async Task SaveAsync(VersionedLedger ledger, CancellationToken cancellationToken)
     {
         var document = ledger.Ledger.ToDocument();
-        ledger.Version = await archive.WriteAsync(
+        ledger.Version = await ArchiveJson.WriteAsync(
+            archive,
             ArchiveLayout.LedgerPath(document.Mailbox),
-            ArchiveJson.ContentType,
-            (stream, ct) => JsonSerializer.SerializeAsync(stream, document, ArchiveJson.Readable.LedgerDocument, ct),
+            document,
+            ArchiveJson.Readable.LedgerDocument,
             WriteCondition.Matching(ledger.Version),
             cancellationToken);
     }

@@ -9,46 +9,35 @@ namespace MailIngest.IntegrationTests.Engine;
 /// Every message of the shared corpus and of the demo mailbox, through a real Dovecot and <c>mailingest once</c>: each
 /// stored with raw bytes equal to what RETR returned, bodies decoded, TNEF names as expected, stored names safe.
 /// </summary>
-public sealed class CorpusEndToEndTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class CorpusEndToEndTests(ITestOutputHelper output) : MailboxTest("corpus")
 {
-    private const string User = "corpus";
-    private const string Password = "corpus-pass";
 
-    private readonly IngestWorkspace _workspace = new();
     private readonly Dictionary<string, byte[]> _delivered = [];
-    private DovecotServer _dovecot = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _dovecot = await DovecotServer.StartAsync();
-        _dovecot.AddUser(User, Password);
+        await base.InitializeAsync();
         var sources = Corpus.Messages().Select(path => (Name: "corpus/" + path, Path: Corpus.PathOf(path)))
             .Concat(DemoMail.Files().Select(path => (Name: "demo/" + Path.GetFileName(path), Path: path)));
         foreach (var (name, path) in sources)
         {
             var raw = TestMail.Crlf(await File.ReadAllBytesAsync(path));
             _delivered[name] = raw;
-            await _dovecot.DeliverAsync(User, raw);
+            await Dovecot.DeliverAsync(User, raw);
         }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _dovecot.DisposeAsync();
-        _workspace.Dispose();
     }
 
     [Fact]
     public async Task Once_EveryCorpusMessage_IsStoredWithExactRawBytesAndDecodedParts()
     {
-        _workspace.Configure("corpus", _dovecot.Host, _dovecot.Port, User, Password);
+        Configure();
 
-        var run = await _workspace.OnceAsync();
+        var run = await Workspace.OnceAsync();
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        var manifests = _workspace.Manifests();
+        var manifests = Workspace.Manifests();
         var byRaw = manifests.ToDictionary(m => Convert.ToHexString(m.Raw));
-        Assert.Empty(_workspace.QuarantinedFolders());
+        Assert.Empty(Workspace.QuarantinedFolders());
         Assert.Equal(_delivered.Count, manifests.Count);
         foreach (var (name, raw) in _delivered)
         {
@@ -73,12 +62,12 @@ public sealed class CorpusEndToEndTests(ITestOutputHelper output) : IAsyncLifeti
     [InlineData("two-files")]
     public async Task Once_TnefMessage_StoresTheFilesInsideWinmailDat(string name)
     {
-        _workspace.Configure("corpus", _dovecot.Host, _dovecot.Port, User, Password);
-        Assert.Equal(0, (await _workspace.OnceAsync()).ExitCode);
+        Configure();
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
         var expected = (await File.ReadAllLinesAsync(Corpus.PathOf($"tnef/{name}.expected-attachments.txt")))
             .Where(line => line.Length > 0).Order(StringComparer.Ordinal);
 
-        var manifest = _workspace.Manifests().Single(m => m.Raw.SequenceEqual(_delivered[$"corpus/tnef/{name}.eml"]));
+        var manifest = Workspace.Manifests().Single(m => m.Raw.SequenceEqual(_delivered[$"corpus/tnef/{name}.eml"]));
 
         Assert.Equal(expected, manifest.Attachments
             .Where(a => a["source"]!.GetValue<string>() == "tnef")

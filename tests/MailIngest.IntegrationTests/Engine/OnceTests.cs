@@ -3,39 +3,20 @@ using MailIngest.IntegrationTests.Infrastructure;
 namespace MailIngest.IntegrationTests.Engine;
 
 /// <summary><c>mailingest once</c> against a real Dovecot, into the FileSystem store.</summary>
-public sealed class OnceTests : IAsyncLifetime
+public sealed class OnceTests() : MailboxTest("support")
 {
-    private const string User = "support";
-    private const string Password = "s3cret-pass";
 
-    private readonly IngestWorkspace _workspace = new();
-    private DovecotServer _dovecot = null!;
-
-    public async Task InitializeAsync()
-    {
-        _dovecot = await DovecotServer.StartAsync();
-        _dovecot.AddUser(User, Password);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _dovecot.DisposeAsync();
-        _workspace.Dispose();
-    }
 
     private async Task<List<byte[]>> DeliverAsync(int count, int first = 1)
     {
         var messages = Enumerable.Range(first, count).Select(n => TestMail.Numbered(n)).ToList();
         foreach (var message in messages)
         {
-            await _dovecot.DeliverAsync(User, message);
+            await Dovecot.DeliverAsync(User, message);
         }
 
         return messages;
     }
-
-    private void Configure(object? mailbox = null) =>
-        _workspace.Configure("support", _dovecot.Host, _dovecot.Port, User, Password, mailbox);
 
     [Fact]
     public async Task Once_FirstRun_StoresEveryMessageWithExactRawBytes()
@@ -43,10 +24,10 @@ public sealed class OnceTests : IAsyncLifetime
         var delivered = await DeliverAsync(5);
         Configure();
 
-        var run = await _workspace.OnceAsync();
+        var run = await Workspace.OnceAsync();
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        var manifests = _workspace.Manifests();
+        var manifests = Workspace.Manifests();
         Assert.Equal(5, manifests.Count);
         Assert.Equal(5, manifests.Select(m => m.Uidl).Distinct().Count());
         Assert.Equal(
@@ -55,9 +36,9 @@ public sealed class OnceTests : IAsyncLifetime
         Assert.All(manifests, m => Assert.Single(m.Attachments));
         Assert.All(manifests, m => Assert.True(File.Exists(Path.Combine(m.Folder, "body.txt"))));
         Assert.Contains("support: ok, new 5, stored 5", run.Stdout, StringComparison.Ordinal);
-        Assert.Equal(5, _dovecot.MessageCount(User));
-        Assert.Empty(_workspace.TempFiles());
-        Assert.Equal(5, _workspace.Ledger("support")!["uidls"]!.AsArray().Count);
+        Assert.Equal(5, Dovecot.MessageCount(User));
+        Assert.Empty(Workspace.TempFiles());
+        Assert.Equal(5, Workspace.Ledger("support")!["uidls"]!.AsArray().Count);
     }
 
     [Fact]
@@ -65,16 +46,16 @@ public sealed class OnceTests : IAsyncLifetime
     {
         await DeliverAsync(3);
         Configure();
-        Assert.Equal(0, (await _workspace.OnceAsync()).ExitCode);
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
 
-        var second = await _workspace.OnceAsync();
+        var second = await Workspace.OnceAsync();
 
         Assert.True(second.ExitCode == 0, second.ToString());
-        var sessions = await _dovecot.WaitForSessionsAsync(2, User);
+        var sessions = await Dovecot.WaitForSessionsAsync(2, User);
         Assert.Equal(3, sessions[0].RetrMessages);
         Assert.Equal(0, sessions[1].RetrMessages);
         Assert.Equal(0, sessions[1].DeletedMessages);
-        Assert.Equal(3, _workspace.Manifests().Count);
+        Assert.Equal(3, Workspace.Manifests().Count);
         Assert.Contains("new 0, stored 0", second.Stdout, StringComparison.Ordinal);
     }
 
@@ -83,15 +64,15 @@ public sealed class OnceTests : IAsyncLifetime
     {
         await DeliverAsync(2);
         Configure();
-        Assert.Equal(0, (await _workspace.OnceAsync()).ExitCode);
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
         await DeliverAsync(3, first: 3);
 
-        var second = await _workspace.OnceAsync();
+        var second = await Workspace.OnceAsync();
 
         Assert.Equal(0, second.ExitCode);
-        var sessions = await _dovecot.WaitForSessionsAsync(2, User);
+        var sessions = await Dovecot.WaitForSessionsAsync(2, User);
         Assert.Equal(3, sessions[1].RetrMessages);
-        Assert.Equal(5, _workspace.Manifests().Count);
+        Assert.Equal(5, Workspace.Manifests().Count);
     }
 
     [Fact]
@@ -100,18 +81,18 @@ public sealed class OnceTests : IAsyncLifetime
         await DeliverAsync(4);
         Configure(new { DeleteAfterIngest = true });
 
-        var run = await _workspace.OnceAsync();
+        var run = await Workspace.OnceAsync();
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Equal(4, _workspace.Manifests().Count);
-        Assert.Equal(0, _dovecot.MessageCount(User));
+        Assert.Equal(4, Workspace.Manifests().Count);
+        Assert.Equal(0, Dovecot.MessageCount(User));
         Assert.Contains("deleted 4", run.Stdout, StringComparison.Ordinal);
-        var ledger = _workspace.Ledger("support")!;
+        var ledger = Workspace.Ledger("support")!;
         Assert.Equal(4, ledger["totals"]!["deleted"]!.GetValue<long>());
 
         // The next run finds the server empty and prunes the ledger to match.
-        Assert.Equal(0, (await _workspace.OnceAsync()).ExitCode);
-        Assert.Empty(_workspace.Ledger("support")!["uidls"]!.AsArray());
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+        Assert.Empty(Workspace.Ledger("support")!["uidls"]!.AsArray());
     }
 
     [Fact]
@@ -120,15 +101,15 @@ public sealed class OnceTests : IAsyncLifetime
         await DeliverAsync(5);
         Configure(new { MaxMessagesPerRun = 2 });
 
-        var first = await _workspace.OnceAsync();
-        Assert.Equal(2, _workspace.Manifests().Count);
+        var first = await Workspace.OnceAsync();
+        Assert.Equal(2, Workspace.Manifests().Count);
         Assert.Contains("left for next run 3", first.Stdout, StringComparison.Ordinal);
-        Assert.Equal(0, (await _workspace.OnceAsync()).ExitCode);
-        Assert.Equal(4, _workspace.Manifests().Count);
-        Assert.Equal(0, (await _workspace.OnceAsync()).ExitCode);
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+        Assert.Equal(4, Workspace.Manifests().Count);
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
 
-        Assert.Equal(5, _workspace.Manifests().Count);
-        var sessions = await _dovecot.WaitForSessionsAsync(3, User);
+        Assert.Equal(5, Workspace.Manifests().Count);
+        var sessions = await Dovecot.WaitForSessionsAsync(3, User);
         Assert.Equal([2, 2, 1], sessions.Select(s => s.RetrMessages));
     }
 
@@ -139,37 +120,37 @@ public sealed class OnceTests : IAsyncLifetime
         var size = TestMail.Numbered(1).Length;
         Configure(new { MaxBytesPerRun = size * 2 + 10 });
 
-        Assert.Equal(0, (await _workspace.OnceAsync()).ExitCode);
-        Assert.Equal(2, _workspace.Manifests().Count);
-        Assert.Equal(0, (await _workspace.OnceAsync()).ExitCode);
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+        Assert.Equal(2, Workspace.Manifests().Count);
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
 
-        Assert.Equal(4, _workspace.Manifests().Count);
+        Assert.Equal(4, Workspace.Manifests().Count);
     }
 
     [Fact]
     public async Task Once_WrongPassword_ExitsOneWithAClearErrorAndNoSecret()
     {
         await DeliverAsync(1);
-        _workspace.Configure("support", _dovecot.Host, _dovecot.Port, User, "wrong-password-xyz");
+        Workspace.Configure(User, Dovecot.Host, Dovecot.Port, User, "wrong-password-xyz");
 
-        var run = await _workspace.OnceAsync();
+        var run = await Workspace.OnceAsync();
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("rejected the login", run.Stdout + run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("wrong-password-xyz", run.Stdout + run.Stderr, StringComparison.Ordinal);
-        Assert.Empty(_workspace.Manifests());
+        Assert.Empty(Workspace.Manifests());
     }
 
     [Fact]
     public async Task Once_ServerDown_ExitsOneNamingTheServer()
     {
         Configure();
-        await _dovecot.StopAsync();
+        await Dovecot.StopAsync();
 
-        var run = await _workspace.OnceAsync();
+        var run = await Workspace.OnceAsync();
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains($"127.0.0.1:{_dovecot.Port}", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{Dovecot.Port}", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -177,37 +158,37 @@ public sealed class OnceTests : IAsyncLifetime
     {
         await DeliverAsync(1);
         Configure();
-        Directory.CreateDirectory(Path.Combine(_workspace.DataPath, "state"));
-        await File.WriteAllTextAsync(Path.Combine(_workspace.DataPath, "state", "support.json"), "{ not json");
+        Directory.CreateDirectory(Path.Combine(Workspace.DataPath, "state"));
+        await File.WriteAllTextAsync(Path.Combine(Workspace.DataPath, "state", "support.json"), "{ not json");
 
-        var run = await _workspace.OnceAsync();
+        var run = await Workspace.OnceAsync();
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("The ledger state/support.json", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Stdout, StringComparison.Ordinal);
-        Assert.Empty(_workspace.Manifests());
+        Assert.Empty(Workspace.Manifests());
     }
 
     [Fact]
     public async Task Once_SecondWorkerOnTheSameMailbox_SkipsItWhileTheFirstRuns()
     {
         await DeliverAsync(2);
-        await using var proxy = CuttingProxy.Start(_dovecot.Host, _dovecot.Port);
+        await using var proxy = CuttingProxy.Start(Dovecot.Host, Dovecot.Port);
         proxy.Fault = ProxyFault.AtClientText("RETR").Stalling();
-        Configure(new { Port = proxy.Port });
-        var first = _workspace.StartOnce();
+        Configure(port: proxy.Port);
+        var first = Workspace.StartOnce();
         await proxy.FirstFault.WaitAsync(TimeSpan.FromSeconds(60));
 
-        var second = await _workspace.OnceAsync();
+        var second = await Workspace.OnceAsync();
 
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("support: skipped, another worker holds the mailbox lock", second.Stdout, StringComparison.Ordinal);
         proxy.CutStalledConnections();
         Assert.Equal(1, (await first.WaitAsync(TimeSpan.FromSeconds(60))).ExitCode);
-        Assert.Empty(_workspace.Manifests());
+        Assert.Empty(Workspace.Manifests());
 
         proxy.Fault = null;
-        Assert.Equal(0, (await _workspace.OnceAsync()).ExitCode);
-        Assert.Equal(2, _workspace.Manifests().Count);
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+        Assert.Equal(2, Workspace.Manifests().Count);
     }
 }

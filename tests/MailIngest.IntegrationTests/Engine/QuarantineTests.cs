@@ -4,25 +4,9 @@ using MailIngest.IntegrationTests.Infrastructure;
 namespace MailIngest.IntegrationTests.Engine;
 
 /// <summary>A message the decoder refuses keeps its raw bytes in quarantine with an error.json, and the run goes on.</summary>
-public sealed class QuarantineTests : IAsyncLifetime
+public sealed class QuarantineTests() : MailboxTest("quarantine")
 {
-    private const string User = "quarantine";
-    private const string Password = "quarantine-pass";
 
-    private readonly IngestWorkspace _workspace = new();
-    private DovecotServer _dovecot = null!;
-
-    public async Task InitializeAsync()
-    {
-        _dovecot = await DovecotServer.StartAsync();
-        _dovecot.AddUser(User, Password);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _dovecot.DisposeAsync();
-        _workspace.Dispose();
-    }
 
     /// <summary>A multipart message with <paramref name="parts"/> text parts.</summary>
     private static byte[] ManyParts(int parts)
@@ -41,21 +25,20 @@ public sealed class QuarantineTests : IAsyncLifetime
     public async Task Once_MessageOverPartLimit_IsQuarantinedAndTheRunGoesOn()
     {
         var hostile = ManyParts(20);
-        await _dovecot.DeliverAsync(User, hostile);
-        await _dovecot.DeliverAsync(User, TestMail.Numbered(1));
-        _workspace.Configure("q", _dovecot.Host, _dovecot.Port, User, Password,
-            mailbox: new { DeleteAfterIngest = true }, ingest: new { Decoding = new { MaxParts = 10 } });
+        await Dovecot.DeliverAsync(User, hostile);
+        await Dovecot.DeliverAsync(User, TestMail.Numbered(1));
+        Configure(mailbox: new { DeleteAfterIngest = true }, ingest: new { Decoding = new { MaxParts = 10 } });
 
-        var run = await _workspace.OnceAsync();
+        var run = await Workspace.OnceAsync();
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("stored 1, quarantined 1, deleted 2", run.Stdout, StringComparison.Ordinal);
-        var folder = Assert.Single(_workspace.QuarantinedFolders());
+        var folder = Assert.Single(Workspace.QuarantinedFolders());
         Assert.Equal(hostile, await File.ReadAllBytesAsync(Path.Combine(folder, "message.eml")));
         var error = await File.ReadAllTextAsync(Path.Combine(folder, "error.json"));
         Assert.Contains("\"error\":", error, StringComparison.Ordinal);
-        Assert.Single(_workspace.Manifests());
-        Assert.Equal(0, _dovecot.MessageCount(User));
-        Assert.Equal(1, _workspace.Ledger("q")!["totals"]!["quarantined"]!.GetValue<long>());
+        Assert.Single(Workspace.Manifests());
+        Assert.Equal(0, Dovecot.MessageCount(User));
+        Assert.Equal(1, Workspace.Ledger(User)!["totals"]!["quarantined"]!.GetValue<long>());
     }
 }
