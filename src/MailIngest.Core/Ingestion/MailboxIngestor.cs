@@ -162,7 +162,8 @@ public sealed class MailboxIngestor
         var next = 0;
         while (next < plan.Count)
         {
-            if (options.MaxRunTime > TimeSpan.Zero && run.Elapsed >= options.MaxRunTime)
+            // Like the byte budget, the time budget never stops a run before its first batch: every run makes progress.
+            if (next > 0 && options.MaxRunTime > TimeSpan.Zero && run.Elapsed >= options.MaxRunTime)
             {
                 run.Remaining += plan.Count - next;
                 Log.BudgetReached(_logger, mailbox, nameof(MailboxOptions.MaxRunTime), run.Remaining);

@@ -128,6 +128,26 @@ public sealed class OnceTests() : MailboxTest("support")
     }
 
     [Fact]
+    public async Task Once_TimeBudgetAlreadySpent_StillFetchesOneBatchAndTheNextRunContinues()
+    {
+        await DeliverAsync(20);
+        Configure(new { MaxRunTime = "00:00:00.001" });
+
+        var first = await Workspace.OnceAsync();
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var stored = Workspace.Manifests().Count;
+        Assert.InRange(stored, 1, 19);
+        Assert.Contains($"left for next run {20 - stored}", first.Stdout, StringComparison.Ordinal);
+        while (Workspace.Manifests().Count < 20)
+        {
+            Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+        }
+
+        Assert.Equal(20, Workspace.Manifests().Select(m => m.Uidl).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Once_WrongPassword_ExitsOneWithAClearErrorAndNoSecret()
     {
         await DeliverAsync(1);
