@@ -28,6 +28,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
         services.AddSingleton(provider => new MessageDecoder(provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Decoding));
         services.AddSingleton<LedgerStore>();
+        services.AddSingleton<MailboxStatusReader>();
         services.AddSingleton<MessageArchiver>();
         // The ingestor's constructor is internal (its parts are), so the container is told how to make it.
         services.AddSingleton(provider => new MailboxIngestor(

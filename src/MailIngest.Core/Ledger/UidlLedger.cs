@@ -61,36 +61,3 @@ internal sealed class UidlLedger
     public LedgerDocument ToDocument() =>
         new(LedgerDocument.CurrentSchemaVersion, Mailbox, HighWaterMark, [.. _uidls], Totals, LastRun);
 }
-
-/// <summary><c>state/{mailbox}.json</c> as stored.</summary>
-internal sealed record LedgerDocument(
-    int SchemaVersion,
-    string Mailbox,
-    string? HighWaterMark,
-    IReadOnlyList<string> Uidls,
-    LedgerTotals Totals,
-    RunRecord? LastRun)
-{
-    public const int CurrentSchemaVersion = 1;
-}
-
-/// <summary>Counts over the mailbox's whole history.</summary>
-internal sealed record LedgerTotals(long MessagesStored = 0, long BytesStored = 0, long Quarantined = 0, long Deleted = 0);
-
-/// <summary>What the last run did, for <c>mailingest status</c>.</summary>
-internal sealed record RunRecord(
-    DateTimeOffset StartedAt,
-    DateTimeOffset FinishedAt,
-    RunOutcome Outcome,
-    string? Error,
-    int NewOnServer,
-    int Stored,
-    int Quarantined,
-    int Deleted,
-    long Bytes);
-
-internal enum RunOutcome
-{
-    Succeeded,
-    Failed,
-}

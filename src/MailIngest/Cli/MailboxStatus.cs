@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+using MailIngest.Ledger;
+
+namespace MailIngest.Host.Cli;
+
+/// <summary>One mailbox's line of <c>mailingest status</c>: the ledger without its list of UIDLs.</summary>
+internal sealed record MailboxStatus(string Mailbox, bool Ingested, int LedgerEntries, string? HighWaterMark, LedgerTotals Totals, RunRecord? LastRun)
+{
+    public static MailboxStatus From(string mailbox, LedgerDocument? ledger) => ledger is null
+        ? new MailboxStatus(mailbox, false, 0, null, new LedgerTotals(), null)
+        : new MailboxStatus(mailbox, true, ledger.Uidls.Count, ledger.HighWaterMark, ledger.Totals, ledger.LastRun);
+}
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(List<MailboxStatus>))]
+internal sealed partial class StatusJson : JsonSerializerContext;

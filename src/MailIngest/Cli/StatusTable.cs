@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text;
+
+namespace MailIngest.Host.Cli;
+
+/// <summary>The people's form of <c>mailingest status</c>: aligned columns, then each failed run's error in full.</summary>
+internal static class StatusTable
+{
+    private static readonly string[] Headers = ["MAILBOX", "LAST RUN (UTC)", "TOOK", "OUTCOME", "STORED", "BYTES", "DELETED", "QUARANTINED", "LEDGER", "HIGH-WATER MARK"];
+
+    public static string Render(IReadOnlyList<MailboxStatus> statuses, string location)
+    {
+        var rows = statuses.Select(Row).Prepend(Headers).ToList();
+        var widths = Enumerable.Range(0, Headers.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        var text = new StringBuilder($"Archive: {location}{Environment.NewLine}");
+        foreach (var row in rows)
+        {
+            text.AppendLine(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
+        }
+
+        foreach (var status in statuses.Where(s => s.LastRun?.Error is not null))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"{status.Mailbox}: {status.LastRun!.Error}");
+        }
+
+        return text.ToString();
+    }
+
+    private static string[] Row(MailboxStatus s)
+    {
+        var run = s.LastRun;
+        return
+        [
+            s.Mailbox,
+            run is null ? (s.Ingested ? "-" : "never") : run.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            run is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{(run.FinishedAt - run.StartedAt).TotalSeconds:0.0} s"),
+            run is null ? "-" : run.Outcome.ToString().ToLowerInvariant(),
+            s.Totals.MessagesStored.ToString(CultureInfo.InvariantCulture),
+            s.Totals.BytesStored.ToString(CultureInfo.InvariantCulture),
+            s.Totals.Deleted.ToString(CultureInfo.InvariantCulture),
+            s.Totals.Quarantined.ToString(CultureInfo.InvariantCulture),
+            s.LedgerEntries.ToString(CultureInfo.InvariantCulture),
+            s.HighWaterMark ?? "-",
+        ];
+    }
+}
