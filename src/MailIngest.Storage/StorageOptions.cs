@@ -19,6 +19,18 @@ public sealed class StorageOptions
 
     /// <summary>AzureBlob: the container that holds the archive.</summary>
     public string Container { get; set; } = "mail";
+
+    /// <summary>AzureBlob: how long a mailbox's lease lasts unrenewed (15 to 60 seconds); a killed worker's lease ends after it.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>AzureBlob: how long one try of a storage request may wait for the service before it is given up.</summary>
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>AzureBlob: how often the Azure SDK retries a failed or timed-out request (0 to 10).</summary>
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>AzureBlob: the delay before the first retry; each further one doubles it, up to 30 seconds.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public enum StorageProvider

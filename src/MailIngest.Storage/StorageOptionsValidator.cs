@@ -1,17 +1,88 @@
+using System.Text.RegularExpressions;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 
 namespace MailIngest.Storage;
 
 /// <summary>Checks the storage settings at start, naming the key and the fix.</summary>
-internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+internal sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
+    private const string Section = StorageOptions.SectionName;
+
     public ValidateOptionsResult Validate(string? name, StorageOptions options) => options.Provider switch
     {
         StorageProvider.FileSystem when string.IsNullOrWhiteSpace(options.Path) =>
-            ValidateOptionsResult.Fail($"{StorageOptions.SectionName}:Path is required for the FileSystem provider: set it to the archive's folder, e.g. ./data."),
+            ValidateOptionsResult.Fail($"{Section}:Path is required for the FileSystem provider: set it to the archive's folder, e.g. ./data."),
         StorageProvider.FileSystem => ValidateOptionsResult.Success,
-        StorageProvider.AzureBlob =>
-            ValidateOptionsResult.Fail($"{StorageOptions.SectionName}:Provider AzureBlob is not available in this version yet; use FileSystem."),
-        _ => ValidateOptionsResult.Fail($"{StorageOptions.SectionName}:Provider must be FileSystem or AzureBlob, was {options.Provider}."),
+        StorageProvider.AzureBlob => ValidateAzure(options) is { Count: > 0 } failures
+            ? ValidateOptionsResult.Fail(failures)
+            : ValidateOptionsResult.Success,
+        _ => ValidateOptionsResult.Fail($"{Section}:Provider must be FileSystem or AzureBlob, was {options.Provider}."),
     };
+
+    private static List<string> ValidateAzure(StorageOptions options)
+    {
+        var failures = new List<string>();
+        var hasConnectionString = !string.IsNullOrWhiteSpace(options.ConnectionString);
+        var hasServiceUri = !string.IsNullOrWhiteSpace(options.ServiceUri);
+        if (hasConnectionString == hasServiceUri)
+        {
+            failures.Add(hasConnectionString
+                ? $"{Section}:ConnectionString and {Section}:ServiceUri are both set: keep one (the connection string carries its own credential; ServiceUri uses Azure identity)."
+                : $"{Section}:ConnectionString or {Section}:ServiceUri is required for the AzureBlob provider: set a connection string, or the account's blob endpoint (https://ACCOUNT.blob.core.windows.net) to sign in with Azure identity.");
+        }
+        else if (hasConnectionString && !IsConnectionString(options.ConnectionString))
+        {
+            // The value itself is not repeated: it holds the account key or a SAS.
+            failures.Add($"{Section}:ConnectionString is not a valid Azure Storage connection string: copy it from the storage account's \"Access keys\" page, or use UseDevelopmentStorage=true for Azurite.");
+        }
+        else if (hasServiceUri && !(Uri.TryCreate(options.ServiceUri, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps))
+        {
+            failures.Add($"{Section}:ServiceUri must be an https URL such as https://ACCOUNT.blob.core.windows.net (Azure identity sends tokens over https only), was '{options.ServiceUri}'.");
+        }
+
+        if (!ContainerName().IsMatch(options.Container))
+        {
+            failures.Add($"{Section}:Container must be 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit, was '{options.Container}'.");
+        }
+
+        if (options.LeaseDuration < TimeSpan.FromSeconds(15) || options.LeaseDuration > TimeSpan.FromSeconds(60))
+        {
+            failures.Add($"{Section}:LeaseDuration must be between 00:00:15 and 00:01:00 (Azure's limits for a blob lease), was {options.LeaseDuration}.");
+        }
+
+        if (options.NetworkTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{Section}:NetworkTimeout must be positive, e.g. 00:00:30, was {options.NetworkTimeout}.");
+        }
+
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            failures.Add($"{Section}:MaxRetries must be between 0 and 10, was {options.MaxRetries}.");
+        }
+
+        if (options.RetryDelay < TimeSpan.Zero || options.RetryDelay > TimeSpan.FromSeconds(30))
+        {
+            failures.Add($"{Section}:RetryDelay must be between 00:00:00 and 00:00:30, was {options.RetryDelay}.");
+        }
+
+        return failures;
+    }
+
+    private static bool IsConnectionString(string connectionString)
+    {
+        try
+        {
+            _ = new BlobServiceClient(connectionString);
+            return true;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <remarks>Azure's container naming rules: no consecutive hyphens, no leading or trailing one.</remarks>
+    [GeneratedRegex("^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex ContainerName();
 }

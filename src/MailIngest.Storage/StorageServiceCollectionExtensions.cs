@@ -1,7 +1,10 @@
 using MailIngest.Archive;
 using MailIngest.Storage;
+using MailIngest.Storage.Azure;
 using MailIngest.Storage.FileSystem;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -15,8 +18,18 @@ public static class StorageServiceCollectionExtensions
             .Bind(configuration.GetSection(StorageOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IMailArchive>(provider =>
-            new FileSystemMailArchive(provider.GetRequiredService<IOptions<StorageOptions>>().Value.Path));
+        {
+            var options = provider.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return options.Provider == StorageProvider.AzureBlob
+                ? new AzureBlobMailArchive(
+                    AzureBlobClients.CreateContainerClient(options),
+                    options,
+                    provider.GetRequiredService<TimeProvider>(),
+                    provider.GetRequiredService<ILogger<AzureBlobMailArchive>>())
+                : new FileSystemMailArchive(options.Path);
+        });
         return services;
     }
 }

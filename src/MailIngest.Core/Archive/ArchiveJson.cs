@@ -25,6 +25,13 @@ internal sealed partial class ArchiveJson : JsonSerializerContext
 
     /// <summary>Writes <paramref name="value"/> as one JSON object; returns the archive's new version of it.</summary>
     public static Task<string> WriteAsync<T>(
-        IMailArchive archive, string path, T value, JsonTypeInfo<T> type, WriteCondition condition, CancellationToken cancellationToken) =>
-        archive.WriteAsync(path, ContentType, (stream, ct) => JsonSerializer.SerializeAsync(stream, value, type, ct), condition, cancellationToken);
+        IMailArchive archive,
+        string path,
+        T value,
+        JsonTypeInfo<T> type,
+        ArchiveObjectInfo info,
+        WriteCondition condition,
+        CancellationToken cancellationToken) =>
+        archive.WriteAsync(
+            path, info with { ContentType = ContentType }, (stream, ct) => JsonSerializer.SerializeAsync(stream, value, type, ct), condition, cancellationToken);
 }

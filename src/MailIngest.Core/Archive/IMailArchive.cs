@@ -16,13 +16,42 @@ public interface IMailArchive
     Task<ArchivedObject?> ReadAsync(string path, CancellationToken cancellationToken);
 
     /// <summary>Writes an object whose content <paramref name="writeContent"/> streams; returns the new version.</summary>
+    /// <param name="path">Where the object goes.</param>
+    /// <param name="info">Its content type and what it is; blob stores keep these beside the content for consumers to filter on.</param>
+    /// <param name="writeContent">Writes the content; a failure in it leaves the previous object (or none) in place.</param>
+    /// <param name="condition">When the write may replace what is there.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
     /// <exception cref="ArchiveConflictException">The condition did not hold: another writer changed the object.</exception>
     Task<string> WriteAsync(
         string path,
-        string contentType,
+        ArchiveObjectInfo info,
         Func<Stream, CancellationToken, Task> writeContent,
         WriteCondition condition,
         CancellationToken cancellationToken);
+}
+
+/// <summary>What an object is: its content type, and what a consumer of the store may filter on.</summary>
+/// <param name="ContentType">The MIME type of the content, e.g. <c>message/rfc822</c>.</param>
+/// <param name="Kind">What part of the archive the object is.</param>
+/// <param name="Mailbox">The mailbox it belongs to.</param>
+public sealed record ArchiveObjectInfo(string ContentType, ArchiveObjectKind Kind, string Mailbox)
+{
+    /// <summary>The UIDL of the message it belongs to; null for a ledger.</summary>
+    public string? Uidl { get; init; }
+
+    /// <summary>The Message-ID of the message it belongs to, when it has one and was decoded.</summary>
+    public string? MessageId { get; init; }
+}
+
+/// <summary>The kinds of object the archive holds.</summary>
+public enum ArchiveObjectKind
+{
+    Raw,
+    Body,
+    Attachment,
+    Manifest,
+    Ledger,
+    Quarantine,
 }
 
 /// <summary>An object's content and the version a conditional write must match.</summary>
@@ -38,3 +67,6 @@ public readonly record struct WriteCondition(bool IsConditional, string? Expecte
 
 /// <summary>A conditional write found another version than expected.</summary>
 public sealed class ArchiveConflictException(string message) : Exception(message);
+
+/// <summary>The store could not be reached, or refused a request; the message names the store and what failed.</summary>
+public sealed class ArchiveUnavailableException(string message, Exception innerException) : Exception(message, innerException);

@@ -38,6 +38,7 @@ internal sealed class LedgerStore(IMailArchive archive)
             ArchiveLayout.LedgerPath(document.Mailbox),
             document,
             ArchiveJson.Readable.LedgerDocument,
+            new ArchiveObjectInfo(ArchiveJson.ContentType, ArchiveObjectKind.Ledger, document.Mailbox),
             WriteCondition.Matching(ledger.Version),
             cancellationToken);
     }

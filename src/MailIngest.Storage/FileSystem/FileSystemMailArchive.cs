@@ -48,9 +48,10 @@ internal sealed class FileSystemMailArchive : IMailArchive
         }
     }
 
+    /// <remarks>A file has no place for <paramref name="info"/>: its content type follows from its name.</remarks>
     public async Task<string> WriteAsync(
         string path,
-        string contentType,
+        ArchiveObjectInfo info,
         Func<Stream, CancellationToken, Task> writeContent,
         WriteCondition condition,
         CancellationToken cancellationToken)

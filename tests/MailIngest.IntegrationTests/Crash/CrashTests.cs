@@ -6,7 +6,7 @@ namespace MailIngest.IntegrationTests.Crash;
 /// A delete-mode run killed with SIGKILL at each point of the core loop where the archive's state changes, then run
 /// again: every message stored exactly once, none lost, the mailbox empty.
 /// </summary>
-public sealed class CrashTests() : MailboxTest("crash")
+public abstract class CrashTests(StoreKind store) : MailboxTest("crash", store)
 {
     private const int Messages = 6;
 
@@ -64,6 +64,7 @@ public sealed class CrashTests() : MailboxTest("crash")
 
     private async Task AssertRerunCompletesExactlyOnceAsync()
     {
+        await Workspace.Archive.WaitUntilUnlockedAsync(User);
         var rerun = await Workspace.OnceAsync();
 
         Assert.True(rerun.ExitCode == 0, rerun.ToString());
@@ -76,3 +77,7 @@ public sealed class CrashTests() : MailboxTest("crash")
         Assert.Empty(Workspace.TempFiles());
     }
 }
+
+public sealed class CrashOnFileSystemTests() : CrashTests(StoreKind.FileSystem);
+
+public sealed class CrashOnAzureBlobTests() : CrashTests(StoreKind.AzureBlob);

@@ -9,9 +9,8 @@ namespace MailIngest.IntegrationTests.Engine;
 /// Every message of the shared corpus and of the demo mailbox, through a real Dovecot and <c>mailingest once</c>: each
 /// stored with raw bytes equal to what RETR returned, bodies decoded, TNEF names as expected, stored names safe.
 /// </summary>
-public sealed class CorpusEndToEndTests(ITestOutputHelper output) : MailboxTest("corpus")
+public abstract class CorpusEndToEndTests(ITestOutputHelper output, StoreKind store) : MailboxTest("corpus", store)
 {
-
     private readonly Dictionary<string, byte[]> _delivered = [];
 
     public override async Task InitializeAsync()
@@ -32,7 +31,9 @@ public sealed class CorpusEndToEndTests(ITestOutputHelper output) : MailboxTest(
     {
         Configure();
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var run = await Workspace.OnceAsync();
+        var seconds = clock.Elapsed.TotalSeconds;
 
         Assert.True(run.ExitCode == 0, run.ToString());
         var manifests = Workspace.Manifests();
@@ -50,6 +51,8 @@ public sealed class CorpusEndToEndTests(ITestOutputHelper output) : MailboxTest(
         }
 
         var attachments = manifests.SelectMany(m => m.Attachments).ToList();
+        output.WriteLine($"{Store}: {manifests.Count} messages stored in {seconds:F1} s by one run of mailingest once " +
+            $"({_delivered.Values.Sum(raw => (long)raw.Length)} raw bytes)");
         output.WriteLine($"{manifests.Count} messages stored ({Corpus.Messages().Count()} corpus, {manifests.Count - Corpus.Messages().Count()} demo), " +
             $"{manifests.Count(m => m.Json["bodies"]!.AsArray().Count > 0)} with bodies, {attachments.Count} attachments: " +
             string.Join(", ", attachments.GroupBy(a => a["source"]!.GetValue<string>()).Select(g => $"{g.Count()} {g.Key}")) +
@@ -78,24 +81,32 @@ public sealed class CorpusEndToEndTests(ITestOutputHelper output) : MailboxTest(
     /// <summary>Each listed object exists inside the message folder with the listed size and hash, and nothing unlisted is there.</summary>
     private static void AssertStoredObjectsMatchManifest(StoredManifest manifest)
     {
+        // Archive paths resolved under a stand-in root: a listed path that climbs out of its folder would show there.
+        var root = Path.GetFullPath("/archive-under-test");
+        var folder = Path.GetFullPath(Path.Combine(root, manifest.Folder));
         var listed = new[] { manifest.Json["raw"]!.AsObject() }
             .Concat(manifest.Json["bodies"]!.AsArray().Select(b => b!.AsObject()))
             .Concat(manifest.Attachments)
             .ToList();
         foreach (var entry in listed)
         {
-            var path = Path.GetFullPath(Path.Combine(manifest.Folder, entry["path"]!.GetValue<string>()));
-            Assert.StartsWith(manifest.Folder + Path.DirectorySeparatorChar, path, StringComparison.Ordinal);
-            var bytes = File.ReadAllBytes(path);
+            var path = Path.GetFullPath(Path.Combine(folder, entry["path"]!.GetValue<string>()));
+            Assert.StartsWith(folder + Path.DirectorySeparatorChar, path, StringComparison.Ordinal);
+            var bytes = manifest.Archive.Read(Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/'));
+            Assert.NotNull(bytes);
             Assert.Equal(entry["size"]!.GetValue<long>(), bytes.Length);
             Assert.Equal(entry["sha256"]!.GetValue<string>(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
         }
 
-        var onDisk = Directory.GetFiles(manifest.Folder, "*", SearchOption.AllDirectories)
-            .Select(path => Path.GetRelativePath(manifest.Folder, path))
+        var stored = manifest.Archive.List(manifest.Folder + "/")
+            .Select(path => path[(manifest.Folder.Length + 1)..])
             .Order(StringComparer.Ordinal);
         Assert.Equal(
             listed.Select(e => e["path"]!.GetValue<string>()).Append("manifest.json").Order(StringComparer.Ordinal),
-            onDisk);
+            stored);
     }
 }
+
+public sealed class CorpusEndToEndOnFileSystemTests(ITestOutputHelper output) : CorpusEndToEndTests(output, StoreKind.FileSystem);
+
+public sealed class CorpusEndToEndOnAzureBlobTests(ITestOutputHelper output) : CorpusEndToEndTests(output, StoreKind.AzureBlob);

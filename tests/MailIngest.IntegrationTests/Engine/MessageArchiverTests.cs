@@ -1,39 +1,46 @@
 using System.Text;
 using MailIngest.Archive;
 using MailIngest.Decoding;
+using MailIngest.IntegrationTests.Infrastructure;
 using MailIngest.Ingestion;
 using MailIngest.IO;
-using MailIngest.Storage.FileSystem;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailIngest.IntegrationTests.Engine;
 
-/// <summary>The archiver against the real FileSystem store: re-storing rewrites, a reused UIDL never overwrites.</summary>
-public sealed class MessageArchiverTests : IDisposable
+/// <summary>The archiver against each real store: re-storing rewrites, a reused UIDL never overwrites.</summary>
+public abstract class MessageArchiverTests(StoreKind store) : IAsyncLifetime
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "mailingest-archiver-" + Guid.NewGuid().ToString("N"));
-    private readonly MessageArchiver _archiver;
+    private readonly string _temp = Path.Combine(Path.GetTempPath(), "mailingest-archiver-" + Guid.NewGuid().ToString("N"));
+    private ArchiveUnderTest _archive = null!;
+    private MessageArchiver _archiver = null!;
 
-    public MessageArchiverTests()
+    public async Task InitializeAsync()
     {
+        Directory.CreateDirectory(_temp);
+        _archive = await ArchiveUnderTest.CreateAsync(store, _temp);
         _archiver = new MessageArchiver(
-            new FileSystemMailArchive(Path.Combine(_root, "data")),
+            _archive.Open(),
             new MessageDecoder(new DecoderLimits()),
             new IgnoreSteps(),
             TimeProvider.System,
             NullLogger<MessageArchiver>.Instance);
     }
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public async Task DisposeAsync()
+    {
+        await _archive.DisposeAsync();
+        Directory.Delete(_temp, recursive: true);
+    }
 
     private async Task<StoredMessage> StoreAsync(string uidl, byte[] raw)
     {
-        await using var file = RawMessageFile.Create(Path.Combine(_root, "tmp"));
+        await using var file = RawMessageFile.Create(Path.Combine(_temp, "tmp"));
         await file.FillAsync(new MemoryStream(raw), CancellationToken.None);
         return await _archiver.StoreAsync("support", uidl, file, CancellationToken.None);
     }
 
-    private string Read(StoredMessage message, string name) => File.ReadAllText(Path.Combine(_root, "data", message.Folder, name));
+    private string Read(StoredMessage message, string name) => Encoding.UTF8.GetString(_archive.Read($"{message.Folder}/{name}")!);
 
     private static byte[] Message(string body) => Encoding.ASCII.GetBytes(
         $"From: a@example.com\r\nDate: Mon, 02 Mar 2026 09:00:00 +0000\r\nSubject: s\r\n\r\n{body}\r\n");
@@ -45,7 +52,7 @@ public sealed class MessageArchiverTests : IDisposable
         var second = await StoreAsync("uidl-1", Message("one"));
 
         Assert.Equal(first.Folder, second.Folder);
-        Assert.Single(Directory.GetFiles(Path.Combine(_root, "data", "messages"), "manifest.json", SearchOption.AllDirectories));
+        Assert.Single(_archive.Manifests());
     }
 
     [Fact]
@@ -74,3 +81,7 @@ public sealed class MessageArchiverTests : IDisposable
         }
     }
 }
+
+public sealed class MessageArchiverOnFileSystemTests() : MessageArchiverTests(StoreKind.FileSystem);
+
+public sealed class MessageArchiverOnAzureBlobTests() : MessageArchiverTests(StoreKind.AzureBlob);

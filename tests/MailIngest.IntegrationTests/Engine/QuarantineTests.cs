@@ -4,10 +4,8 @@ using MailIngest.IntegrationTests.Infrastructure;
 namespace MailIngest.IntegrationTests.Engine;
 
 /// <summary>A message the decoder refuses keeps its raw bytes in quarantine with an error.json, and the run goes on.</summary>
-public sealed class QuarantineTests() : MailboxTest("quarantine")
+public abstract class QuarantineTests(StoreKind store) : MailboxTest("quarantine", store)
 {
-
-
     /// <summary>A multipart message with <paramref name="parts"/> text parts.</summary>
     private static byte[] ManyParts(int parts)
     {
@@ -34,11 +32,15 @@ public sealed class QuarantineTests() : MailboxTest("quarantine")
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("stored 1, quarantined 1, deleted 2", run.Stdout, StringComparison.Ordinal);
         var folder = Assert.Single(Workspace.QuarantinedFolders());
-        Assert.Equal(hostile, await File.ReadAllBytesAsync(Path.Combine(folder, "message.eml")));
-        var error = await File.ReadAllTextAsync(Path.Combine(folder, "error.json"));
+        Assert.Equal(hostile, Workspace.Archive.Read($"{folder}/message.eml"));
+        var error = Encoding.UTF8.GetString(Workspace.Archive.Read($"{folder}/error.json")!);
         Assert.Contains("\"error\":", error, StringComparison.Ordinal);
         Assert.Single(Workspace.Manifests());
         Assert.Equal(0, Dovecot.MessageCount(User));
         Assert.Equal(1, Workspace.Ledger(User)!["totals"]!["quarantined"]!.GetValue<long>());
     }
 }
+
+public sealed class QuarantineOnFileSystemTests() : QuarantineTests(StoreKind.FileSystem);
+
+public sealed class QuarantineOnAzureBlobTests() : QuarantineTests(StoreKind.AzureBlob);

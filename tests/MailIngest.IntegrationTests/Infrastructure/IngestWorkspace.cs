@@ -4,28 +4,37 @@ using System.Text.Json.Nodes;
 namespace MailIngest.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A temporary folder holding one test's configuration file and FileSystem archive, with the reads a test needs to
-/// check the archive's invariants.
+/// A temporary folder holding one test's configuration file and temp files, and the archive the test runs against
+/// (a folder in it, or a private Azurite), with the reads a test needs to check the archive's invariants.
 /// </summary>
-public sealed class IngestWorkspace : IDisposable
+public sealed class IngestWorkspace : IAsyncDisposable
 {
-    public IngestWorkspace()
+    private IngestWorkspace(string root, ArchiveUnderTest archive)
     {
-        Root = Path.Combine(Path.GetTempPath(), "mailingest-it-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Root);
+        Root = root;
+        Archive = archive;
     }
 
     public string Root { get; }
 
-    public string DataPath => Path.Combine(Root, "data");
+    public ArchiveUnderTest Archive { get; }
 
     public string ConfigPath => Path.Combine(Root, "appsettings.json");
 
+    public static async Task<IngestWorkspace> CreateAsync(StoreKind store)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mailingest-it-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        return new IngestWorkspace(root, await ArchiveUnderTest.CreateAsync(store, root));
+    }
+
     /// <summary>
-    /// Writes a configuration with the FileSystem store and one mailbox; <paramref name="mailbox"/> settings override
-    /// the mailbox's defaults, <paramref name="ingest"/> settings those of the MailIngest section.
+    /// Writes a configuration with the workspace's store and one mailbox; <paramref name="mailbox"/> settings override
+    /// the mailbox's defaults, <paramref name="ingest"/> settings those of the MailIngest section, <paramref name="storage"/>
+    /// those of its Storage section.
     /// </summary>
-    public void Configure(string name, string host, int port, string user, string password, object? mailbox = null, object? ingest = null)
+    public void Configure(
+        string name, string host, int port, string user, string password, object? mailbox = null, object? ingest = null, object? storage = null)
     {
         var settings = new JsonObject
         {
@@ -36,13 +45,15 @@ public sealed class IngestWorkspace : IDisposable
             ["Password"] = password,
         };
         Merge(settings, mailbox);
+        var storageSettings = Archive.StorageSettings();
+        Merge(storageSettings, storage);
         var config = new JsonObject
         {
             ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Information" } },
             ["MailIngest"] = new JsonObject
             {
                 ["TempPath"] = Path.Combine(Root, "tmp"),
-                ["Storage"] = new JsonObject { ["Provider"] = "FileSystem", ["Path"] = DataPath },
+                ["Storage"] = storageSettings,
                 ["Mailboxes"] = new JsonObject { [name] = settings },
             },
         };
@@ -67,29 +78,22 @@ public sealed class IngestWorkspace : IDisposable
     public MailIngestProcess StartOnce(IReadOnlyDictionary<string, string>? environment = null) =>
         MailIngestProcess.Start(Root, environment, "once", "--config", ConfigPath);
 
-    /// <summary>Every stored manifest, parsed, with the folder it lies in.</summary>
-    public IReadOnlyList<StoredManifest> Manifests() => Files("messages", "manifest.json")
-        .Select(path => new StoredManifest(Path.GetDirectoryName(path)!, JsonNode.Parse(File.ReadAllText(path))!.AsObject()))
-        .ToList();
+    /// <inheritdoc cref="ArchiveUnderTest.Manifests"/>
+    public IReadOnlyList<StoredManifest> Manifests() => Archive.Manifests();
 
-    /// <summary>Message folders holding any file at all: after a completed run each must have a manifest.</summary>
-    public IReadOnlyList<string> MessageFolders() => Files("messages", "message.eml").Select(Path.GetDirectoryName).ToList()!;
+    /// <inheritdoc cref="ArchiveUnderTest.MessageFolders"/>
+    public IReadOnlyList<string> MessageFolders() => Archive.MessageFolders();
 
-    public IReadOnlyList<string> QuarantinedFolders() => Files("quarantine", "message.eml").Select(Path.GetDirectoryName).ToList()!;
+    public IReadOnlyList<string> QuarantinedFolders() => Archive.QuarantinedFolders();
 
-    public JsonObject? Ledger(string mailbox)
+    public JsonObject? Ledger(string mailbox) => Archive.Ledger(mailbox);
+
+    /// <inheritdoc cref="ArchiveUnderTest.HalfWritten"/>
+    public IReadOnlyList<string> TempFiles() => Archive.HalfWritten();
+
+    public async ValueTask DisposeAsync()
     {
-        var path = Path.Combine(DataPath, "state", mailbox + ".json");
-        return File.Exists(path) ? JsonNode.Parse(File.ReadAllText(path))!.AsObject() : null;
-    }
-
-    /// <summary>Files the store left half-written: temp files must never survive a completed run.</summary>
-    public IReadOnlyList<string> TempFiles() => Directory.Exists(DataPath)
-        ? Directory.GetFiles(DataPath, "*.tmp", SearchOption.AllDirectories)
-        : [];
-
-    public void Dispose()
-    {
+        await Archive.DisposeAsync();
         try
         {
             Directory.Delete(Root, recursive: true);
@@ -99,20 +103,4 @@ public sealed class IngestWorkspace : IDisposable
             // A killed process may still hold a file for a moment; the temp folder is cleaned by the OS eventually.
         }
     }
-
-    private IEnumerable<string> Files(string under, string name)
-    {
-        var folder = Path.Combine(DataPath, under);
-        return Directory.Exists(folder) ? Directory.GetFiles(folder, name, SearchOption.AllDirectories).Order(StringComparer.Ordinal) : [];
-    }
-}
-
-/// <summary>A manifest.json as stored, and its message folder.</summary>
-public sealed record StoredManifest(string Folder, JsonObject Json)
-{
-    public string Uidl => Json["uidl"]!.GetValue<string>();
-
-    public byte[] Raw => File.ReadAllBytes(Path.Combine(Folder, Json["raw"]!["path"]!.GetValue<string>()));
-
-    public IReadOnlyList<JsonObject> Attachments => Json["attachments"]!.AsArray().Select(a => a!.AsObject()).ToList();
 }

@@ -1,16 +1,19 @@
 namespace MailIngest.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A test with its own Dovecot holding one POP3 user, and a workspace for mailingest's configuration and archive; the
-/// mailbox is configured under the user's name.
+/// A test with its own Dovecot holding one POP3 user, and a workspace for mailingest's configuration and an archive
+/// in <paramref name="store"/>; the mailbox is configured under the user's name. A test class deriving from it is
+/// abstract, with one small sealed subclass per store, so each test body runs against both.
 /// </summary>
-public abstract class MailboxTest(string user) : IAsyncLifetime
+public abstract class MailboxTest(string user, StoreKind store = StoreKind.FileSystem) : IAsyncLifetime
 {
     protected const string Password = "test-pass-7f3a";
 
     protected string User { get; } = user;
 
-    protected IngestWorkspace Workspace { get; } = new();
+    protected StoreKind Store { get; } = store;
+
+    protected IngestWorkspace Workspace { get; private set; } = null!;
 
     protected DovecotServer Dovecot { get; private set; } = null!;
 
@@ -18,15 +21,20 @@ public abstract class MailboxTest(string user) : IAsyncLifetime
     {
         Dovecot = await DovecotServer.StartAsync();
         Dovecot.AddUser(User, Password);
+        Workspace = await IngestWorkspace.CreateAsync(Store);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
+        if (Workspace is not null)
+        {
+            await Workspace.DisposeAsync();
+        }
+
         await Dovecot.DisposeAsync();
-        Workspace.Dispose();
     }
 
     /// <summary>Configures the mailbox, reached directly or through <paramref name="port"/> (a proxy's).</summary>
-    protected void Configure(object? mailbox = null, object? ingest = null, int? port = null) =>
-        Workspace.Configure(User, Dovecot.Host, port ?? Dovecot.Port, User, Password, mailbox, ingest);
+    protected void Configure(object? mailbox = null, object? ingest = null, int? port = null, object? storage = null) =>
+        Workspace.Configure(User, Dovecot.Host, port ?? Dovecot.Port, User, Password, mailbox, ingest, storage);
 }

@@ -6,6 +6,9 @@ namespace MailIngest.Storage.Tests.FileSystem;
 
 public sealed class FileSystemMailArchiveTests : IDisposable
 {
+    private static readonly ArchiveObjectInfo Json = new("application/json", ArchiveObjectKind.Ledger, "support");
+    private static readonly ArchiveObjectInfo Plain = new("text/plain", ArchiveObjectKind.Body, "support");
+
     private readonly string _root = Path.Combine(Path.GetTempPath(), "mailingest-fs-" + Guid.NewGuid().ToString("N"));
     private readonly FileSystemMailArchive _archive;
 
@@ -23,7 +26,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     [Fact]
     public async Task WriteAsync_ThenReadAsync_ReturnsTheContent()
     {
-        await _archive.WriteAsync("messages/a/b/manifest.json", "application/json", Text("{}"), WriteCondition.None, default);
+        await _archive.WriteAsync("messages/a/b/manifest.json", Json, Text("{}"), WriteCondition.None, default);
 
         var read = await _archive.ReadAsync("messages/a/b/manifest.json", default);
 
@@ -41,7 +44,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     public async Task WriteAsync_ContentThrows_LeavesNoFileAndNoTemp()
     {
         await Assert.ThrowsAsync<InvalidOperationException>(() => _archive.WriteAsync(
-            "x/y.txt", "text/plain", (_, _) => throw new InvalidOperationException("boom"), WriteCondition.None, default));
+            "x/y.txt", Plain, (_, _) => throw new InvalidOperationException("boom"), WriteCondition.None, default));
 
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, "x")));
     }
@@ -49,8 +52,8 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     [Fact]
     public async Task WriteAsync_ExistingObject_IsReplacedWhole()
     {
-        await _archive.WriteAsync("x/y.txt", "text/plain", Text("first, longer content"), WriteCondition.None, default);
-        await _archive.WriteAsync("x/y.txt", "text/plain", Text("second"), WriteCondition.None, default);
+        await _archive.WriteAsync("x/y.txt", Plain, Text("first, longer content"), WriteCondition.None, default);
+        await _archive.WriteAsync("x/y.txt", Plain, Text("second"), WriteCondition.None, default);
 
         Assert.Equal("second", await File.ReadAllTextAsync(Path.Combine(_root, "x", "y.txt")));
         Assert.Single(Directory.GetFiles(Path.Combine(_root, "x")));
@@ -59,10 +62,10 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     [Fact]
     public async Task WriteAsync_ConditionMatchesReadVersion_Succeeds()
     {
-        var first = await _archive.WriteAsync("state/s.json", "application/json", Text("1"), WriteCondition.Matching(null), default);
+        var first = await _archive.WriteAsync("state/s.json", Json, Text("1"), WriteCondition.Matching(null), default);
         var read = await _archive.ReadAsync("state/s.json", default);
 
-        var second = await _archive.WriteAsync("state/s.json", "application/json", Text("2"), WriteCondition.Matching(read!.Version), default);
+        var second = await _archive.WriteAsync("state/s.json", Json, Text("2"), WriteCondition.Matching(read!.Version), default);
 
         Assert.Equal(first, read.Version);
         Assert.NotEqual(first, second);
@@ -71,13 +74,13 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     [Fact]
     public async Task WriteAsync_StaleVersion_ThrowsConflictAndKeepsTheNewer()
     {
-        var v1 = await _archive.WriteAsync("state/s.json", "application/json", Text("1"), WriteCondition.Matching(null), default);
-        await _archive.WriteAsync("state/s.json", "application/json", Text("2"), WriteCondition.Matching(v1), default);
+        var v1 = await _archive.WriteAsync("state/s.json", Json, Text("1"), WriteCondition.Matching(null), default);
+        await _archive.WriteAsync("state/s.json", Json, Text("2"), WriteCondition.Matching(v1), default);
 
         await Assert.ThrowsAsync<ArchiveConflictException>(() =>
-            _archive.WriteAsync("state/s.json", "application/json", Text("3"), WriteCondition.Matching(v1), default));
+            _archive.WriteAsync("state/s.json", Json, Text("3"), WriteCondition.Matching(v1), default));
         await Assert.ThrowsAsync<ArchiveConflictException>(() =>
-            _archive.WriteAsync("state/s.json", "application/json", Text("3"), WriteCondition.Matching(null), default));
+            _archive.WriteAsync("state/s.json", Json, Text("3"), WriteCondition.Matching(null), default));
 
         Assert.Equal("2", await File.ReadAllTextAsync(Path.Combine(_root, "state", "s.json")));
     }
@@ -88,7 +91,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     [InlineData("/etc/passwd")]
     public async Task WriteAsync_PathLeavingTheRoot_IsRefused(string path)
     {
-        await Assert.ThrowsAsync<ArgumentException>(() => _archive.WriteAsync(path, "text/plain", Text("x"), WriteCondition.None, default));
+        await Assert.ThrowsAsync<ArgumentException>(() => _archive.WriteAsync(path, Plain, Text("x"), WriteCondition.None, default));
     }
 
     [Fact]

@@ -1,0 +1,27 @@
+using Azure.Core;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+
+namespace MailIngest.Storage.Azure;
+
+/// <summary>Makes the container client from the settings: the credential, and the SDK's timeout and retries (the only retry layer for blob calls).</summary>
+internal static class AzureBlobClients
+{
+    /// <summary>Exponential backoff never waits longer than this between two tries.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    public static BlobContainerClient CreateContainerClient(StorageOptions options)
+    {
+        var clientOptions = new BlobClientOptions();
+        clientOptions.Retry.Mode = RetryMode.Exponential;
+        clientOptions.Retry.MaxRetries = options.MaxRetries;
+        clientOptions.Retry.Delay = options.RetryDelay;
+        clientOptions.Retry.MaxDelay = MaxRetryDelay;
+        clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
+        var service = string.IsNullOrWhiteSpace(options.ConnectionString)
+            // Workload identity in Kubernetes, managed identity, or AZURE_* environment variables, in DefaultAzureCredential's order.
+            ? new BlobServiceClient(new Uri(options.ServiceUri), new DefaultAzureCredential(), clientOptions)
+            : new BlobServiceClient(options.ConnectionString, clientOptions);
+        return service.GetBlobContainerClient(options.Container);
+    }
+}

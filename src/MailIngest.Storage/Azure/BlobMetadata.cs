@@ -1,0 +1,45 @@
+using MailIngest.Archive;
+
+namespace MailIngest.Storage.Azure;
+
+/// <summary>The metadata each blob carries, so a consumer can filter blobs without reading manifests.</summary>
+/// <remarks>Names are lowercase C# identifiers as Azure requires; values are HTTP header text, so other text is percent-encoded.</remarks>
+internal static class BlobMetadata
+{
+    public const string Kind = "kind";
+    public const string Mailbox = "mailbox";
+    public const string Uidl = "uidl";
+    public const string MessageId = "messageid";
+
+    /// <summary>Azure allows 8 KiB of metadata per blob; a Message-ID is never legitimately longer than this.</summary>
+    private const int MaxValueLength = 1024;
+
+    public static Dictionary<string, string> Of(ArchiveObjectInfo info)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Kind] = info.Kind.ToString().ToLowerInvariant(),
+            [Mailbox] = info.Mailbox,
+        };
+        if (info.Uidl is { } uidl)
+        {
+            metadata[Uidl] = HeaderSafe(uidl);
+        }
+
+        if (!string.IsNullOrEmpty(info.MessageId))
+        {
+            metadata[MessageId] = HeaderSafe(info.MessageId);
+        }
+
+        return metadata;
+    }
+
+    public static Dictionary<string, string> OfLock(string mailbox) =>
+        new(StringComparer.Ordinal) { [Kind] = "lock", [Mailbox] = mailbox };
+
+    private static string HeaderSafe(string value)
+    {
+        var safe = value.All(c => c is > ' ' and <= '~') ? value : Uri.EscapeDataString(value);
+        return safe.Length <= MaxValueLength ? safe : safe[..MaxValueLength];
+    }
+}

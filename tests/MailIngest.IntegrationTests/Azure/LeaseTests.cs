@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using MailIngest.IntegrationTests.Infrastructure;
+
+namespace MailIngest.IntegrationTests.Azure;
+
+/// <summary>The mailbox lease between real processes: exclusive while a run lives, and gone by itself when a run dies.</summary>
+public sealed class LeaseTests() : AzureMailboxTest("leased")
+{
+    [Fact]
+    public async Task Once_TwoProcessesAtOnce_OneIngestsTheOtherSkipsAndNothingIsDoubled()
+    {
+        await DeliverAsync(20, paddingBytes: 100_000);
+        Configure(new { DeleteAfterIngest = true });
+        var first = Workspace.StartOnce();
+        await WaitUntilAsync(LeaseHeld, TimeSpan.FromSeconds(60), "the first process to take the lease");
+
+        // Frozen while it holds the lease, the first process is certainly alive when the second one runs.
+        ProcessSignals.Send(first.Id, "STOP");
+        RunOutput second;
+        try
+        {
+            second = await Workspace.OnceAsync();
+        }
+        finally
+        {
+            ProcessSignals.Send(first.Id, "CONT");
+        }
+
+        var firstRun = await first.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Contains($"{User}: skipped, another worker holds the mailbox lock", second.Stdout, StringComparison.Ordinal);
+        Assert.True(firstRun.ExitCode == 0, firstRun.ToString());
+        Assert.Contains($"{User}: ok, new 20, stored 20", firstRun.Stdout, StringComparison.Ordinal);
+        var sessions = await Dovecot.WaitForSessionsAsync(1, User);
+        Assert.Equal(20, sessions.Sum(s => s.RetrMessages));
+        AssertEverythingStoredOnceAndDeleted();
+    }
+
+    [Fact]
+    public async Task Once_KilledWhileHoldingTheLease_BlocksTheMailboxNoLongerThanTheLeaseDuration()
+    {
+        await DeliverAsync(4, paddingBytes: 0);
+        Configure(new { DeleteAfterIngest = true });
+
+        var crashed = await Workspace.OnceAsync(new Dictionary<string, string> { ["MAILINGEST_FAULT_INJECTION"] = "ManifestStored:2" });
+        var sinceKill = Stopwatch.StartNew();
+
+        Assert.True(crashed.Killed, crashed.ToString());
+        Assert.True(LeaseHeld(), "the killed run's lease should outlive it for a while");
+        var blocked = await Workspace.OnceAsync();
+        Assert.True(sinceKill.Elapsed < LeaseDuration, $"the check ran {sinceKill.Elapsed} after the kill, too late to see the lease");
+        Assert.Contains($"{User}: skipped, another worker holds the mailbox lock", blocked.Stdout, StringComparison.Ordinal);
+        Assert.Equal(4, Dovecot.MessageCount(User));
+
+        // The lease was last taken or renewed before the kill, so one lease period after it the mailbox is free.
+        var rest = LeaseDuration + TimeSpan.FromSeconds(1) - sinceKill.Elapsed;
+        if (rest > TimeSpan.Zero)
+        {
+            await Task.Delay(rest);
+        }
+
+        var rerun = await Workspace.OnceAsync();
+
+        Assert.True(rerun.ExitCode == 0, rerun.ToString());
+        Assert.Contains($"{User}: ok", rerun.Stdout, StringComparison.Ordinal);
+        AssertEverythingStoredOnceAndDeleted();
+    }
+}

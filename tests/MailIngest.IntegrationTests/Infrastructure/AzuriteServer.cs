@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using Azure.Core;
+using Azure.Storage.Blobs;
+
+namespace MailIngest.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A private Azurite blob service on a free loopback port with its data in one temp folder; it can be stopped and
+/// started again on the same port and data, or frozen with SIGSTOP, for outage tests. Disposing it kills it and
+/// deletes the folder. <c>scripts/test.sh</c> installs Azurite into <c>.work/tools</c> of the repository.
+/// </summary>
+public sealed class AzuriteServer : IAsyncDisposable
+{
+    /// <summary>Azurite's well-known development account; it guards nothing but local test data.</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private const int MaxPortAttempts = 3;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly string _root;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    private AzuriteServer(string root, int port)
+    {
+        _root = root;
+        Port = port;
+    }
+
+    public string Host { get; } = "127.0.0.1";
+
+    public int Port { get; }
+
+    public string BlobEndpoint => $"http://{Host}:{Port}/{AccountName}";
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};";
+
+    /// <summary>Starts a server and waits until it answers; throws with its output if it does not.</summary>
+    public static async Task<AzuriteServer> StartAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var root = Path.Combine(Path.GetTempPath(), "mailingest-azurite-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(root);
+            var server = new AzuriteServer(root, FreePort.Find());
+            try
+            {
+                await server.StartAsync(CancellationToken.None);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < MaxPortAttempts && server.Output.Contains("EADDRINUSE", StringComparison.Ordinal))
+            {
+                // Someone bound the free port between FreePort.Find and Azurite's listen: try another.
+                await server.DisposeAsync();
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>A client for the test's own reads and checks, with quick retries so a test never waits long on a frozen server.</summary>
+    public BlobContainerClient Container(string name)
+    {
+        var options = new BlobClientOptions();
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(100);
+        options.Retry.Mode = RetryMode.Fixed;
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        return new BlobServiceClient(ConnectionString, options).GetBlobContainerClient(name);
+    }
+
+    /// <summary>Stops the server cleanly (SIGTERM, so it saves its data); <see cref="StartAsync(CancellationToken)"/> brings it back.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            Signal("TERM");
+            using var timeout = new CancellationTokenSource(StopTimeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+        }
+    }
+
+    /// <summary>Starts the server (again) on the same port and data, and waits until it answers.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _process?.Dispose();
+        var info = new ProcessStartInfo(FindExecutable())
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in new[]
+        {
+            "--blobHost", Host, "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--location", _root, "--skipApiVersionCheck", "--disableTelemetry", "--silent",
+        })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        _process = new Process { StartInfo = info };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await WaitUntilListeningAsync(cancellationToken);
+    }
+
+    /// <summary>Freezes the server with SIGSTOP: connections are still accepted by the kernel, but nothing answers.</summary>
+    public void Freeze() => Signal("STOP");
+
+    public void Thaw() => Signal("CONT");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { } process)
+        {
+            if (!process.HasExited)
+            {
+                // A frozen process cannot act on SIGKILL's cleanup; thaw it so the kill is prompt.
+                Signal("CONT");
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(CancellationToken.None);
+            }
+
+            process.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // The OS cleans the temp folder eventually.
+        }
+    }
+
+    private string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private async Task WaitUntilListeningAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < StartTimeout)
+        {
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} at start:\n{Output}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(Host, Port, cancellationToken);
+                if (Output.Contains("successfully listens", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (SocketException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        throw new InvalidOperationException($"Azurite did not listen on {Host}:{Port} within {StartTimeout}:\n{Output}");
+    }
+
+    private void Signal(string signal)
+    {
+        if (_process is not { HasExited: false } process)
+        {
+            return;
+        }
+
+        ProcessSignals.Send(process.Id, signal);
+    }
+
+    /// <summary>Azurite as scripts/test.sh installs it: <c>.work/tools/node_modules/.bin/azurite-blob</c> under the repository root.</summary>
+    private static string FindExecutable()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "MailIngest.sln")))
+            {
+                var path = Path.Combine(folder.FullName, ".work", "tools", "node_modules", ".bin", "azurite-blob");
+                return File.Exists(path)
+                    ? path
+                    : throw new InvalidOperationException($"Azurite is not installed at {path}: run scripts/test.sh, which installs it with npm.");
+            }
+        }
+
+        throw new InvalidOperationException($"No MailIngest.sln above {AppContext.BaseDirectory}: cannot find the repository's Azurite.");
+    }
+}
