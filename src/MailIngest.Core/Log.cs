@@ -34,4 +34,28 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 111, Level = LogLevel.Warning, Message = "{Mailbox}: the server reused UIDL {Uidl} for a different message; stored it under key {Key}")]
     public static partial void UidlReused(ILogger logger, string mailbox, string uidl, string key);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "{Mailbox}: {Error}; reconnecting in {Delay} (retry {Retry} of {MaxRetries})")]
+    public static partial void Retrying(ILogger logger, string mailbox, string error, TimeSpan delay, int retry, int maxRetries);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Warning, Message = "{Mailbox}: the circuit opened after repeated failures; attempts fail at once for {BreakDuration}")]
+    public static partial void CircuitOpened(ILogger logger, string mailbox, TimeSpan breakDuration);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Warning, Message = "{Mailbox}: the server lists UIDL {Uidl} {Copies} times; every copy is fetched")]
+    public static partial void DuplicateUidl(ILogger logger, string mailbox, string uidl, int copies);
+
+    [LoggerMessage(EventId = 115, Level = LogLevel.Warning, Message = "{Mailbox}: not deleting the {Copies} copies of UIDL {Uidl}: they were not all stored in this session")]
+    public static partial void DuplicateKept(ILogger logger, string mailbox, string uidl, int copies);
+
+    [LoggerMessage(EventId = 116, Level = LogLevel.Warning, Message = "{Mailbox}: message {Uidl}: {Warning}")]
+    public static partial void RetrievalWarning(ILogger logger, string mailbox, string uidl, string warning);
+
+    [LoggerMessage(EventId = 117, Level = LogLevel.Information, Message = "{Mailbox}: adopted {Adopted} messages on the server as seen without fetching them; the ledger holds {Entries}")]
+    public static partial void Adopted(ILogger logger, string mailbox, int adopted, int entries);
+
+    [LoggerMessage(EventId = 118, Level = LogLevel.Information, Message = "{Mailbox}: the server asks for {LoginDelay} between logins (LOGIN-DELAY); poll it no sooner than {NextPoll:u}")]
+    public static partial void LoginDelay(ILogger logger, string mailbox, TimeSpan loginDelay, DateTimeOffset nextPoll);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "{Mailbox}: stop requested; ending after the messages in hand, {Remaining} new messages left for the next run")]
+    public static partial void Stopping(ILogger logger, string mailbox, int remaining);
 }

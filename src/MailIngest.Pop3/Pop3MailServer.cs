@@ -1,37 +1,99 @@
-using System.Net.Sockets;
+using System.Net;
 using MailIngest.Configuration;
 using MailIngest.Server;
-using MailKit;
 using MailKit.Net.Pop3;
 using MailKit.Security;
+using Microsoft.Extensions.Logging;
 
 namespace MailIngest.Pop3;
 
-/// <summary>Opens POP3 sessions with MailKit: connect with the configured security, then authenticate (MailKit picks the strongest mechanism offered).</summary>
+/// <summary>Connects a MailKit client to a mailbox's server; tests replace it to replay a recorded transcript.</summary>
+internal delegate Task Pop3Connect(Pop3Client client, MailboxOptions options, CancellationToken cancellationToken);
+
+/// <summary>
+/// Opens POP3 sessions with MailKit: connect with the configured security, then log in exactly once. MailKit's own
+/// <c>AuthenticateAsync(user, password)</c> falls back from a rejected SASL mechanism to the next one and then to
+/// USER/PASS, which would turn one wrong password into several failed logins (and lock accounts on servers that count
+/// them), so the strongest mechanism both sides support is chosen here and tried alone.
+/// </summary>
 internal sealed class Pop3MailServer : IMailServer
 {
+    /// <summary>SASL mechanisms that work with a password, strongest first; OAuth mechanisms need tokens, not passwords.</summary>
+    private static readonly string[] PasswordMechanisms = ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"];
+
+    private readonly Pop3Connect _connect;
+    private readonly ILogger _logger;
+
+    public Pop3MailServer(ILogger<Pop3MailServer> logger) : this(ConnectToHostAsync, logger)
+    {
+    }
+
+    internal Pop3MailServer(Pop3Connect connect, ILogger logger)
+    {
+        _connect = connect;
+        _logger = logger;
+    }
+
     public async Task<IMailSession> OpenAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken)
     {
-        var port = options.Port != 0 ? options.Port : options.Security == MailSecurity.SslOnConnect ? 995 : 110;
-        var endpoint = $"{options.Host}:{port}";
-        var client = new Pop3Client { Timeout = (int)options.Timeout.TotalMilliseconds };
+        ArgumentNullException.ThrowIfNull(options);
+        var endpoint = $"{options.Host}:{Port(options)}";
+        var replies = new Pop3ServerReplies();
+        var client = new Pop3Client(replies) { Timeout = (int)options.Timeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(options.Host, port, ToMailKit(options.Security), cancellationToken);
-            await client.AuthenticateAsync(options.Username, options.Password, cancellationToken);
-            return new Pop3MailSession(client, endpoint);
+            await Pop3Operation.WithDeadlineAsync(
+                endpoint,
+                options.Timeout,
+                async ct =>
+                {
+                    await _connect(client, options, ct);
+                    Log.Connected(_logger, mailbox, endpoint, client.Capabilities, client.AuthenticationMechanisms);
+                    await AuthenticateOnceAsync(mailbox, client, options, ct);
+                },
+                cancellationToken);
+            var session = new Pop3MailSession(client, replies, endpoint, options.Timeout);
+            if (session.LoginDelay is { } delay)
+            {
+                Log.LoginDelayAnnounced(_logger, mailbox, endpoint, delay);
+            }
+
+            return session;
         }
-        catch (Exception e) when (Pop3Errors.Describe(e, endpoint, options.Username) is { } error)
+        catch (Exception e) when (Pop3Errors.Classify(e, endpoint, replies, options.Username, Pop3MailSession.LoginDelayOf(client)) is { } error)
         {
-            client.Dispose();
-            throw new MailServerException(error, e);
+            Pop3MailSession.Release(client);
+            throw error;
         }
         catch
         {
-            client.Dispose();
+            Pop3MailSession.Release(client);
             throw;
         }
     }
+
+    private async Task AuthenticateOnceAsync(string mailbox, Pop3Client client, MailboxOptions options, CancellationToken cancellationToken)
+    {
+        var credentials = new NetworkCredential(options.Username, options.Password);
+        var mechanism = PasswordMechanisms.FirstOrDefault(m => client.AuthenticationMechanisms.Contains(m) && SaslMechanism.IsSupported(m));
+        if (mechanism is not null)
+        {
+            Log.Authenticating(_logger, mailbox, mechanism);
+            await client.AuthenticateAsync(SaslMechanism.Create(mechanism, credentials)!, cancellationToken);
+            return;
+        }
+
+        // No usable SASL mechanism: MailKit uses APOP when offered, else USER/PASS.
+        Log.Authenticating(_logger, mailbox, client.Capabilities.HasFlag(Pop3Capabilities.Apop) ? "APOP" : "USER/PASS");
+        client.AuthenticationMechanisms.Clear();
+        await client.AuthenticateAsync(credentials, cancellationToken);
+    }
+
+    private static int Port(MailboxOptions options) =>
+        options.Port != 0 ? options.Port : options.Security == MailSecurity.SslOnConnect ? 995 : 110;
+
+    private static Task ConnectToHostAsync(Pop3Client client, MailboxOptions options, CancellationToken cancellationToken) =>
+        client.ConnectAsync(options.Host, Port(options), ToMailKit(options.Security), cancellationToken);
 
     private static SecureSocketOptions ToMailKit(MailSecurity security) => security switch
     {
@@ -40,20 +102,5 @@ internal sealed class Pop3MailServer : IMailServer
         MailSecurity.StartTls => SecureSocketOptions.StartTls,
         MailSecurity.StartTlsWhenAvailable => SecureSocketOptions.StartTlsWhenAvailable,
         _ => SecureSocketOptions.Auto,
-    };
-}
-
-/// <summary>Turns MailKit's and the network's exceptions into one sentence an operator can act on; null for anything else.</summary>
-internal static class Pop3Errors
-{
-    public static string? Describe(Exception e, string endpoint, string? username = null) => e switch
-    {
-        AuthenticationException => $"{endpoint} rejected the login of '{username}': {e.Message} Check the mailbox's Username and Password.",
-        SslHandshakeException => $"TLS with {endpoint} failed: {e.Message}",
-        SocketException s => $"cannot connect to {endpoint}: {s.SocketErrorCode} ({s.Message})",
-        Pop3CommandException c => $"{endpoint} refused a command: {c.StatusText}",
-        Pop3ProtocolException or IOException or ServiceNotConnectedException => $"the connection to {endpoint} failed: {e.Message}",
-        TimeoutException => $"{endpoint} did not answer in time: {e.Message}",
-        _ => null,
     };
 }

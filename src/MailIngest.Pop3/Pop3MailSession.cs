@@ -4,25 +4,41 @@ using MailKit.Net.Pop3;
 namespace MailIngest.Pop3;
 
 /// <summary>An authenticated MailKit POP3 session; disposing it without <see cref="CommitAsync"/> drops the connection without QUIT, so no deletion happens.</summary>
-internal sealed class Pop3MailSession(Pop3Client client, string endpoint) : IMailSession
+internal sealed class Pop3MailSession(Pop3Client client, Pop3ServerReplies replies, string endpoint, TimeSpan timeout) : IMailSession
 {
-    public Task<IReadOnlyList<string>> GetUidlsAsync(CancellationToken cancellationToken)
+    public TimeSpan? LoginDelay => LoginDelayOf(client);
+
+    /// <remarks>MailKit reports the LOGIN-DELAY capability's argument, which RFC 2449 gives in seconds.</remarks>
+    public static TimeSpan? LoginDelayOf(Pop3Client client) =>
+        client.Capabilities.HasFlag(Pop3Capabilities.LoginDelay) && client.LoginDelay > 0 ? TimeSpan.FromSeconds(client.LoginDelay) : null;
+
+    /// <remarks>
+    /// A server that does not answer CAPA may still support UIDL: MailKit probes for it after login (with <c>UIDL 1</c>
+    /// when the mailbox is not empty), so the capability is not checked up front; a refusal is what tells.
+    /// </remarks>
+    public async Task<IReadOnlyList<string>> GetUidlsAsync(CancellationToken cancellationToken)
     {
-        if (!client.Capabilities.HasFlag(Pop3Capabilities.UIDL))
+        try
+        {
+            return await Call(async () => (IReadOnlyList<string>)[.. await client.GetMessageUidsAsync(cancellationToken)]);
+        }
+        catch (Exception e) when (e is NotSupportedException || (e is MailServerException { InnerException: Pop3CommandException } && !client.Capabilities.HasFlag(Pop3Capabilities.UIDL)))
         {
             throw new MailServerException(
-                $"{endpoint} does not support the UIDL command, without which new mail cannot be told from mail already ingested.");
+                $"{endpoint} does not support the UIDL command, without which new mail cannot be told from mail already ingested. " +
+                "Enable UIDL on the server (RFC 1939); MailIngest will not ingest without it.",
+                MailServerFailure.Permanent,
+                e);
         }
-
-        return Call(async () => (IReadOnlyList<string>)[.. await client.GetMessageUidsAsync(cancellationToken)]);
     }
 
     public Task<IReadOnlyList<long>> GetSizesAsync(CancellationToken cancellationToken) =>
         Call(async () => (IReadOnlyList<long>)[.. (await client.GetMessageSizesAsync(cancellationToken)).Select(size => (long)size)]);
 
     /// <remarks>
-    /// MailKit pipelines the RETRs of a batch when the server offers PIPELINING. It hands back each message as an
-    /// in-memory stream, so the caller keeps batches small.
+    /// MailKit pipelines the RETRs of a batch when the server offers PIPELINING and sends them one by one otherwise. It
+    /// hands back each message as an in-memory stream, so the caller keeps batches small. A connection lost inside a
+    /// message fails the whole batch: nothing of it is handed on, so no message is ever stored truncated.
     /// </remarks>
     public async Task RetrieveAsync(
         IReadOnlyList<int> indexes, Func<int, Stream, CancellationToken, Task> onMessage, CancellationToken cancellationToken)
@@ -46,29 +62,57 @@ internal sealed class Pop3MailSession(Pop3Client client, string endpoint) : IMai
     }
 
     public Task DeleteAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken) =>
-        Call(async () =>
-        {
-            await client.DeleteMessagesAsync([.. indexes], cancellationToken);
-            return true;
-        });
+        Call(() => Pop3Operation.WithDeadlineAsync(endpoint, timeout, ct => client.DeleteMessagesAsync([.. indexes], ct), cancellationToken));
 
     public Task CommitAsync(CancellationToken cancellationToken) =>
         Call(async () =>
         {
-            await client.DisconnectAsync(quit: true, cancellationToken);
-            return true;
+            await Pop3Operation.WithDeadlineAsync(endpoint, timeout, ct => client.DisconnectAsync(quit: true, ct), cancellationToken);
+            if (!replies.QuitAcknowledged)
+            {
+                // MailKit swallows a connection lost at QUIT; without the +OK the server may not have applied the deletions.
+                throw new IOException($"the connection was lost before {endpoint} acknowledged QUIT, so its deletions may not have been applied");
+            }
         });
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            if (client.IsConnected)
+            {
+                // No QUIT: a session that did not commit must leave every message on the server.
+                await client.DisconnectAsync(quit: false, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // The connection is already gone, which is all disposing wants.
+        }
+        finally
+        {
+            Release(client);
+        }
+    }
+
+    /// <summary>
+    /// Disposes a client that still holds a connection. A disconnected one holds nothing, and with MailKit's telemetry on
+    /// its Dispose records a second disconnect without an endpoint and throws NullReferenceException (the bug of
+    /// jstedfast/MailKit#1816, still in the POP3 client of 4.18).
+    /// </summary>
+    public static void Release(Pop3Client client)
+    {
         if (client.IsConnected)
         {
-            // No QUIT: a session that did not commit must leave every message on the server.
-            await client.DisconnectAsync(quit: false, CancellationToken.None);
+            client.Dispose();
         }
-
-        client.Dispose();
     }
+
+    private async Task Call(Func<Task> operation) => await Call(async () =>
+    {
+        await operation();
+        return true;
+    });
 
     private async Task<T> Call<T>(Func<Task<T>> operation)
     {
@@ -76,9 +120,9 @@ internal sealed class Pop3MailSession(Pop3Client client, string endpoint) : IMai
         {
             return await operation();
         }
-        catch (Exception e) when (Pop3Errors.Describe(e, endpoint) is { } error)
+        catch (Exception e) when (Pop3Errors.Classify(e, endpoint, replies) is { } error)
         {
-            throw new MailServerException(error, e);
+            throw error;
         }
     }
 }

@@ -19,7 +19,12 @@ internal sealed class MessageArchiver(
 {
     private const string RawContentType = "message/rfc822";
 
-    public async Task<StoredMessage> StoreAsync(string mailbox, string uidl, RawMessageFile raw, CancellationToken cancellationToken)
+    public Task<StoredMessage> StoreAsync(string mailbox, string uidl, RawMessageFile raw, CancellationToken cancellationToken) =>
+        StoreAsync(mailbox, uidl, raw, [], cancellationToken);
+
+    /// <summary>Stores a message with what its retrieval noticed (a short RETR, a duplicate UIDL), which lead the manifest's warnings.</summary>
+    public async Task<StoredMessage> StoreAsync(
+        string mailbox, string uidl, RawMessageFile raw, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
     {
         var key = ArchiveLayout.MessageKey(mailbox, uidl);
         DecodedMessage decoded;
@@ -34,7 +39,8 @@ internal sealed class MessageArchiver(
 
         using (decoded)
         {
-            var warnings = new List<string>(decoded.Warnings);
+            var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = uidl, MessageId = decoded.Headers.MessageId };
+            List<string> warnings = [.. retrievalWarnings, .. decoded.Warnings];
             var folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
             var storedSha = await ReadStoredRawShaAsync(folder, cancellationToken);
             if (storedSha is not null && storedSha != raw.Sha256)
@@ -45,19 +51,27 @@ internal sealed class MessageArchiver(
                 Log.UidlReused(logger, mailbox, uidl, key);
             }
 
-            await WriteRawAsync(mailbox, folder, raw, cancellationToken);
+            await WriteRawAsync(folder, raw, about, cancellationToken);
 
             var bodies = new List<StoredBody>(decoded.Bodies.Count);
             foreach (var body in decoded.Bodies)
             {
-                var (size, sha) = await WriteHashedAsync($"{folder}/{body.Path}", $"{body.ContentType}; charset=utf-8", body.WriteToAsync, cancellationToken);
+                var (size, sha) = await WriteHashedAsync(
+                    $"{folder}/{body.Path}",
+                    about with { ContentType = $"{body.ContentType}; charset=utf-8", Kind = ArchiveObjectKind.Body },
+                    body.WriteToAsync,
+                    cancellationToken);
                 bodies.Add(new StoredBody(body.Path, body.ContentType, "utf-8", body.OriginalCharset, size, sha));
             }
 
             var attachments = new List<StoredAttachment>(decoded.Attachments.Count);
             foreach (var attachment in decoded.Attachments)
             {
-                var (size, sha) = await WriteHashedAsync($"{folder}/{attachment.Path}", attachment.ContentType, attachment.WriteToAsync, cancellationToken);
+                var (size, sha) = await WriteHashedAsync(
+                    $"{folder}/{attachment.Path}",
+                    about with { ContentType = attachment.ContentType, Kind = ArchiveObjectKind.Attachment },
+                    attachment.WriteToAsync,
+                    cancellationToken);
                 attachments.Add(new StoredAttachment(
                     attachment.Path,
                     attachment.FileName,
@@ -87,7 +101,13 @@ internal sealed class MessageArchiver(
                 attachments,
                 warnings);
             await ArchiveJson.WriteAsync(
-                archive, $"{folder}/{ArchiveLayout.ManifestName}", manifest, ArchiveJson.Readable.MessageManifest, WriteCondition.None, cancellationToken);
+                archive,
+                $"{folder}/{ArchiveLayout.ManifestName}",
+                manifest,
+                ArchiveJson.Readable.MessageManifest,
+                about with { Kind = ArchiveObjectKind.Manifest },
+                WriteCondition.None,
+                cancellationToken);
             observer.OnStep(mailbox, IngestStep.ManifestStored);
             return new StoredMessage(key, folder, Quarantined: false, raw.Size);
         }
@@ -98,20 +118,27 @@ internal sealed class MessageArchiver(
     {
         Log.Quarantined(logger, mailbox, uidl, error.Message);
         var folder = ArchiveLayout.QuarantineFolder(mailbox, key);
-        await WriteRawAsync(mailbox, folder, raw, cancellationToken);
+        var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = uidl };
+        await WriteRawAsync(folder, raw, about, cancellationToken);
         var record = new QuarantineRecord(
             mailbox, uidl, key, time.GetUtcNow(), error.Message, new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256));
         await ArchiveJson.WriteAsync(
-            archive, $"{folder}/{ArchiveLayout.ErrorName}", record, ArchiveJson.Readable.QuarantineRecord, WriteCondition.None, cancellationToken);
+            archive,
+            $"{folder}/{ArchiveLayout.ErrorName}",
+            record,
+            ArchiveJson.Readable.QuarantineRecord,
+            about with { Kind = ArchiveObjectKind.Quarantine },
+            WriteCondition.None,
+            cancellationToken);
         observer.OnStep(mailbox, IngestStep.ManifestStored);
         return new StoredMessage(key, folder, Quarantined: true, raw.Size);
     }
 
     /// <summary>Raw bytes go first: whatever else fails later, the message itself is kept.</summary>
-    private async Task WriteRawAsync(string mailbox, string folder, RawMessageFile raw, CancellationToken cancellationToken)
+    private async Task WriteRawAsync(string folder, RawMessageFile raw, ArchiveObjectInfo about, CancellationToken cancellationToken)
     {
-        await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", RawContentType, raw.CopyToAsync, WriteCondition.None, cancellationToken);
-        observer.OnStep(mailbox, IngestStep.RawStored);
+        await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", about, raw.CopyToAsync, WriteCondition.None, cancellationToken);
+        observer.OnStep(about.Mailbox, IngestStep.RawStored);
     }
 
     private async Task<string?> ReadStoredRawShaAsync(string folder, CancellationToken cancellationToken)
@@ -123,13 +150,13 @@ internal sealed class MessageArchiver(
     }
 
     private async Task<(long Size, string Sha256)> WriteHashedAsync(
-        string path, string contentType, Func<Stream, CancellationToken, Task> writeContent, CancellationToken cancellationToken)
+        string path, ArchiveObjectInfo info, Func<Stream, CancellationToken, Task> writeContent, CancellationToken cancellationToken)
     {
         long size = 0;
         var sha = "";
         await archive.WriteAsync(
             path,
-            contentType,
+            info,
             async (stream, ct) =>
             {
                 using var hashing = new HashingStream(stream);

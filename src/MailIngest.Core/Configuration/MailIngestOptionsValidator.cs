@@ -7,6 +7,9 @@ namespace MailIngest.Configuration;
 public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIngestOptions>
 {
     private const string Prefix = MailIngestOptions.SectionName + ":Mailboxes";
+    private const int MaxRetryAttempts = 100;
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan MinBreakDuration = TimeSpan.FromMilliseconds(500);
 
     public ValidateOptionsResult Validate(string? name, MailIngestOptions options)
     {
@@ -81,6 +84,32 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
         if (options.Timeout <= TimeSpan.Zero)
         {
             errors.Add($"{key}:Timeout must be more than 00:00:00, was {options.Timeout}.");
+        }
+
+        ValidateRetries(key, options, errors);
+    }
+
+    private static void ValidateRetries(string key, MailboxOptions options, List<string> errors)
+    {
+        if (options.RetryAttempts is < 0 or > MaxRetryAttempts)
+        {
+            errors.Add($"{key}:RetryAttempts must be between 0 (no retries) and {MaxRetryAttempts}, was {options.RetryAttempts}.");
+        }
+
+        if (options.RetryDelay < TimeSpan.Zero || options.RetryDelay > MaxRetryDelay)
+        {
+            errors.Add($"{key}:RetryDelay must be between 00:00:00 and {MaxRetryDelay}, was {options.RetryDelay}.");
+        }
+
+        if (options.RetryWindow <= TimeSpan.Zero)
+        {
+            errors.Add($"{key}:RetryWindow must be more than 00:00:00, was {options.RetryWindow}.");
+        }
+
+        // Polly's circuit breaker refuses a break shorter than half a second.
+        if (options.CircuitBreakDuration < MinBreakDuration)
+        {
+            errors.Add($"{key}:CircuitBreakDuration must be at least {MinBreakDuration}, was {options.CircuitBreakDuration}.");
         }
     }
 

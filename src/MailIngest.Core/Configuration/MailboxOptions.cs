@@ -41,6 +41,27 @@ public sealed class MailboxOptions
 
     /// <summary>Timeout for each POP3 network operation.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Reconnects after a dropped connection, a timeout, [IN-USE] or [SYS/TEMP] within one run; 0 disables retrying.</summary>
+    public int RetryAttempts { get; set; } = 5;
+
+    /// <summary>Delay before the first reconnect; each further one doubles it (with jitter), up to one minute.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>No reconnect starts later than this after the run's first attempt, however many attempts are left.</summary>
+    public TimeSpan RetryWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Stop a run when most ledger UIDLs vanish while the server's message count stays about the same (see the README's
+    /// recovery steps). Turn it off only for servers that hide fetched mail from later sessions, such as Gmail's normal POP mode.
+    /// </summary>
+    public bool UidlGuard { get; set; } = true;
+
+    /// <summary>
+    /// Once a whole run's worth of attempts in a row has failed, the mailbox's circuit opens and further attempts fail at
+    /// once for this long (matters for the long-running scheduler, which keeps one breaker per mailbox across runs).
+    /// </summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 /// <summary>Transport security for a POP3 connection, named as MailKit's <c>SecureSocketOptions</c>.</summary>

@@ -23,19 +23,23 @@ internal sealed class FetchPlan
     /// <param name="pending">Indexes of new messages in server order.</param>
     /// <param name="sizes">Every message's size by the server's LIST.</param>
     /// <param name="options">The mailbox's budgets.</param>
-    public static FetchPlan Create(IReadOnlyList<int> pending, IReadOnlyList<long> sizes, MailboxOptions options)
+    /// <param name="fetchedBefore">Messages an earlier session of the same run already fetched (before a reconnect).</param>
+    /// <param name="bytesBefore">Their bytes: the budgets hold for the whole run, not for each session.</param>
+    public static FetchPlan Create(
+        IReadOnlyList<int> pending, IReadOnlyList<long> sizes, MailboxOptions options, int fetchedBefore = 0, long bytesBefore = 0)
     {
         var indexes = new List<int>(pending.Count);
-        long bytes = 0;
+        var bytes = bytesBefore;
         foreach (var index in pending)
         {
-            if (options.MaxMessagesPerRun > 0 && indexes.Count == options.MaxMessagesPerRun)
+            var fetched = fetchedBefore + indexes.Count;
+            if (options.MaxMessagesPerRun > 0 && fetched >= options.MaxMessagesPerRun)
             {
                 return new FetchPlan(indexes, $"MaxMessagesPerRun {options.MaxMessagesPerRun}");
             }
 
-            // The first message is always fetched, however large, so that a big message cannot stall the mailbox forever.
-            if (options.MaxBytesPerRun > 0 && indexes.Count > 0 && bytes + sizes[index] > options.MaxBytesPerRun)
+            // The run's first message is always fetched, however large, so that a big message cannot stall the mailbox forever.
+            if (options.MaxBytesPerRun > 0 && fetched > 0 && bytes + sizes[index] > options.MaxBytesPerRun)
             {
                 return new FetchPlan(indexes, $"MaxBytesPerRun {options.MaxBytesPerRun}");
             }

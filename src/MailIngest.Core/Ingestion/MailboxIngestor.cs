@@ -1,8 +1,10 @@
+using System.Globalization;
 using MailIngest.Archive;
 using MailIngest.Configuration;
 using MailIngest.IO;
 using MailIngest.Ledger;
 using MailIngest.Server;
+using MailIngest.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +26,8 @@ public sealed class MailboxIngestor
     private readonly IMailArchive _archive;
     private readonly LedgerStore _ledgers;
     private readonly MessageArchiver _archiver;
+    private readonly MailboxResilience _resilience;
+    private readonly IngestMetrics _metrics;
     private readonly IIngestObserver _observer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -34,6 +38,8 @@ public sealed class MailboxIngestor
         IMailArchive archive,
         LedgerStore ledgers,
         MessageArchiver archiver,
+        MailboxResilience resilience,
+        IngestMetrics metrics,
         IIngestObserver observer,
         IOptions<MailIngestOptions> options,
         TimeProvider time,
@@ -43,29 +49,60 @@ public sealed class MailboxIngestor
         _archive = archive;
         _ledgers = ledgers;
         _archiver = archiver;
+        _resilience = resilience;
+        _metrics = metrics;
         _observer = observer;
         _time = time;
         _logger = logger;
         _tempPath = options.Value.ResolvedTempPath;
     }
 
-    public async Task<MailboxRunResult> RunAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken)
+    /// <summary>Ingests what is new on the mailbox's server; reconnects and resumes after transient failures.</summary>
+    /// <param name="mailbox">The mailbox's configured name.</param>
+    /// <param name="options">The mailbox's settings.</param>
+    /// <param name="stopping">
+    /// Asks the run to end early but cleanly: no new batch of messages starts, the messages in hand are stored, the ledger
+    /// is written and the session committed (with its deletions). Network and storage calls are bounded by their own
+    /// timeouts, not by this token, so that a stop never leaves a message half-stored.
+    /// </param>
+    public Task<MailboxRunResult> RunAsync(string mailbox, MailboxOptions options, CancellationToken stopping) =>
+        RunLockedAsync(mailbox, options, IngestSessionAsync, stopping);
+
+    /// <summary>
+    /// <c>mailingest adopt</c>: records every message now on the server as seen, without fetching any (no RETR, no DELE).
+    /// For recovering from changed UIDLs, and for starting on a mailbox whose history should not be imported.
+    /// </summary>
+    public async Task<MailboxRunResult> AdoptAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken)
+    {
+        var result = await RunLockedAsync(mailbox, options, AdoptSessionAsync, cancellationToken);
+        return result.Status == MailboxRunStatus.Skipped ? result : result with { Adopted = result.Adopted ?? 0 };
+    }
+
+    private async Task<MailboxRunResult> RunLockedAsync(string mailbox, MailboxOptions options, SessionWork work, CancellationToken stopping)
+    {
+        var result = await LockAndRunAsync(mailbox, options, work, stopping);
+        _metrics.Record(result);
+        return result;
+    }
+
+    private async Task<MailboxRunResult> LockAndRunAsync(string mailbox, MailboxOptions options, SessionWork work, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(options);
         var startedAt = _time.GetUtcNow();
         try
         {
-            await using var mailboxLock = await _archive.TryLockMailboxAsync(mailbox, cancellationToken);
+            // A stop before the run holds anything ends it here; from then on, the run ends itself cleanly.
+            await using var mailboxLock = await _archive.TryLockMailboxAsync(mailbox, stopping);
             if (mailboxLock is null)
             {
                 Log.MailboxLocked(_logger, mailbox);
                 return new MailboxRunResult(mailbox, MailboxRunStatus.Skipped, 0, 0, 0, 0, 0, 0, TimeSpan.Zero);
             }
 
-            var ledger = await _ledgers.LoadAsync(mailbox, cancellationToken);
-            return await RunLockedAsync(mailbox, options, ledger, new RunProgress(_time, startedAt, ledger.Ledger.Totals), cancellationToken);
+            var ledger = await _ledgers.LoadAsync(mailbox, stopping);
+            return await RunSessionsAsync(mailbox, options, ledger, new RunProgress(_time, startedAt, ledger.Ledger.Totals, stopping), work, stopping);
         }
-        catch (Exception e) when (IsFailure(e, cancellationToken))
+        catch (Exception e) when (IsFailure(e, stopping))
         {
             // The lock or the ledger could not be had, so nothing was fetched and there is no ledger to record this in.
             var error = Describe(e);
@@ -74,19 +111,49 @@ public sealed class MailboxIngestor
         }
     }
 
-    private async Task<MailboxRunResult> RunLockedAsync(
-        string mailbox, MailboxOptions options, VersionedLedger ledger, RunProgress run, CancellationToken cancellationToken)
+    /// <summary>One session's work; called again on a new session after a transient failure, so it must resume, never repeat.</summary>
+    private delegate Task SessionWork(
+        string mailbox, MailboxOptions options, IMailSession session, SessionAttempts attempts, VersionedLedger ledger, RunProgress run, CancellationToken cancellationToken);
+
+    /// <remarks>
+    /// <paramref name="stopping"/> only cuts short the waits between reconnects; the sessions' own calls get no
+    /// cancellation (<see cref="RunProgress.StopRequested"/> ends them between batches instead).
+    /// </remarks>
+    private async Task<MailboxRunResult> RunSessionsAsync(
+        string mailbox, MailboxOptions options, VersionedLedger ledger, RunProgress run, SessionWork work, CancellationToken stopping)
     {
+        var attempts = new SessionAttempts(_time);
         try
         {
-            await IngestAsync(mailbox, options, ledger, run, cancellationToken);
-            await RecordRunAsync(mailbox, ledger, run, run.ToRecord(RunOutcome.Succeeded, null), cancellationToken);
+            await _resilience.ExecuteAsync(
+                mailbox,
+                options,
+                attempts,
+                async _ =>
+                {
+                    await using var session = await _server.OpenAsync(mailbox, options, CancellationToken.None);
+                    attempts.LoggedIn(session.LoginDelay);
+                    await work(mailbox, options, session, attempts, ledger, run, CancellationToken.None);
+                },
+                stopping);
+            run.Reconnects = attempts.Retries;
+            NoteLoginDelay(mailbox, attempts);
+            await RecordRunAsync(mailbox, ledger, run, run.ToRecord(RunOutcome.Succeeded, null), CancellationToken.None);
             return run.ToResult(mailbox, MailboxRunStatus.Succeeded, null);
         }
-        catch (Exception e) when (IsFailure(e, cancellationToken))
+        catch (Exception e) when (IsFailure(e, stopping))
         {
-            var error = Describe(e);
+            run.Reconnects = attempts.Retries;
+            var error = Describe(e) + RetryNote(attempts, e);
             Log.RunFailed(_logger, mailbox, error, e);
+            await TryRecordFailureAsync(mailbox, ledger, run, run.ToRecord(RunOutcome.Failed, error));
+            return run.ToResult(mailbox, MailboxRunStatus.Failed, error);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopped while waiting to reconnect: what is stored gets recorded, the rest waits for the next run.
+            run.Reconnects = attempts.Retries;
+            const string error = "stopped while waiting to reconnect after a failure";
             await TryRecordFailureAsync(mailbox, ledger, run, run.ToRecord(RunOutcome.Failed, error));
             return run.ToResult(mailbox, MailboxRunStatus.Failed, error);
         }
@@ -96,35 +163,46 @@ public sealed class MailboxIngestor
     private static bool IsFailure(Exception e, CancellationToken cancellationToken) =>
         e is not OperationCanceledException || !cancellationToken.IsCancellationRequested;
 
-    private async Task IngestAsync(string mailbox, MailboxOptions options, VersionedLedger ledger, RunProgress run, CancellationToken cancellationToken)
+    private async Task IngestSessionAsync(
+        string mailbox, MailboxOptions options, IMailSession session, SessionAttempts attempts, VersionedLedger ledger, RunProgress run, CancellationToken cancellationToken)
     {
-        await using var session = await _server.OpenAsync(mailbox, options, cancellationToken);
-        var uidls = await session.GetUidlsAsync(cancellationToken);
-        ledger.Ledger.Prune(uidls.ToHashSet(StringComparer.Ordinal));
-
-        var pending = new List<int>();
-        for (var index = 0; index < uidls.Count; index++)
+        // Indexes change between sessions, so every session lists afresh; what earlier sessions stored is in the ledger already.
+        var listing = new UidlListing(await session.GetUidlsAsync(cancellationToken));
+        var resuming = attempts.Listed;
+        if (!resuming && options.UidlGuard)
         {
-            if (!ledger.Ledger.Contains(uidls[index]))
-            {
-                pending.Add(index);
-            }
+            UidlGuard.Default.Check(mailbox, ledger.Ledger.Count, listing.Distinct.Count(ledger.Ledger.Contains), listing.Count);
         }
 
-        run.New = pending.Count;
+        attempts.Listed = true;
+
+        ledger.Ledger.Prune(listing.Distinct);
+        foreach (var (uidl, copies) in listing.Duplicates)
+        {
+            Log.DuplicateUidl(_logger, mailbox, uidl, copies);
+        }
+
+        var pending = Enumerable.Range(0, listing.Count).Where(i => !ledger.Ledger.Contains(listing.Uidls[i])).ToList();
+        if (!resuming)
+        {
+            run.New = pending.Count;
+        }
+
+        var storedHere = new HashSet<int>();
+        run.Remaining = 0;
         if (pending.Count > 0)
         {
             var sizes = await session.GetSizesAsync(cancellationToken);
-            var plan = FetchPlan.Create(pending, sizes, options);
+            var plan = FetchPlan.Create(pending, sizes, options, run.Fetched, run.Bytes);
             run.Remaining = pending.Count - plan.Count;
             var planBytes = plan.Sum(i => sizes[i]);
-            Log.Planned(_logger, mailbox, uidls.Count, pending.Count, plan.Count, planBytes);
+            Log.Planned(_logger, mailbox, listing.Count, pending.Count, plan.Count, planBytes);
             if (plan.Budget is { } budget)
             {
                 Log.BudgetReached(_logger, mailbox, budget, run.Remaining);
             }
 
-            await FetchAsync(mailbox, options, session, uidls, sizes, plan, ledger, run, cancellationToken);
+            await FetchAsync(mailbox, options, session, listing, sizes, plan, ledger, run, storedHere, cancellationToken);
         }
 
         // The ledger must be durable before any DELE: nothing is deleted that is not stored and recorded.
@@ -133,14 +211,12 @@ public sealed class MailboxIngestor
         List<int> durable = [];
         if (options.DeleteAfterIngest)
         {
-            // Only entries of the ledger just written are deleted, including those an earlier run stored but died before QUIT.
-            durable = [.. Enumerable.Range(0, uidls.Count).Where(i => ledger.Ledger.Contains(uidls[i]))];
+            durable = DeletableIndexes(mailbox, listing, ledger.Ledger, storedHere);
             if (durable.Count > 0)
             {
                 Log.Deleting(_logger, mailbox, durable.Count);
                 await session.DeleteAsync(durable, cancellationToken);
             }
-
         }
 
         _observer.OnStep(mailbox, IngestStep.Committing);
@@ -148,25 +224,82 @@ public sealed class MailboxIngestor
         run.Deleted(durable.Count);
     }
 
+    /// <summary>
+    /// Messages whose UIDL the just-written ledger holds, including those an earlier run (or session) stored but did not
+    /// delete. A UIDL the server lists more than once is deleted only when every copy was stored in this session: the
+    /// ledger cannot say which copy an earlier session stored.
+    /// </summary>
+    private List<int> DeletableIndexes(string mailbox, UidlListing listing, UidlLedger ledger, HashSet<int> storedHere)
+    {
+        var deletable = new List<int>();
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        for (var index = 0; index < listing.Count; index++)
+        {
+            var uidl = listing.Uidls[index];
+            if (!ledger.Contains(uidl))
+            {
+                continue;
+            }
+
+            var copies = listing.Copies(uidl);
+            if (copies == 1 || Enumerable.Range(0, listing.Count).All(i => listing.Uidls[i] != uidl || storedHere.Contains(i)))
+            {
+                deletable.Add(index);
+            }
+            else if (kept.Add(uidl))
+            {
+                Log.DuplicateKept(_logger, mailbox, uidl, copies);
+            }
+        }
+
+        return deletable;
+    }
+
+    private async Task AdoptSessionAsync(
+        string mailbox, MailboxOptions options, IMailSession session, SessionAttempts attempts, VersionedLedger ledger, RunProgress run, CancellationToken cancellationToken)
+    {
+        var listing = new UidlListing(await session.GetUidlsAsync(cancellationToken));
+        ledger.Ledger.Prune(listing.Distinct);
+        var adopted = 0;
+        foreach (var uidl in listing.Uidls.Where(uidl => !ledger.Ledger.Contains(uidl)))
+        {
+            ledger.Ledger.Add(uidl);
+            adopted++;
+        }
+
+        run.Adopted = (run.Adopted ?? 0) + adopted;
+        await FlushAsync(mailbox, ledger, run, cancellationToken);
+        Log.Adopted(_logger, mailbox, run.Adopted.Value, ledger.Ledger.Count);
+        await session.CommitAsync(cancellationToken);
+    }
+
     private async Task FetchAsync(
         string mailbox,
         MailboxOptions options,
         IMailSession session,
-        IReadOnlyList<string> uidls,
+        UidlListing listing,
         IReadOnlyList<long> sizes,
         FetchPlan plan,
         VersionedLedger ledger,
         RunProgress run,
+        HashSet<int> storedHere,
         CancellationToken cancellationToken)
     {
         var next = 0;
         while (next < plan.Count)
         {
             // Like the byte budget, the time budget never stops a run before its first batch: every run makes progress.
-            if (next > 0 && options.MaxRunTime > TimeSpan.Zero && run.Elapsed >= options.MaxRunTime)
+            if (run.Fetched > 0 && options.MaxRunTime > TimeSpan.Zero && run.Elapsed >= options.MaxRunTime)
             {
                 run.Remaining += plan.Count - next;
                 Log.BudgetReached(_logger, mailbox, nameof(MailboxOptions.MaxRunTime), run.Remaining);
+                return;
+            }
+
+            if (run.StopRequested)
+            {
+                run.Remaining += plan.Count - next;
+                Log.Stopping(_logger, mailbox, run.Remaining);
                 return;
             }
 
@@ -176,12 +309,21 @@ public sealed class MailboxIngestor
                 batch,
                 async (index, content, ct) =>
                 {
+                    var uidl = listing.Uidls[index];
                     await using var raw = RawMessageFile.Create(_tempPath);
                     await raw.FillAsync(content, ct);
-                    var stored = await _archiver.StoreAsync(mailbox, uidls[index], raw, ct);
-                    ledger.Ledger.Add(uidls[index]);
+                    var warnings = RetrievalWarningsFor(mailbox, listing, index, sizes[index], raw.Size);
+                    var stored = await _archiver.StoreAsync(mailbox, uidl, raw, warnings, ct);
+                    storedHere.Add(index);
+
+                    // A UIDL listed twice is ingested once its last copy is stored, so a reconnect in between fetches the rest.
+                    if (listing.IsLastCopy(index))
+                    {
+                        ledger.Ledger.Add(uidl);
+                    }
+
                     run.Record(stored);
-                    Log.MessageStored(_logger, mailbox, uidls[index], stored.Folder);
+                    Log.MessageStored(_logger, mailbox, uidl, stored.Folder);
                     if (run.SinceFlush >= options.LedgerFlushEvery || run.SinceFlushTime >= options.LedgerFlushInterval)
                     {
                         await FlushAsync(mailbox, ledger, run, ct);
@@ -190,6 +332,48 @@ public sealed class MailboxIngestor
                 cancellationToken);
         }
     }
+
+    private List<string> RetrievalWarningsFor(string mailbox, UidlListing listing, int index, long listedSize, long receivedSize)
+    {
+        var uidl = listing.Uidls[index];
+        List<string> warnings = [];
+        if (listing.Copies(uidl) > 1)
+        {
+            warnings.Add(RetrievalWarnings.ForDuplicate(uidl, listing.Copies(uidl)));
+        }
+
+        if (RetrievalWarnings.ForSize(listedSize, receivedSize) is { } size)
+        {
+            warnings.Add(size);
+            Log.RetrievalWarning(_logger, mailbox, uidl, size);
+        }
+
+        return warnings;
+    }
+
+    private void NoteLoginDelay(string mailbox, SessionAttempts attempts)
+    {
+        var left = attempts.LoginDelayLeft;
+        if (left > TimeSpan.Zero)
+        {
+            var nextPoll = _time.GetUtcNow() + left;
+            Log.LoginDelay(_logger, mailbox, left, nextPoll);
+        }
+    }
+
+    /// <summary>Says why a transient failure was not retried further, and when a LOGIN-DELAY lets the mailbox be polled again.</summary>
+    private string RetryNote(SessionAttempts attempts, Exception e) => e switch
+    {
+        MailServerException { Failure: MailServerFailure.LoginDelay } refused => string.Create(
+            CultureInfo.InvariantCulture,
+            $" The mailbox may be polled again after {(_time.GetUtcNow() + (refused.RetryAfter ?? TimeSpan.Zero)):u}; this run does not retry."),
+        MailServerException { Failure: MailServerFailure.Transient } when attempts.LoginDelayLeft > TimeSpan.Zero => string.Create(
+            CultureInfo.InvariantCulture,
+            $" The server's LOGIN-DELAY forbids logging in again before {(_time.GetUtcNow() + attempts.LoginDelayLeft):u}."),
+        MailServerException { Failure: MailServerFailure.Transient } => string.Create(
+            CultureInfo.InvariantCulture, $" Gave up after {attempts.Retries} reconnects."),
+        _ => "",
+    };
 
     private async Task FlushAsync(string mailbox, VersionedLedger ledger, RunProgress run, CancellationToken cancellationToken)
     {
@@ -224,8 +408,8 @@ public sealed class MailboxIngestor
 
     private static string Describe(Exception e) => e switch
     {
-        MailServerException or ArchiveConflictException or InvalidDataException => e.Message,
+        ArchiveConflictException or InvalidDataException or UidlsChangedException => e.Message,
         OperationCanceledException => "the run was cancelled",
-        _ => $"{e.GetType().Name}: {e.Message}",
+        _ => MailboxResilience.Describe(e),
     };
 }

@@ -3,8 +3,8 @@ using MailIngest.Ledger;
 
 namespace MailIngest.Ingestion;
 
-/// <summary>The counters of one mailbox run, and when the ledger was last made durable.</summary>
-internal sealed class RunProgress(TimeProvider time, DateTimeOffset startedAt, LedgerTotals totalsBefore)
+/// <summary>The counters of one mailbox run, when the ledger was last made durable, and whether the caller asked the run to stop.</summary>
+internal sealed class RunProgress(TimeProvider time, DateTimeOffset startedAt, LedgerTotals totalsBefore, CancellationToken stopping)
 {
     private readonly long _startedTimestamp = time.GetTimestamp();
     private long _flushedTimestamp = time.GetTimestamp();
@@ -15,7 +15,21 @@ internal sealed class RunProgress(TimeProvider time, DateTimeOffset startedAt, L
 
     public int New { get; set; }
 
+    /// <summary>The caller wants the run to end: no new batch starts, but what is in hand is stored, recorded and committed.</summary>
+    public bool StopRequested => stopping.IsCancellationRequested;
+
     public int Remaining { get; set; }
+
+    /// <summary>Reconnects this run made after a transient failure.</summary>
+    public int Reconnects { get; set; }
+
+    /// <summary>For <c>adopt</c>: UIDLs recorded as seen without fetching.</summary>
+    public int? Adopted { get; set; }
+
+    /// <summary>Messages this run stored or quarantined: they count against the run's message budget across reconnects.</summary>
+    public int Fetched => _stored + _quarantined;
+
+    public long Bytes => _bytes;
 
     public int SinceFlush { get; private set; }
 
@@ -57,5 +71,9 @@ internal sealed class RunProgress(TimeProvider time, DateTimeOffset startedAt, L
         new(startedAt, time.GetUtcNow(), outcome, error, New, _stored, _quarantined, _deleted, _bytes);
 
     public MailboxRunResult ToResult(string mailbox, MailboxRunStatus status, string? error) =>
-        new(mailbox, status, New, _stored, _quarantined, _deleted, Remaining, _bytes, Elapsed, error);
+        new(mailbox, status, New, _stored, _quarantined, _deleted, Remaining, _bytes, Elapsed, error)
+        {
+            Reconnects = Reconnects,
+            Adopted = Adopted,
+        };
 }

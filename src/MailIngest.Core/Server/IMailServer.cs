@@ -11,9 +11,14 @@ public interface IMailServer
 /// <summary>
 /// One authenticated session on a mailbox. Messages are addressed by 0-based index into the UIDL listing.
 /// Deletions take effect only at <see cref="CommitAsync"/> (POP3 QUIT); disposing without it discards them.
+/// Indexes are valid only within one session: after a reconnect the caller lists the UIDLs again.
+/// Failures are <see cref="MailServerException"/>s whose <see cref="MailServerException.Failure"/> says whether a new session may help.
 /// </summary>
 public interface IMailSession : IAsyncDisposable
 {
+    /// <summary>The least time the server wants between two logins (RFC 2449 LOGIN-DELAY), or null when it announced none.</summary>
+    TimeSpan? LoginDelay { get; }
+
     /// <summary>The unique ID of every message, in server order (UIDL).</summary>
     Task<IReadOnlyList<string>> GetUidlsAsync(CancellationToken cancellationToken);
 
@@ -26,6 +31,6 @@ public interface IMailSession : IAsyncDisposable
     /// <summary>Marks messages for deletion (DELE).</summary>
     Task DeleteAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken);
 
-    /// <summary>Ends the session (QUIT), which makes the server apply the deletions.</summary>
+    /// <summary>Ends the session (QUIT), which makes the server apply the deletions; throws when the server did not acknowledge it.</summary>
     Task CommitAsync(CancellationToken cancellationToken);
 }

@@ -67,4 +67,23 @@ public class MailIngestOptionsValidatorTests
         Assert.Contains(errors, e => e.Contains(":MaxBytesPerRun must be", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains(":LedgerFlushEvery must be at least 1, was 0", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("RetryAttempts", "MailIngest:Mailboxes:support:RetryAttempts must be between 0")]
+    [InlineData("RetryDelay", "MailIngest:Mailboxes:support:RetryDelay must be between")]
+    [InlineData("RetryWindow", "MailIngest:Mailboxes:support:RetryWindow must be more than")]
+    [InlineData("CircuitBreakDuration", "MailIngest:Mailboxes:support:CircuitBreakDuration must be at least")]
+    public void Validate_BadRetrySetting_NamesTheKey(string setting, string message)
+    {
+        var mailbox = Valid();
+        switch (setting)
+        {
+            case "RetryAttempts": mailbox.RetryAttempts = -1; break;
+            case "RetryDelay": mailbox.RetryDelay = TimeSpan.FromSeconds(-1); break;
+            case "RetryWindow": mailbox.RetryWindow = TimeSpan.Zero; break;
+            default: mailbox.CircuitBreakDuration = TimeSpan.FromMilliseconds(100); break;
+        }
+
+        Assert.Contains(Errors(With("support", mailbox)), e => e.StartsWith(message, StringComparison.Ordinal));
+    }
 }

@@ -51,4 +51,21 @@ public class FetchPlanTests
         Assert.Equal([2], plan.NextBatch(2, Sizes, 10, 500));
         Assert.Equal([4], plan.NextBatch(4, Sizes, 10, 1));
     }
+
+    [Fact]
+    public void Create_AfterReconnect_CountsWhatTheRunAlreadyFetched()
+    {
+        var plan = FetchPlan.Create([2, 3, 4], Sizes, new MailboxOptions { MaxMessagesPerRun = 3 }, fetchedBefore: 2, bytesBefore: 300);
+
+        Assert.Equal(1, plan.Count);
+        Assert.Equal("MaxMessagesPerRun 3", plan.Budget);
+    }
+
+    [Fact]
+    public void Create_AfterReconnect_ByteBudgetDoesNotForceAnotherMessage()
+    {
+        var plan = FetchPlan.Create([4], Sizes, new MailboxOptions { MaxBytesPerRun = 400 }, fetchedBefore: 1, bytesBefore: 300);
+
+        Assert.Equal(0, plan.Count);
+    }
 }

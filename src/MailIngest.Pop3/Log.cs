@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace MailIngest.Pop3;
+
+/// <summary>Every log line the POP3 adapter writes, by source generator; never a password.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "{Mailbox}: connected to {Endpoint}; capabilities {Capabilities}; SASL {Mechanisms}")]
+    public static partial void Connected(ILogger logger, string mailbox, string endpoint, MailKit.Net.Pop3.Pop3Capabilities capabilities, IEnumerable<string> mechanisms);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "{Mailbox}: logging in with {Mechanism}")]
+    public static partial void Authenticating(ILogger logger, string mailbox, string mechanism);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "{Mailbox}: {Endpoint} announces LOGIN-DELAY {LoginDelay}")]
+    public static partial void LoginDelayAnnounced(ILogger logger, string mailbox, string endpoint, TimeSpan loginDelay);
+}

@@ -1,0 +1,64 @@
+using System.CommandLine;
+using MailIngest.Host.Hosting;
+using MailIngest.Ingestion;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MailIngest.Host.Cli;
+
+/// <summary>
+/// <c>mailingest adopt --mailbox NAME</c>: record every message now on the server as seen, without fetching or deleting
+/// any. The recovery after the UIDL guard stopped a run, and the way to start on a mailbox whose history should not be
+/// imported. Exit codes as for <c>once</c>.
+/// </summary>
+internal static class AdoptCommand
+{
+    public static Command Create()
+    {
+        var command = new Command(
+            "adopt",
+            "Mark every message now on the mailbox's server as already ingested, without fetching it (no RETR, no DELE): " +
+            "0 all succeeded, 1 some mailbox failed, 2 configuration error.")
+        {
+            Options = { MailboxSelection.Option },
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        // Adopting skips mail for good, so it never applies to "every mailbox" by default.
+        if (parseResult.GetValue(MailboxSelection.Option) is not { Length: > 0 })
+        {
+            await Console.Error.WriteLineAsync("Usage error: adopt needs --mailbox NAME (repeat it for several); it marks mail as seen without storing it.");
+            return ExitCodes.ConfigurationError;
+        }
+
+        if (!MailIngestApp.TryStart(MailIngestCli.LoadSettings(parseResult), out var app))
+        {
+            return ExitCodes.ConfigurationError;
+        }
+
+        await using (app)
+        {
+            if (MailboxSelection.Resolve(parseResult, app.Options) is not { } selected)
+            {
+                return ExitCodes.ConfigurationError;
+            }
+
+            var ingestor = app.Services.GetRequiredService<MailboxIngestor>();
+            var results = new List<MailboxRunResult>(selected.Count);
+            foreach (var mailbox in selected)
+            {
+                results.Add(await ingestor.AdoptAsync(mailbox, app.Options.Mailboxes[mailbox], cancellationToken));
+            }
+
+            foreach (var result in results)
+            {
+                await Console.Out.WriteLineAsync(result.Summary);
+            }
+
+            return results.Any(r => r.Status == MailboxRunStatus.Failed) ? ExitCodes.MailboxFailed : ExitCodes.Success;
+        }
+    }
+}

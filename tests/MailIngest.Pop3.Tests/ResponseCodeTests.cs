@@ -1,0 +1,113 @@
+using MailIngest.Configuration;
+using MailIngest.Server;
+
+namespace MailIngest.Pop3.Tests;
+
+/// <summary>RFC 2449/3206 response codes and LOGIN-DELAY, replayed: which failures a new session may cure, and one login attempt only.</summary>
+public sealed class ResponseCodeTests
+{
+    private static readonly MailboxOptions Options = new() { Host = "pop.example.com", Username = Transcript.User, Password = Transcript.Password };
+
+    private static async Task<MailServerException> OpenFailsAsync(ReplayServer replay) =>
+        await Assert.ThrowsAsync<MailServerException>(() => replay.Server.OpenAsync("support", Options, CancellationToken.None));
+
+    [Fact]
+    public async Task Open_InUse_IsTransientAndTriesOneLoginOnly()
+    {
+        var replay = new ReplayServer(Transcript.RefusedLogin("-ERR [IN-USE] Mailbox is locked by another POP3 session."));
+
+        var error = await OpenFailsAsync(replay);
+
+        Assert.Equal(MailServerFailure.Transient, error.Failure);
+        Assert.Contains("in use", error.Message, StringComparison.Ordinal);
+        // MailKit's own AuthenticateAsync would fall back to USER/PASS: a second login with the same password.
+        Assert.Equal(["CAPA", "AUTH PLAIN", Transcript.PlainResponse], replay.Commands);
+    }
+
+    [Fact]
+    public async Task Open_SysTemp_IsTransient()
+    {
+        var replay = new ReplayServer(Transcript.RefusedLogin("-ERR [SYS/TEMP] Temporary authentication failure."));
+
+        var error = await OpenFailsAsync(replay);
+
+        Assert.Equal(MailServerFailure.Transient, error.Failure);
+        Assert.Contains("[SYS/TEMP]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("-ERR [AUTH] Authentication failed.")]
+    [InlineData("-ERR Authentication failed.")]
+    [InlineData("-ERR [SYS/PERM] Your account has been disabled.")]
+    public async Task Open_RejectedLogin_IsPermanentOneAttemptAndNeverShowsThePassword(string refusal)
+    {
+        var replay = new ReplayServer(Transcript.RefusedLogin(refusal));
+
+        var error = await OpenFailsAsync(replay);
+
+        Assert.Equal(MailServerFailure.Permanent, error.Failure);
+        Assert.Contains(refusal[5..], error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Transcript.Password, error.ToString(), StringComparison.Ordinal);
+        Assert.Single(replay.Commands, c => c == Transcript.PlainResponse);
+        Assert.DoesNotContain(replay.Commands, c => c.StartsWith("USER", StringComparison.Ordinal) || c.StartsWith("PASS", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Open_LoginDelayRefusal_SaysWhenToComeBack()
+    {
+        var capa = "+OK\r\nUIDL\r\nRESP-CODES\r\nLOGIN-DELAY 900\r\nSASL PLAIN\r\n.\r\n";
+        var replay = new ReplayServer(Transcript.RefusedLogin("-ERR [LOGIN-DELAY] Minimum time between mail checks violation.", capa));
+
+        var error = await OpenFailsAsync(replay);
+
+        Assert.Equal(MailServerFailure.LoginDelay, error.Failure);
+        Assert.Equal(TimeSpan.FromSeconds(900), error.RetryAfter);
+        Assert.Contains("LOGIN-DELAY 900 s", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Open_LoginDelayCapability_IsReportedBySession()
+    {
+        var capa = "+OK\r\nUIDL\r\nLOGIN-DELAY 300\r\nSASL PLAIN\r\n.\r\n";
+        var replay = new ReplayServer(Transcript.Login(capa: capa));
+
+        await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
+
+        Assert.Equal(TimeSpan.FromSeconds(300), session.LoginDelay);
+    }
+
+    [Fact]
+    public async Task GetUidls_SysTempDuringListing_IsTransient()
+    {
+        var replay = new ReplayServer([.. Transcript.Login(2), new("UIDL", "-ERR [SYS/TEMP] Internal error occurred.\r\n")]);
+
+        await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.GetUidlsAsync(CancellationToken.None));
+
+        Assert.Equal(MailServerFailure.Transient, error.Failure);
+    }
+
+    [Fact]
+    public async Task GetUidls_ConnectionDroppedInListing_IsTransient()
+    {
+        var replay = new ReplayServer([.. Transcript.Login(2), Pop3Exchange.DroppedAfter("UIDL", "+OK\r\n1 000000")]);
+
+        await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.GetUidlsAsync(CancellationToken.None));
+
+        Assert.Equal(MailServerFailure.Transient, error.Failure);
+    }
+
+    [Fact]
+    public async Task Commit_ConnectionLostAtQuit_Throws()
+    {
+        // MailKit's disconnect swallows this; without the +OK the server may not have applied the deletions.
+        var replay = new ReplayServer([.. Transcript.Login(), Pop3Exchange.DroppedAfter("QUIT", "")]);
+
+        await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.CommitAsync(CancellationToken.None));
+
+        Assert.Equal(MailServerFailure.Transient, error.Failure);
+        Assert.Contains("QUIT", error.Message, StringComparison.Ordinal);
+    }
+}

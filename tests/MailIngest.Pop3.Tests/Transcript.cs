@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+
+namespace MailIngest.Pop3.Tests;
+
+/// <summary>Builds POP3 server transcripts as real servers write them (Dovecot, Gmail, Exchange Online) for the replay stream.</summary>
+internal static class Transcript
+{
+    public const string User = "user";
+    public const string Password = "s3cret-Pa55";
+
+    /// <summary>SASL PLAIN's initial response for <see cref="User"/> and <see cref="Password"/>.</summary>
+    public static readonly string PlainResponse = Convert.ToBase64String(Encoding.ASCII.GetBytes($"\0{User}\0{Password}"));
+
+    public const string DovecotCapa = "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\nUSER\r\nSASL PLAIN LOGIN\r\n.\r\n";
+
+    /// <summary>Gmail's CAPA (Gmail also offers XOAUTH2; the password path uses PLAIN).</summary>
+    public const string GmailCapa = "+OK Capability list follows\r\nUSER\r\nRESP-CODES\r\nEXPIRE 0\r\nLOGIN-DELAY 300\r\nTOP\r\nUIDL\r\nX-GOOGLE-RICO\r\nSASL PLAIN XOAUTH2 OAUTHBEARER\r\n.\r\n";
+
+    /// <summary>Exchange Online's CAPA: no PIPELINING, no RESP-CODES.</summary>
+    public const string ExchangeCapa = "+OK\r\nTOP\r\nUIDL\r\nSASL PLAIN XOAUTH2\r\nUSER\r\n.\r\n";
+
+    /// <summary>Greeting, CAPA, a successful SASL PLAIN login, and the CAPA and STAT MailKit sends after it.</summary>
+    public static IEnumerable<Pop3Exchange> Login(int messages = 0, string capa = DovecotCapa, string greeting = "+OK Dovecot ready.\r\n")
+    {
+        yield return Pop3Exchange.Greeting(greeting);
+        yield return new("CAPA", capa);
+        yield return new("AUTH PLAIN", "+ \r\n");
+        yield return new(PlainResponse, "+OK Logged in.\r\n");
+        yield return new("CAPA", capa);
+        yield return new("STAT", string.Create(CultureInfo.InvariantCulture, $"+OK {messages} {messages * 100}\r\n"));
+    }
+
+    /// <summary>An old server that knows no CAPA (so no SASL): USER/PASS, then the STAT MailKit sends after login.</summary>
+    public static IEnumerable<Pop3Exchange> LoginWithoutCapa(int messages)
+    {
+        yield return Pop3Exchange.Greeting("+OK POP3 ready\r\n");
+        yield return new("CAPA", "-ERR Unknown command\r\n");
+        yield return new("USER " + User, "+OK\r\n");
+        yield return new("PASS " + Password, "+OK Mailbox open\r\n");
+        yield return new("CAPA", "-ERR Unknown command\r\n");
+        yield return new("STAT", string.Create(CultureInfo.InvariantCulture, $"+OK {messages} {messages * 150}\r\n"));
+    }
+
+    /// <summary>Greeting, CAPA and a login the server refuses with <paramref name="error"/>.</summary>
+    public static IEnumerable<Pop3Exchange> RefusedLogin(string error, string capa = DovecotCapa)
+    {
+        yield return Pop3Exchange.Greeting("+OK Dovecot ready.\r\n");
+        yield return new("CAPA", capa);
+        yield return new("AUTH PLAIN", "+ \r\n");
+        yield return new(PlainResponse, error + "\r\n");
+    }
+
+    public static Pop3Exchange Uidl(params string[] uidls) =>
+        new("UIDL", "+OK\r\n" + string.Concat(uidls.Select((u, i) => string.Create(CultureInfo.InvariantCulture, $"{i + 1} {u}\r\n"))) + ".\r\n");
+
+    public static Pop3Exchange List(params long[] sizes) =>
+        new("LIST", "+OK\r\n" + string.Concat(sizes.Select((s, i) => string.Create(CultureInfo.InvariantCulture, $"{i + 1} {s}\r\n"))) + ".\r\n");
+
+    public static Pop3Exchange Retr(int number, string message) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"RETR {number}"), string.Create(CultureInfo.InvariantCulture, $"+OK {message.Length} octets\r\n{message}.\r\n"));
+
+    public static Pop3Exchange Dele(int number) => new(string.Create(CultureInfo.InvariantCulture, $"DELE {number}"), "+OK Marked to be deleted.\r\n");
+
+    public static Pop3Exchange Quit => new("QUIT", "+OK Logging out.\r\n");
+
+    /// <summary>A small message, distinct per <paramref name="number"/>, CRLF line ends, with room to pad its body.</summary>
+    public static string Message(int number, int padding = 0) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"From: Sender <sender{number}@example.com>\r\nTo: support@example.net\r\nSubject: Message {number}\r\n" +
+            $"Date: Mon, 02 Mar 2026 09:00:00 +0000\r\nMessage-ID: <m{number}@example.com>\r\n\r\nBody {number}.\r\n{new string('x', padding)}\r\n");
+}
