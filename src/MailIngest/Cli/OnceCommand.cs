@@ -15,11 +15,17 @@ internal static class OnceCommand
         Arity = ArgumentArity.ZeroOrMore,
     };
 
+    private static readonly Option<string?> ShardOption = new("--shard")
+    {
+        Description = "Ingest only the selected mailboxes that fall on shard INDEX of COUNT (INDEX/COUNT, e.g. 0/3) by a stable hash of their names, " +
+            "so COUNT workers share the mailboxes without overlap.",
+    };
+
     public static Command Create()
     {
         var command = new Command("once", "Ingest each mailbox once and exit: 0 all succeeded, 1 some mailbox failed, 2 configuration error.")
         {
-            Options = { MailboxOption },
+            Options = { MailboxOption, ShardOption },
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
         return command;
@@ -27,6 +33,13 @@ internal static class OnceCommand
 
     private static async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        Shard? shard = null;
+        if (parseResult.GetValue(ShardOption) is { } shardText && (shard = Shard.TryParse(shardText, out var shardError)) is null)
+        {
+            await Console.Error.WriteLineAsync($"Usage error: {shardError}");
+            return ExitCodes.ConfigurationError;
+        }
+
         if (!MailIngestApp.TryStart(MailIngestCli.LoadSettings(parseResult), out var app))
         {
             return ExitCodes.ConfigurationError;
@@ -43,6 +56,11 @@ internal static class OnceCommand
                     $"Configuration error: no mailbox named {string.Join(", ", unknown)} in {MailIngestOptions.SectionName}:Mailboxes " +
                     $"(configured: {string.Join(", ", mailboxes.Keys)}).");
                 return ExitCodes.ConfigurationError;
+            }
+
+            if (shard is { } owner)
+            {
+                selected = [.. selected.Where(owner.Owns)];
             }
 
             var ingestor = app.Services.GetRequiredService<MailboxIngestor>();

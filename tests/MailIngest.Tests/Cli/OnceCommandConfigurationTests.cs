@@ -3,6 +3,7 @@ using MailIngest.Host.Cli;
 namespace MailIngest.Tests.Cli;
 
 /// <summary>A bad configuration stops <c>mailingest once</c> with exit code 2 and a message naming the key, before any connection.</summary>
+[Collection(CliRun.Collection)]
 public sealed class OnceCommandConfigurationTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "mailingest-cli-" + Guid.NewGuid().ToString("N"));
@@ -15,21 +16,7 @@ public sealed class OnceCommandConfigurationTests : IDisposable
     {
         var config = Path.Combine(_folder, "settings.json");
         await File.WriteAllTextAsync(config, json);
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var (oldOut, oldError) = (Console.Out, Console.Error);
-        Console.SetOut(stdout);
-        Console.SetError(stderr);
-        try
-        {
-            var exitCode = await MailIngestCli.Create().Parse(["once", "--config", config, .. extra]).InvokeAsync();
-            return (exitCode, stdout.ToString(), stderr.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldError);
-        }
+        return await CliRun.InvokeAsync(["once", "--config", config, .. extra]);
     }
 
     private static string Mailbox(string settings) =>
@@ -95,29 +82,21 @@ public sealed class OnceCommandConfigurationTests : IDisposable
     public async Task Once_MissingConfigFile_ExitsTwoNamingIt()
     {
         var missing = Path.Combine(_folder, "nowhere.json");
-        var stderr = new StringWriter();
-        var oldError = Console.Error;
-        Console.SetError(stderr);
-        try
-        {
-            var exitCode = await MailIngestCli.Create().Parse(["once", "--config", missing]).InvokeAsync();
 
-            Assert.Equal(ExitCodes.ConfigurationError, exitCode);
-            Assert.Contains(missing, stderr.ToString(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            Console.SetError(oldError);
-        }
+        var (exitCode, _, stderr) = await CliRun.InvokeAsync("once", "--config", missing);
+
+        Assert.Equal(ExitCodes.ConfigurationError, exitCode);
+        Assert.Contains(missing, stderr, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Once_AzureProviderNotYetAvailable_ExitsTwoSayingSo()
+    public async Task Once_AzureProviderWithoutCredentials_ExitsTwoNamingTheKeys()
     {
         var (exitCode, _, stderr) = await RunAsync(
-            """{ "MailIngest": { "Storage": { "Provider": "AzureBlob" }, "Mailboxes": { "support": { "Host": "h", "Username": "u" } } } }""");
+            """{ "MailIngest": { "Storage": { "Provider": "AzureBlob", "Container": "Mail" }, "Mailboxes": { "support": { "Host": "h", "Username": "u" } } } }""");
 
         Assert.Equal(ExitCodes.ConfigurationError, exitCode);
-        Assert.Contains("MailIngest:Storage:Provider", stderr, StringComparison.Ordinal);
+        Assert.Contains("MailIngest:Storage:ConnectionString or MailIngest:Storage:ServiceUri is required", stderr, StringComparison.Ordinal);
+        Assert.Contains("MailIngest:Storage:Container must be", stderr, StringComparison.Ordinal);
     }
 }

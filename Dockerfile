@@ -1,0 +1,28 @@
+# The mailingest image: built with the .NET SDK, run on the chiseled .NET runtime (no shell, no package manager,
+# non-root user "app", UID 1654). Build from the repository root: docker build -t mailingest .
+# Kubernetes runs it with a read-only root file system: temporary files go to an emptyDir at /tmp
+# (MailIngest__TempPath), the configuration is a mounted file (--config), the archive a volume or Azure Blob Storage.
+
+FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
+ARG TARGETARCH
+WORKDIR /source
+
+# Restore first, from the project files alone, so that a source change reuses the restored layer.
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/MailIngest/MailIngest.csproj src/MailIngest/
+COPY src/MailIngest.Core/MailIngest.Core.csproj src/MailIngest.Core/
+COPY src/MailIngest.Pop3/MailIngest.Pop3.csproj src/MailIngest.Pop3/
+COPY src/MailIngest.Storage/MailIngest.Storage.csproj src/MailIngest.Storage/
+RUN dotnet restore src/MailIngest/MailIngest.csproj -a "$TARGETARCH"
+
+COPY src/ src/
+# -a builds the apphost (the native "mailingest" launcher) for the image's architecture, not the builder's.
+RUN dotnet publish src/MailIngest/MailIngest.csproj -c Release -a "$TARGETARCH" --no-restore -o /app
+
+# No ICU in this image (globalization-invariant): MailIngest needs none, its charsets come from CodePagesEncodingProvider.
+FROM mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled
+WORKDIR /app
+COPY --from=build /app ./
+USER $APP_UID
+ENTRYPOINT ["/app/mailingest"]
+CMD ["once"]

@@ -1,0 +1,202 @@
+using System.Text.Json.Nodes;
+using MailIngest.Host.Cli;
+using YamlDotNet.RepresentationModel;
+
+namespace MailIngest.Chart.Tests;
+
+/// <summary><c>helm lint</c> and <c>helm template</c> over the chart's example values, with assertions on the parsed manifests.</summary>
+public sealed class ChartRenderingTests
+{
+    private const string ConfigPath = "/etc/mailingest/appsettings.json";
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("ci/cronjob-values.yaml")]
+    [InlineData("ci/sharded-values.yaml")]
+    [InlineData("ci/deployment-values.yaml")]
+    [InlineData("ci/workload-identity-values.yaml")]
+    public void Lint_ExampleValues_Passes(string valuesFile)
+    {
+        var result = valuesFile.Length == 0 ? Helm.Lint() : Helm.Lint(valuesFile);
+
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+    }
+
+    [Fact]
+    public void Template_Defaults_CronJobRunningOnceWithHardenedPod()
+    {
+        var rendered = Helm.Render();
+
+        Assert.Equal(["ServiceAccount", "ConfigMap", "CronJob"], rendered.Kinds);
+        var cronJob = rendered.Single("CronJob");
+        Assert.Equal("Forbid", cronJob.Text("spec", "concurrencyPolicy"));
+        Assert.Equal(120, cronJob.Int("spec", "startingDeadlineSeconds"));
+        Assert.Equal(3, cronJob.Int("spec", "successfulJobsHistoryLimit"));
+        Assert.Equal(3, cronJob.Int("spec", "failedJobsHistoryLimit"));
+        var job = cronJob.Map("spec", "jobTemplate", "spec");
+        Assert.Equal(1, job.Int("backoffLimit"));
+        Assert.Equal(86400, job.Int("ttlSecondsAfterFinished"));
+        Assert.False(job.Has("completionMode"));
+        Assert.Equal("Never", rendered.PodTemplate().Text("spec", "restartPolicy"));
+        Assert.Equal(["once", "--config", ConfigPath, "--log-format", "json"], rendered.Args());
+
+        var pod = rendered.PodTemplate().Map("spec", "securityContext");
+        Assert.Equal("true", pod.Text("runAsNonRoot"));
+        Assert.Equal("RuntimeDefault", pod.Text("seccompProfile", "type"));
+        var container = rendered.Container().Map("securityContext");
+        Assert.Equal("true", container.Text("runAsNonRoot"));
+        Assert.Equal("true", container.Text("readOnlyRootFilesystem"));
+        Assert.Equal("false", container.Text("allowPrivilegeEscalation"));
+        Assert.Equal("ALL", ((YamlScalarNode)Assert.Single(container.Seq("capabilities", "drop"))).Value);
+        Assert.Equal("false", rendered.PodTemplate().Text("spec", "automountServiceAccountToken"));
+    }
+
+    [Fact]
+    public void Template_Defaults_TempOnAnEmptyDirAndConfigMountedWhereArgsPointTo()
+    {
+        var rendered = Helm.Render();
+
+        Assert.Equal("/tmp", rendered.Env()["MailIngest__TempPath"].Text("value"));
+        var mounts = rendered.Container().Seq("volumeMounts").Cast<YamlMappingNode>().ToDictionary(m => m.Text("name"), m => m.Text("mountPath"));
+        Assert.Equal("/tmp", mounts["tmp"]);
+        Assert.Equal(Path.GetDirectoryName(ConfigPath), mounts["config"]);
+        var volumes = rendered.PodTemplate().Seq("spec", "volumes").Cast<YamlMappingNode>().ToDictionary(v => v.Text("name"));
+        Assert.True(volumes["tmp"].Has("emptyDir"));
+        Assert.Equal(rendered.Single("ConfigMap").Text("metadata", "name"), volumes["config"].Text("configMap", "name"));
+        Assert.NotNull(rendered.AppSettings()["MailIngest"]);
+    }
+
+    [Fact]
+    public void Template_CronJobValues_DeadlineIsTheSumOfMaxRunTimesPlusGrace()
+    {
+        var rendered = Helm.Render("ci/cronjob-values.yaml");
+
+        // support and billing take mailboxDefaults' 00:05:00, sales its own 00:02:00; 60 s grace each.
+        var job = rendered.Single("CronJob").Map("spec", "jobTemplate", "spec");
+        Assert.Equal(300 + 120 + 300 + 3 * 60, job.Int("activeDeadlineSeconds"));
+        Assert.Equal("Europe/Berlin", rendered.Single("CronJob").Text("spec", "timeZone"));
+    }
+
+    [Fact]
+    public void Template_CronJobValues_SettingsInTheConfigMapPasswordsOnlyBySecretReference()
+    {
+        var rendered = Helm.Render("ci/cronjob-values.yaml");
+
+        var settings = rendered.AppSettings()["MailIngest"]!;
+        Assert.Equal(1995, (int)settings["Mailboxes"]!["sales"]!["Port"]!);
+        Assert.Equal("00:02:00", (string?)settings["Mailboxes"]!["sales"]!["MaxRunTime"]);
+        Assert.True((bool)settings["Mailboxes"]!["support"]!["DeleteAfterIngest"]!);
+        Assert.Equal(500, (int)settings["Decoding"]!["MaxParts"]!);
+        Assert.Equal("/data", (string?)settings["Storage"]!["Path"]);
+        Assert.DoesNotContain(Keys(rendered.AppSettings()), key => key.Contains("password", StringComparison.OrdinalIgnoreCase));
+
+        Assert.DoesNotContain("Secret", rendered.Kinds);
+        var passwords = rendered.Env().Where(e => e.Key.EndsWith("__Password", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["billing", "sales", "support"], passwords.Select(p => p.Key.Split("__")[2]).Order());
+        Assert.All(passwords, p =>
+        {
+            Assert.False(p.Value.Has("value"));
+            Assert.Equal("mailingest-passwords", p.Value.Text("valueFrom", "secretKeyRef", "name"));
+            Assert.Equal(p.Key.Split("__")[2], p.Value.Text("valueFrom", "secretKeyRef", "key"));
+        });
+    }
+
+    [Fact]
+    public void Template_CronJobValues_NetworkPolicyAllowsDnsAndEachMailboxPortOnly()
+    {
+        var rendered = Helm.Render("ci/cronjob-values.yaml");
+
+        var policy = rendered.Single("NetworkPolicy").Map("spec");
+        Assert.Equal(["Ingress", "Egress"], policy.Seq("policyTypes").Select(t => ((YamlScalarNode)t).Value));
+        Assert.False(policy.Has("ingress"));
+        var ports = policy.Seq("egress").Cast<YamlMappingNode>()
+            .SelectMany(rule => rule.Seq("ports").Cast<YamlMappingNode>().Select(p => p.Int("port")))
+            .Distinct().Order();
+        // 995: support (SslOnConnect), 1995: sales, 110: billing (StartTls); FileSystem storage needs no port.
+        Assert.Equal([53, 110, 995, 1995], ports);
+    }
+
+    [Fact]
+    public void Template_Sharded_IndexedJobWithOneShardPerPod()
+    {
+        var rendered = Helm.Render("ci/sharded-values.yaml");
+
+        var job = rendered.Single("CronJob").Map("spec", "jobTemplate", "spec");
+        Assert.Equal("Indexed", job.Text("completionMode"));
+        Assert.Equal(3, job.Int("completions"));
+        Assert.Equal(3, job.Int("parallelism"));
+        Assert.Equal(["once", "--config", ConfigPath, "--log-format", "json", "--shard", "$(JOB_COMPLETION_INDEX)/3"], rendered.Args());
+        Assert.Equal(
+            "metadata.annotations['batch.kubernetes.io/job-completion-index']",
+            rendered.Env()["JOB_COMPLETION_INDEX"].Text("valueFrom", "fieldRef", "fieldPath"));
+    }
+
+    [Fact]
+    public void Template_Sharded_DeadlineFitsTheBusiestShardAsMailingestAssignsThem()
+    {
+        // The maxRunTime minutes of ci/sharded-values.yaml, all different, so only the program's own assignment gives this deadline.
+        var minutes = new Dictionary<string, int> { ["support"] = 1, ["sales"] = 2, ["billing"] = 3, ["hr"] = 4, ["info"] = 5, ["jobs"] = 6, ["press"] = 7 };
+        var busiest = minutes.GroupBy(m => Shard.ShardOf(m.Key, 3)).Max(shard => shard.Sum(m => (m.Value * 60) + 60));
+
+        var rendered = Helm.Render("ci/sharded-values.yaml");
+
+        Assert.Equal(busiest, rendered.Single("CronJob").Int("spec", "jobTemplate", "spec", "activeDeadlineSeconds"));
+    }
+
+    [Fact]
+    public void Template_Deployment_RunsTheSchedulerClusteredWithSecretsByReference()
+    {
+        var rendered = Helm.Render("ci/deployment-values.yaml");
+
+        Assert.DoesNotContain("CronJob", rendered.Kinds);
+        var deployment = rendered.Single("Deployment");
+        Assert.Equal(2, deployment.Int("spec", "replicas"));
+        Assert.Equal(["run", "--config", ConfigPath, "--log-format", "json"], rendered.Args());
+        Assert.True((bool)rendered.AppSettings()["MailIngest"]!["Scheduler"]!["Clustered"]!);
+        var env = rendered.Env();
+        Assert.Equal("mailingest-quartz", env["MailIngest__Scheduler__ConnectionString"].Text("valueFrom", "secretKeyRef", "name"));
+        Assert.Equal("mailingest-storage", env["MailIngest__Storage__ConnectionString"].Text("valueFrom", "secretKeyRef", "name"));
+        Assert.All(env.Values, e => Assert.False(e.Text("name").Contains("ConnectionString", StringComparison.Ordinal) && e.Has("value")));
+        Assert.False(rendered.PodTemplate().Map("spec").Has("restartPolicy"));
+    }
+
+    [Fact]
+    public void Template_WorkloadIdentity_ServiceAccountAnnotatedAndPodLabelled()
+    {
+        var rendered = Helm.Render("ci/workload-identity-values.yaml");
+
+        var account = rendered.Single("ServiceAccount");
+        Assert.Equal("00000000-1111-2222-3333-444444444444", account.Text("metadata", "annotations", "azure.workload.identity/client-id"));
+        Assert.Equal("55555555-6666-7777-8888-999999999999", account.Text("metadata", "annotations", "azure.workload.identity/tenant-id"));
+        Assert.Equal("mail-team", account.Text("metadata", "annotations", "example.com/owner"));
+        Assert.Equal("true", rendered.PodTemplate().Text("metadata", "labels", "azure.workload.identity/use"));
+        Assert.Equal(account.Text("metadata", "name"), rendered.PodTemplate().Text("spec", "serviceAccountName"));
+        Assert.Equal("https://mailarchive.blob.core.windows.net", (string?)rendered.AppSettings()["MailIngest"]!["Storage"]!["ServiceUri"]);
+        Assert.DoesNotContain(rendered.Env().Keys, key => key.StartsWith("MailIngest__Storage__", StringComparison.Ordinal));
+        var ports = rendered.Single("NetworkPolicy").Seq("spec", "egress").Cast<YamlMappingNode>()
+            .SelectMany(rule => rule.Seq("ports").Cast<YamlMappingNode>().Select(p => p.Int("port")));
+        Assert.Contains(443, ports);
+    }
+
+    [Theory]
+    [InlineData("shards-not-a-number.yaml", "shards")]
+    [InlineData("unknown-mode.yaml", "mode")]
+    [InlineData("inline-password.yaml", "password")]
+    [InlineData("unclustered-replicas.yaml", "scheduler.clustered")]
+    [InlineData("filesystem-without-claim.yaml", "storage.existingClaim")]
+    [InlineData("unlimited-run-time.yaml", "cronjob.activeDeadlineSeconds")]
+    public void Template_InvalidValues_FailsNamingTheValue(string valuesFile, string message)
+    {
+        var result = Helm.Template(Path.Combine(AppContext.BaseDirectory, "InvalidValues", valuesFile));
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(message, result.Stderr, StringComparison.Ordinal);
+    }
+
+    private static IEnumerable<string> Keys(JsonNode? node) => node switch
+    {
+        JsonObject o => o.SelectMany(p => Keys(p.Value).Prepend(p.Key)),
+        JsonArray a => a.SelectMany(Keys),
+        _ => [],
+    };
+}
