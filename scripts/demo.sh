@@ -17,7 +17,7 @@ PREFERRED_PORT=1110 # the port in the sample appsettings.json
 log() { printf '\n==> %s\n' "$*"; }
 die() { printf 'demo.sh: %s\n' "$*" >&2; exit 1; }
 
-source scripts/lib/dovecot.sh
+source scripts/lib/packages.sh
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -62,7 +62,7 @@ elif [ $# -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH"
-install_dovecot
+install_package dovecot-pop3d /usr/sbin/dovecot
 DOVECOT=$(command -v dovecot || echo /usr/sbin/dovecot)
 DOVEADM=$(command -v doveadm || echo /usr/bin/doveadm)
 

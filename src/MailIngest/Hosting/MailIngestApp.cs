@@ -2,44 +2,59 @@ using MailIngest.Configuration;
 using MailIngest.Ingestion;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
-using MailIngest.Storage;
 
 namespace MailIngest.Host.Hosting;
 
-/// <summary>The composed application: configuration (file, then environment), validated settings, and the services of every project.</summary>
+/// <summary>
+/// The composed application: configuration (file, then environment), validated settings, and the services of every
+/// project, in a generic host that <c>mailingest run</c> runs and the other verbs only take services from.
+/// </summary>
 internal sealed class MailIngestApp : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
+    private readonly IHost _host;
 
-    private MailIngestApp(ServiceProvider services)
+    private MailIngestApp(IHost host)
     {
-        _services = services;
-        Options = services.GetRequiredService<IOptions<MailIngestOptions>>().Value;
-        _ = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        _host = host;
+        // Every ValidateOnStart options class, now rather than when the host starts: verbs that never start it need the check too.
+        host.Services.GetRequiredService<IStartupValidator>().Validate();
+        Options = host.Services.GetRequiredService<IOptions<MailIngestOptions>>().Value;
+        Telemetry.Activate(host.Services);
     }
 
-    public IServiceProvider Services => _services;
+    public IServiceProvider Services => _host.Services;
 
     public MailIngestOptions Options { get; }
 
-    /// <summary>Builds the application, or writes every configuration error to standard error and returns false.</summary>
-    public static bool TryStart(AppSettings settings, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MailIngestApp? app)
+    /// <summary>
+    /// Builds the application, or writes every configuration error to standard error and returns false.
+    /// <paramref name="extend"/> adds what one verb needs beyond the common services.
+    /// </summary>
+    public static bool TryStart(
+        AppSettings settings,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MailIngestApp? app,
+        Action<IHostApplicationBuilder>? extend = null)
     {
         app = null;
-        ServiceProvider? services = null;
+        IHost? host = null;
         try
         {
-            var configuration = LoadConfiguration(settings.ConfigFile);
-            services = BuildServices(configuration, settings.LogFormat);
-            app = new MailIngestApp(services);
+            var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+            builder.Configuration.AddConfiguration(LoadConfiguration(settings.ConfigFile));
+            AddServices(builder, settings.LogFormat);
+            builder.AddMailIngestTelemetry();
+            extend?.Invoke(builder);
+            host = builder.Build();
+            app = new MailIngestApp(host);
             return true;
         }
         catch (Exception e) when (ConfigurationErrors(e) is { } errors)
         {
-            services?.Dispose();
+            host?.Dispose();
             Console.Error.WriteLine("Configuration error:");
             foreach (var error in errors)
             {
@@ -50,7 +65,20 @@ internal sealed class MailIngestApp : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
+    /// <summary>Runs the host's services (the scheduler) until <paramref name="cancellationToken"/> asks it to stop.</summary>
+    public Task RunAsync(CancellationToken cancellationToken) => _host.RunAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_host is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+        else
+        {
+            _host.Dispose();
+        }
+    }
 
     /// <summary><c>--config FILE</c> replaces ./appsettings.json; environment variables (<c>MailIngest__…</c>) override either.</summary>
     private static IConfigurationRoot LoadConfiguration(FileInfo? configFile)
@@ -72,15 +100,19 @@ internal sealed class MailIngestApp : IAsyncDisposable
         return builder.AddEnvironmentVariables().Build();
     }
 
-    private static ServiceProvider BuildServices(IConfiguration configuration, LogFormat logFormat)
+    private static void AddServices(IHostApplicationBuilder builder, LogFormat logFormat)
     {
-        var services = new ServiceCollection();
+        var (services, configuration) = (builder.Services, builder.Configuration);
         services.AddLogging(logging =>
         {
             logging.AddConfiguration(configuration.GetSection("Logging"));
             if (logFormat == LogFormat.Json)
             {
-                logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+                logging.AddJsonConsole(o =>
+                {
+                    o.UseUtcTimestamp = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                });
             }
             else
             {
@@ -101,8 +133,6 @@ internal sealed class MailIngestApp : IAsyncDisposable
         {
             services.AddSingleton<IIngestObserver>(faults);
         }
-
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
     private static IEnumerable<string>? ConfigurationErrors(Exception e) => e switch

@@ -78,6 +78,25 @@ public sealed class MailIngestProcess
 
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
+    /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>What the process has written to standard error so far (its log lines).</summary>
+    public string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
     private static void Append(StringBuilder buffer, string? line)
     {
         if (line is not null)

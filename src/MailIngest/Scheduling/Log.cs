@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace MailIngest.Host.Scheduling;
+
+/// <summary>The scheduler's log lines, by source generator.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 500, Level = LogLevel.Information, Message = "{Mailbox}: scheduled run started")]
+    public static partial void RunStarted(ILogger logger, string mailbox);
+
+    [LoggerMessage(EventId = 504, Level = LogLevel.Information, Message = "Scheduled run ended: {Summary}")]
+    public static partial void RunFinished(ILogger logger, string summary);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "{Mailbox}: scheduled, but not in this process's configuration; skipped")]
+    public static partial void UnknownMailbox(ILogger logger, string mailbox);
+}

@@ -1,0 +1,103 @@
+using System.Diagnostics.Metrics;
+using MailIngest.Ingestion;
+using MailIngest.Telemetry;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MailIngest.Core.Tests.Telemetry;
+
+public sealed class IngestMetricsTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-27T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+    private readonly MeterFactory _factory = new();
+    private readonly MeterListener _listener = new();
+    private readonly List<(string Instrument, double Value, Dictionary<string, object?> Tags)> _measurements = [];
+    private readonly IngestMetrics _metrics;
+
+    public IngestMetricsTests()
+    {
+        _metrics = new IngestMetrics(_factory, _time);
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == IngestMetrics.MeterName)
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Add(i, v, tags));
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Add(i, v, tags));
+        _listener.Start();
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _factory.Dispose();
+    }
+
+    private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
+        _measurements.Add((instrument.Name, value, new Dictionary<string, object?>(tags.ToArray())));
+
+    private static MailboxRunResult Run(int stored, int remaining, MailboxRunStatus status = MailboxRunStatus.Succeeded) =>
+        new("support", status, stored + remaining, stored, 1, stored, remaining, stored * 1000L, TimeSpan.FromSeconds(2));
+
+    private double Gauge(string name)
+    {
+        _measurements.Clear();
+        _listener.RecordObservableInstruments();
+        return _measurements.Single(m => m.Instrument == name).Value;
+    }
+
+    [Fact]
+    public void Record_SuccessfulRun_CountsMessagesBytesDeletionsAndTheRun()
+    {
+        _metrics.Record(Run(stored: 3, remaining: 0));
+
+        Assert.Contains(_measurements, m => m.Instrument == "mailingest.messages" && m.Value == 3 && (string?)m.Tags["result"] == "stored");
+        Assert.Contains(_measurements, m => m.Instrument == "mailingest.messages" && m.Value == 1 && (string?)m.Tags["result"] == "quarantined");
+        Assert.Contains(_measurements, m => m.Instrument == "mailingest.bytes" && m.Value == 3000);
+        Assert.Contains(_measurements, m => m.Instrument == "mailingest.deleted" && m.Value == 3);
+        Assert.Contains(_measurements, m => m.Instrument == "mailingest.runs" && (string?)m.Tags["status"] == "succeeded" && (string?)m.Tags["mailbox"] == "support");
+        Assert.Contains(_measurements, m => m.Instrument == "mailingest.run.duration" && m.Value == 2);
+    }
+
+    [Fact]
+    public void Backlog_GrowsOldUntilARunClearsIt()
+    {
+        _metrics.Record(Run(stored: 10, remaining: 50));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        _metrics.Record(Run(stored: 10, remaining: 40));
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(40, Gauge("mailingest.backlog"));
+        Assert.Equal(602, Gauge("mailingest.backlog.age"));
+
+        _metrics.Record(Run(stored: 40, remaining: 0));
+
+        Assert.Equal(0, Gauge("mailingest.backlog"));
+        Assert.Equal(0, Gauge("mailingest.backlog.age"));
+    }
+
+    [Fact]
+    public void Record_FailedRun_LeavesTheBacklogAsItWas()
+    {
+        _metrics.Record(Run(stored: 1, remaining: 5));
+
+        _metrics.Record(Run(stored: 0, remaining: 0, MailboxRunStatus.Failed));
+
+        Assert.Equal(5, Gauge("mailingest.backlog"));
+    }
+
+    private sealed class MeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(options);
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _meters.ForEach(m => m.Dispose());
+    }
+}

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Text;
+using Npgsql;
+
+namespace MailIngest.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A private PostgreSQL for clustering tests: a fresh cluster in a temp folder (initdb as user postgres, which
+/// PostgreSQL requires), listening on a free loopback port, stopped and deleted on dispose.
+/// </summary>
+public sealed class PostgresServer : IAsyncDisposable
+{
+    private readonly string _root;
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private PostgresServer(string root, int port, Process process)
+    {
+        _root = root;
+        Port = port;
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Port { get; }
+
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres;Timeout=5";
+
+    public static async Task<PostgresServer> StartAsync()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("The PostgreSQL test server runs on Linux only.");
+        }
+
+        var bin = FindBinaries();
+        var root = Directory.CreateTempSubdirectory("mailingest-pg-").FullName;
+
+        // PostgreSQL runs as user postgres and keeps its data and socket in the folder, so the folder is postgres's.
+        using (var chown = Process.Start("chown", ["postgres:postgres", root]))
+        {
+            await chown.WaitForExitAsync();
+        }
+        await RunAsPostgresAsync(Path.Combine(bin, "initdb"), "-D", Path.Combine(root, "data"), "-A", "trust", "-U", "postgres", "--no-sync");
+
+        var port = FreePort.Find();
+        var info = PostgresStartInfo(
+            Path.Combine(bin, "postgres"),
+            "-D", Path.Combine(root, "data"),
+            "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-k", root,
+            "-c", "listen_addresses=127.0.0.1",
+            "-c", "fsync=off");
+        var server = new PostgresServer(root, port, Process.Start(info)!);
+        await server.WaitUntilReadyAsync();
+        return server;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // SIGINT is PostgreSQL's "fast shutdown": end sessions, stop at once.
+            using (var signal = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await signal.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString);
+                await connection.OpenAsync();
+                return;
+            }
+            catch (NpgsqlException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(100);
+            }
+            catch (NpgsqlException e)
+            {
+                throw new InvalidOperationException($"PostgreSQL did not start on port {Port}: {e.Message}\n{Output()}", e);
+            }
+        }
+    }
+
+    private string Output()
+    {
+        lock (_output)
+        {
+            return _output.ToString();
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    private static async Task RunAsPostgresAsync(string program, params string[] args)
+    {
+        using var process = Process.Start(PostgresStartInfo(program, args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(program)} failed ({process.ExitCode}):\n{await output}\n{await error}");
+        }
+    }
+
+    /// <summary>PostgreSQL refuses to run as root, so it runs as the package's postgres user.</summary>
+    private static ProcessStartInfo PostgresStartInfo(string program, params string[] args)
+    {
+        var info = new ProcessStartInfo("runuser") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { "-u", "postgres", "--", program }.Concat(args))
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return info;
+    }
+
+    private static string FindBinaries() =>
+        Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql")
+                .Select(version => Path.Combine(version, "bin"))
+                .Where(bin => File.Exists(Path.Combine(bin, "initdb")))
+                .OrderDescending(StringComparer.Ordinal)
+                .FirstOrDefault() ?? throw new InvalidOperationException("PostgreSQL's initdb was not found; scripts/test.sh installs the postgresql package.")
+            : throw new InvalidOperationException("PostgreSQL is not installed; scripts/test.sh installs the postgresql package.");
+}
