@@ -28,9 +28,11 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
         services.AddSingleton(provider => new MessageDecoder(provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Decoding));
+        services.AddMetrics();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<LedgerStore>();
         services.AddSingleton<MailboxStatusReader>();
+        services.AddSingleton<MailboxPlanner>();
         services.AddSingleton<MessageArchiver>();
         // One resilience pipeline (and circuit breaker) per mailbox for the life of the process; see MailboxResilience.
         services.AddSingleton<MailboxResilience>();

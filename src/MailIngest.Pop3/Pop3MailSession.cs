@@ -8,6 +8,16 @@ internal sealed class Pop3MailSession(Pop3Client client, Pop3ServerReplies repli
 {
     public TimeSpan? LoginDelay => LoginDelayOf(client);
 
+    public MailServerInfo Info => new(
+        endpoint,
+        string.IsNullOrWhiteSpace(client.Implementation) ? null : client.Implementation,
+        client.IsEncrypted,
+        [.. Enum.GetValues<Pop3Capabilities>().Where(c => c != Pop3Capabilities.None && client.Capabilities.HasFlag(c)).Select(c => c.ToString().ToUpperInvariant())],
+        [.. client.AuthenticationMechanisms],
+        client.Capabilities.HasFlag(Pop3Capabilities.Expire) ? client.ExpirePolicy : null,
+        client.Count,
+        client.Size);
+
     /// <remarks>MailKit reports the LOGIN-DELAY capability's argument, which RFC 2449 gives in seconds.</remarks>
     public static TimeSpan? LoginDelayOf(Pop3Client client) =>
         client.Capabilities.HasFlag(Pop3Capabilities.LoginDelay) && client.LoginDelay > 0 ? TimeSpan.FromSeconds(client.LoginDelay) : null;

@@ -182,7 +182,7 @@ public sealed class MailboxIngestor
             Log.DuplicateUidl(_logger, mailbox, uidl, copies);
         }
 
-        var pending = Enumerable.Range(0, listing.Count).Where(i => !ledger.Ledger.Contains(listing.Uidls[i])).ToList();
+        var pending = listing.NotIn(ledger.Ledger);
         if (!resuming)
         {
             run.New = pending.Count;

@@ -22,17 +22,23 @@ internal sealed record UidlGuard(int MinLedgerEntries, double MissingRatio, doub
     /// <param name="onServer">Messages the server lists now.</param>
     public void Check(string mailbox, int ledgerEntries, int stillListed, int onServer)
     {
-        if (Trips(ledgerEntries, stillListed, onServer))
+        if (Problem(mailbox, ledgerEntries, stillListed, onServer) is { } problem)
         {
-            throw new UidlsChangedException(string.Create(
+            throw new UidlsChangedException(problem);
+        }
+    }
+
+    /// <summary>What <see cref="Check"/> would throw, and how to recover; null when the listing looks like new mail.</summary>
+    public string? Problem(string mailbox, int ledgerEntries, int stillListed, int onServer) =>
+        !Trips(ledgerEntries, stillListed, onServer)
+            ? null
+            : string.Create(
                 CultureInfo.InvariantCulture,
                 $"the server's UIDLs changed: {ledgerEntries - stillListed} of the {ledgerEntries} UIDLs in the ledger are no longer listed, " +
                 $"yet the server still lists {onServer} messages, so it most likely renamed them (a new UIDL scheme or a migrated mailbox). " +
                 $"Nothing was fetched, to avoid storing every message twice. If the messages on the server are the ones already ingested, " +
                 $"run 'mailingest adopt --mailbox {mailbox}' to record their new UIDLs as seen, then run again; " +
-                $"to ingest them all again instead (under new keys), delete the ledger state/{mailbox}.json."));
-        }
-    }
+                $"to ingest them all again instead (under new keys), delete the ledger state/{mailbox}.json.");
 
     public bool Trips(int ledgerEntries, int stillListed, int onServer)
     {

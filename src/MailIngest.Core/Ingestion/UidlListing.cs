@@ -32,4 +32,7 @@ internal sealed class UidlListing
     public int Copies(string uidl) => _copies.GetValueOrDefault(uidl);
 
     public bool IsLastCopy(int index) => _lastIndex[Uidls[index]] == index;
+
+    /// <summary>Indexes of the messages the ledger does not hold yet, in server order (oldest first).</summary>
+    public List<int> NotIn(Ledger.UidlLedger ledger) => [.. Enumerable.Range(0, Count).Where(i => !ledger.Contains(Uidls[i]))];
 }

@@ -19,6 +19,9 @@ public interface IMailSession : IAsyncDisposable
     /// <summary>The least time the server wants between two logins (RFC 2449 LOGIN-DELAY), or null when it announced none.</summary>
     TimeSpan? LoginDelay { get; }
 
+    /// <summary>What the server announced about itself, and the mailbox's size, as of login.</summary>
+    MailServerInfo Info { get; }
+
     /// <summary>The unique ID of every message, in server order (UIDL).</summary>
     Task<IReadOnlyList<string>> GetUidlsAsync(CancellationToken cancellationToken);
 

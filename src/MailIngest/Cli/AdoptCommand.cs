@@ -53,12 +53,7 @@ internal static class AdoptCommand
                 results.Add(await ingestor.AdoptAsync(mailbox, app.Options.Mailboxes[mailbox], cancellationToken));
             }
 
-            foreach (var result in results)
-            {
-                await Console.Out.WriteLineAsync(result.Summary);
-            }
-
-            return results.Any(r => r.Status == MailboxRunStatus.Failed) ? ExitCodes.MailboxFailed : ExitCodes.Success;
+            return await RunReport.WriteAsync(results);
         }
     }
 }

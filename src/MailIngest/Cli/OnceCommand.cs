@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MailIngest.Configuration;
 using MailIngest.Host.Hosting;
 using MailIngest.Ingestion;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,12 +8,6 @@ namespace MailIngest.Host.Cli;
 /// <summary><c>mailingest once</c>: ingest each mailbox once and exit; what the Kubernetes CronJob runs.</summary>
 internal static class OnceCommand
 {
-    private static readonly Option<string[]> MailboxOption = new("--mailbox")
-    {
-        Description = "Ingest only this mailbox (repeat the option for several); default: every configured mailbox.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
-
     private static readonly Option<string?> ShardOption = new("--shard")
     {
         Description = "Ingest only the selected mailboxes that fall on shard INDEX of COUNT (INDEX/COUNT, e.g. 0/3) by a stable hash of their names, " +
@@ -25,7 +18,7 @@ internal static class OnceCommand
     {
         var command = new Command("once", "Ingest each mailbox once and exit: 0 all succeeded, 1 some mailbox failed, 2 configuration error.")
         {
-            Options = { MailboxOption, ShardOption },
+            Options = { MailboxSelection.Option, ShardOption },
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
         return command;
@@ -47,35 +40,19 @@ internal static class OnceCommand
 
         await using (app)
         {
-            var mailboxes = app.Options.Mailboxes;
-            var selected = parseResult.GetValue(MailboxOption) is { Length: > 0 } names ? names : [.. mailboxes.Keys];
-            var unknown = selected.Where(name => !mailboxes.ContainsKey(name)).ToList();
-            if (unknown.Count > 0)
+            if (MailboxSelection.Resolve(parseResult, app.Options) is not { } selected)
             {
-                await Console.Error.WriteLineAsync(
-                    $"Configuration error: no mailbox named {string.Join(", ", unknown)} in {MailIngestOptions.SectionName}:Mailboxes " +
-                    $"(configured: {string.Join(", ", mailboxes.Keys)}).");
                 return ExitCodes.ConfigurationError;
             }
 
-            if (shard is { } owner)
-            {
-                selected = [.. selected.Where(owner.Owns)];
-            }
-
             var ingestor = app.Services.GetRequiredService<MailboxIngestor>();
-            var results = new List<MailboxRunResult>(selected.Length);
-            foreach (var mailbox in selected.Distinct())
+            var results = new List<MailboxRunResult>(selected.Count);
+            foreach (var mailbox in selected.Where(mailbox => shard?.Owns(mailbox) ?? true))
             {
-                results.Add(await ingestor.RunAsync(mailbox, mailboxes[mailbox], cancellationToken));
+                results.Add(await ingestor.RunAsync(mailbox, app.Options.Mailboxes[mailbox], cancellationToken));
             }
 
-            foreach (var result in results)
-            {
-                await Console.Out.WriteLineAsync(result.Summary);
-            }
-
-            return results.Any(r => r.Status == MailboxRunStatus.Failed) ? ExitCodes.MailboxFailed : ExitCodes.Success;
+            return await RunReport.WriteAsync(results);
         }
     }
 }

@@ -20,7 +20,6 @@ internal static class Telemetry
     {
         var section = builder.Configuration.GetSection(TelemetryOptions.SectionName);
         builder.Services.AddOptions<TelemetryOptions>().Bind(section, binder => binder.ErrorOnUnknownConfiguration = true);
-        builder.Services.AddMetrics();
 
         var options = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
         if (string.IsNullOrWhiteSpace(options.OtlpEndpoint) && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable)))

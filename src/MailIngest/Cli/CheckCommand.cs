@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using MailIngest.Archive;
+using MailIngest.Configuration;
+using MailIngest.Host.Hosting;
+using MailIngest.Server;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MailIngest.Host.Cli;
+
+/// <summary>
+/// <c>mailingest check</c>: the configuration is valid, every mailbox's server accepts the login, and the store takes a
+/// write. Reads no mail and deletes none; the only write is a small probe object, <c>state/.mailingest-check</c>.
+/// </summary>
+internal static class CheckCommand
+{
+    private const string ProbePath = "state/.mailingest-check";
+
+    public static Command Create()
+    {
+        var command = new Command("check", "Validate the configuration, log in to each mailbox and show its capabilities and size, and prove the store is writable: 0 all well, 1 something failed, 2 configuration error.")
+        {
+            Options = { MailboxSelection.Option },
+        };
+        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
+    {
+        if (!MailIngestApp.TryStart(MailIngestCli.LoadSettings(parseResult), out var app))
+        {
+            return ExitCodes.ConfigurationError;
+        }
+
+        await using (app)
+        {
+            if (MailboxSelection.Resolve(parseResult, app.Options) is not { } selected)
+            {
+                return ExitCodes.ConfigurationError;
+            }
+
+            await Console.Out.WriteLineAsync("configuration: ok");
+            var healthy = true;
+            var server = app.Services.GetRequiredService<IMailServer>();
+            foreach (var mailbox in selected)
+            {
+                healthy &= await CheckMailboxAsync(server, mailbox, app.Options.Mailboxes[mailbox], cancellationToken);
+            }
+
+            healthy &= await CheckStoreAsync(app.Services.GetRequiredService<IMailArchive>(), cancellationToken);
+            return healthy ? ExitCodes.Success : ExitCodes.MailboxFailed;
+        }
+    }
+
+    private static async Task<bool> CheckMailboxAsync(IMailServer server, string mailbox, MailboxOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var session = await server.OpenAsync(mailbox, options, cancellationToken);
+            var info = session.Info;
+            var text = new StringBuilder();
+            text.AppendLine(CultureInfo.InvariantCulture, $"{mailbox}: ok, logged in to {info.Endpoint} as {options.Username}{(info.Encrypted ? " over TLS" : " WITHOUT TLS")}");
+            if (info.Greeting is { } greeting)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"  server:        {greeting}");
+            }
+
+            text.AppendLine(CultureInfo.InvariantCulture, $"  capabilities:  {string.Join(' ', info.Capabilities)}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  SASL:          {(info.SaslMechanisms.Count == 0 ? "none" : string.Join(' ', info.SaslMechanisms))}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  LOGIN-DELAY:   {(session.LoginDelay is { } delay ? $"{delay.TotalSeconds:0} s" : "none")}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  EXPIRE:        {info.Expire switch { null => "not announced", 0 => "retrieved mail is deleted at once", var days => $"{days} days" }}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  mailbox:       {info.MessageCount} messages, {info.MailboxSize} bytes");
+            if (!info.Capabilities.Contains("UIDL"))
+            {
+                text.AppendLine("  warning:       the server does not announce UIDL; ingestion needs it");
+            }
+
+            await Console.Out.WriteAsync(text.ToString());
+
+            // QUIT without a DELE changes nothing on the server.
+            await session.CommitAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Console.Out.WriteLineAsync($"{mailbox}: FAILED: {e.Message}");
+            return false;
+        }
+    }
+
+    private static async Task<bool> CheckStoreAsync(IMailArchive archive, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var probe = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"mailingest check {DateTimeOffset.UtcNow:O}\n"));
+            await archive.WriteAsync(
+                ProbePath,
+                new ArchiveObjectInfo("text/plain", ArchiveObjectKind.Ledger, "check"),
+                (stream, ct) => stream.WriteAsync(probe, ct).AsTask(),
+                WriteCondition.None,
+                cancellationToken);
+            var read = await archive.ReadAsync(ProbePath, cancellationToken);
+            if (read is null || !read.Content.Span.SequenceEqual(probe))
+            {
+                await Console.Out.WriteLineAsync($"storage: FAILED: {archive.Location} did not return what was written to {ProbePath}");
+                return false;
+            }
+
+            await Console.Out.WriteLineAsync($"storage: ok, {archive.Location} is writable");
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Console.Out.WriteLineAsync($"storage: FAILED: {e.Message}");
+            return false;
+        }
+    }
+}
