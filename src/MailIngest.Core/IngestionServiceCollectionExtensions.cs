@@ -27,6 +27,7 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
+        services.TryAddSingleton<IRunProgress, NoRunProgress>();
         services.AddSingleton(provider => new MessageDecoder(provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Decoding));
         services.AddMetrics();
         services.AddSingleton<IngestMetrics>();
@@ -44,11 +45,27 @@ public static class IngestionServiceCollectionExtensions
             provider.GetRequiredService<MessageArchiver>(),
             provider.GetRequiredService<MailboxResilience>(),
             provider.GetRequiredService<IngestMetrics>(),
+            provider.GetRequiredService<IRunProgress>(),
             provider.GetRequiredService<IIngestObserver>(),
             provider.GetRequiredService<IOptions<MailIngestOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<MailboxIngestor>>()));
         return services;
+    }
+
+    private sealed class NoRunProgress : IRunProgress
+    {
+        public void Planned(string mailbox, int messages, long bytes)
+        {
+        }
+
+        public void Stored(string mailbox, long bytes)
+        {
+        }
+
+        public void Finished(string mailbox)
+        {
+        }
     }
 
     private sealed class NoIngestObserver : IIngestObserver

@@ -18,7 +18,8 @@ public sealed class RenderedConfigurationTests : IDisposable
         await File.WriteAllTextAsync(config, Helm.Render("ci/cronjob-values.yaml").AppSettings().ToJsonString());
 
         // What the pod gets from its environment and volumes, pointed at this machine: the archive in a temporary folder,
-        // each mailbox at a loopback port that refuses at once, so every run fails fast after the configuration passed.
+        // each mailbox at a loopback port that refuses at once, without reconnects, so every run fails fast after the
+        // configuration passed.
         var environment = new Dictionary<string, string>
         {
             ["MailIngest__Storage__Path"] = Path.Combine(_folder, "data"),
@@ -30,6 +31,7 @@ public sealed class RenderedConfigurationTests : IDisposable
             environment[$"MailIngest__Mailboxes__{mailbox}__Port"] = "9";
             environment[$"MailIngest__Mailboxes__{mailbox}__Security"] = "None";
             environment[$"MailIngest__Mailboxes__{mailbox}__Password"] = "from-the-secret";
+            environment[$"MailIngest__Mailboxes__{mailbox}__RetryAttempts"] = "0";
         }
 
         var run = await MailIngestProcess.RunAsync(_folder, environment, "once", "--config", config);

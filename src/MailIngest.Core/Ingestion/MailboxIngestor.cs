@@ -28,6 +28,7 @@ public sealed class MailboxIngestor
     private readonly MessageArchiver _archiver;
     private readonly MailboxResilience _resilience;
     private readonly IngestMetrics _metrics;
+    private readonly IRunProgress _progress;
     private readonly IIngestObserver _observer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -40,6 +41,7 @@ public sealed class MailboxIngestor
         MessageArchiver archiver,
         MailboxResilience resilience,
         IngestMetrics metrics,
+        IRunProgress progress,
         IIngestObserver observer,
         IOptions<MailIngestOptions> options,
         TimeProvider time,
@@ -51,6 +53,7 @@ public sealed class MailboxIngestor
         _archiver = archiver;
         _resilience = resilience;
         _metrics = metrics;
+        _progress = progress;
         _observer = observer;
         _time = time;
         _logger = logger;
@@ -80,9 +83,16 @@ public sealed class MailboxIngestor
 
     private async Task<MailboxRunResult> RunLockedAsync(string mailbox, MailboxOptions options, SessionWork work, CancellationToken stopping)
     {
-        var result = await LockAndRunAsync(mailbox, options, work, stopping);
-        _metrics.Record(result);
-        return result;
+        try
+        {
+            var result = await LockAndRunAsync(mailbox, options, work, stopping);
+            _metrics.Record(result);
+            return result;
+        }
+        finally
+        {
+            _progress.Finished(mailbox);
+        }
     }
 
     private async Task<MailboxRunResult> LockAndRunAsync(string mailbox, MailboxOptions options, SessionWork work, CancellationToken stopping)
@@ -197,6 +207,7 @@ public sealed class MailboxIngestor
             run.Remaining = pending.Count - plan.Count;
             var planBytes = plan.Sum(i => sizes[i]);
             Log.Planned(_logger, mailbox, listing.Count, pending.Count, plan.Count, planBytes);
+            _progress.Planned(mailbox, plan.Count, planBytes);
             if (plan.Budget is { } budget)
             {
                 Log.BudgetReached(_logger, mailbox, budget, run.Remaining);
@@ -323,6 +334,7 @@ public sealed class MailboxIngestor
                     }
 
                     run.Record(stored);
+                    _progress.Stored(mailbox, raw.Size);
                     Log.MessageStored(_logger, mailbox, uidl, stored.Folder);
                     if (run.SinceFlush >= options.LedgerFlushEvery || run.SinceFlushTime >= options.LedgerFlushInterval)
                     {

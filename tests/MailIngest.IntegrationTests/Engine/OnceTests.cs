@@ -162,13 +162,15 @@ public abstract class OnceTests(StoreKind store) : MailboxTest("support", store)
     [Fact]
     public async Task Once_ServerDown_ExitsOneNamingTheServer()
     {
-        Configure();
+        // One quick reconnect: enough to show that a refused connection is retried, then given up on.
+        Configure(new { RetryAttempts = 1, RetryDelay = "00:00:00.2" });
         await Dovecot.StopAsync();
 
         var run = await Workspace.OnceAsync();
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains($"127.0.0.1:{Dovecot.Port}", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Gave up after 1 reconnects", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class StatusTests() : MailboxTest("status")
     public async Task Status_AfterAFailedRun_ShowsTheErrorAndExitsOne()
     {
         await Dovecot.DeliverAsync(User, TestMail.Numbered(1));
-        Configure();
+        Configure(new { RetryAttempts = 0 });
         Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
         await Dovecot.StopAsync();
         Assert.Equal(1, (await Workspace.OnceAsync()).ExitCode);

@@ -1,0 +1,14 @@
+namespace MailIngest.Ingestion;
+
+/// <summary>Receives a run's progress as it goes, for a progress display on a terminal or periodic progress log lines.</summary>
+public interface IRunProgress
+{
+    /// <summary>A session decided what to fetch: <paramref name="messages"/> messages, <paramref name="bytes"/> bytes by LIST.</summary>
+    void Planned(string mailbox, int messages, long bytes);
+
+    /// <summary>One more message is stored; <paramref name="bytes"/> is its raw size.</summary>
+    void Stored(string mailbox, long bytes);
+
+    /// <summary>The run is over, however it ended.</summary>
+    void Finished(string mailbox);
+}
