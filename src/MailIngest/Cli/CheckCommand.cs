@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using MailIngest.Archive;
 using MailIngest.Configuration;
-using MailIngest.Host.Hosting;
 using MailIngest.Server;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,20 +26,9 @@ internal static class CheckCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
-    {
-        if (!MailIngestApp.TryStart(MailIngestCli.LoadSettings(parseResult), out var app))
+    private static Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken) =>
+        MailboxSelection.RunAsync(parseResult, async (app, selected) =>
         {
-            return ExitCodes.ConfigurationError;
-        }
-
-        await using (app)
-        {
-            if (MailboxSelection.Resolve(parseResult, app.Options) is not { } selected)
-            {
-                return ExitCodes.ConfigurationError;
-            }
-
             await Console.Out.WriteLineAsync("configuration: ok");
             var healthy = true;
             var server = app.Services.GetRequiredService<IMailServer>();
@@ -51,8 +39,7 @@ internal static class CheckCommand
 
             healthy &= await CheckStoreAsync(app.Services.GetRequiredService<IMailArchive>(), cancellationToken);
             return healthy ? ExitCodes.Success : ExitCodes.MailboxFailed;
-        }
-    }
+        });
 
     private static async Task<bool> CheckMailboxAsync(IMailServer server, string mailbox, MailboxOptions options, CancellationToken cancellationToken)
     {

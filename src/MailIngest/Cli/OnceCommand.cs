@@ -1,5 +1,4 @@
 using System.CommandLine;
-using MailIngest.Host.Hosting;
 using MailIngest.Ingestion;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -33,18 +32,8 @@ internal static class OnceCommand
             return ExitCodes.ConfigurationError;
         }
 
-        if (!MailIngestApp.TryStart(MailIngestCli.LoadSettings(parseResult), out var app))
+        return await MailboxSelection.RunAsync(parseResult, async (app, selected) =>
         {
-            return ExitCodes.ConfigurationError;
-        }
-
-        await using (app)
-        {
-            if (MailboxSelection.Resolve(parseResult, app.Options) is not { } selected)
-            {
-                return ExitCodes.ConfigurationError;
-            }
-
             var ingestor = app.Services.GetRequiredService<MailboxIngestor>();
             var results = new List<MailboxRunResult>(selected.Count);
             foreach (var mailbox in selected.Where(mailbox => shard?.Owns(mailbox) ?? true))
@@ -53,6 +42,6 @@ internal static class OnceCommand
             }
 
             return await RunReport.WriteAsync(results);
-        }
+        });
     }
 }

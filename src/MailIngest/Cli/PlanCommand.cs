@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using MailIngest.Host.Hosting;
 using MailIngest.Ingestion;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,35 +11,19 @@ namespace MailIngest.Host.Cli;
 /// <summary><c>mailingest plan</c>: what <c>once</c> would fetch and delete now, from UIDL and LIST alone (no RETR, no DELE).</summary>
 internal static class PlanCommand
 {
-    private static readonly Option<bool> JsonOption = new("--json")
-    {
-        Description = "Write one JSON document (an array, one object per mailbox) instead of the table.",
-    };
-
     public static Command Create()
     {
         var command = new Command("plan", "Show what 'once' would fetch and delete now, without fetching or deleting: 0 planned, 1 some mailbox could not be planned or is blocked, 2 configuration error.")
         {
-            Options = { MailboxSelection.Option, JsonOption },
+            Options = { MailboxSelection.Option, MailboxSelection.JsonOption },
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
-    {
-        if (!MailIngestApp.TryStart(MailIngestCli.LoadSettings(parseResult), out var app))
+    private static Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken) =>
+        MailboxSelection.RunAsync(parseResult, async (app, selected) =>
         {
-            return ExitCodes.ConfigurationError;
-        }
-
-        await using (app)
-        {
-            if (MailboxSelection.Resolve(parseResult, app.Options) is not { } selected)
-            {
-                return ExitCodes.ConfigurationError;
-            }
-
             var planner = app.Services.GetRequiredService<MailboxPlanner>();
             var lines = new List<PlanLine>(selected.Count);
             foreach (var mailbox in selected)
@@ -48,25 +31,19 @@ internal static class PlanCommand
                 lines.Add(await PlanLine.ForAsync(planner, mailbox, app.Options.Mailboxes[mailbox], cancellationToken));
             }
 
-            await Console.Out.WriteAsync(parseResult.GetValue(JsonOption)
+            await Console.Out.WriteAsync(parseResult.GetValue(MailboxSelection.JsonOption)
                 ? JsonSerializer.Serialize(lines, PlanJson.Default.ListPlanLine) + Environment.NewLine
                 : Render(lines));
             return lines.Any(l => l.Error is not null || l.Plan?.Blocked is not null) ? ExitCodes.MailboxFailed : ExitCodes.Success;
-        }
-    }
+        });
 
     private static string Render(IReadOnlyList<PlanLine> lines)
     {
         string[] headers = ["MAILBOX", "ON SERVER", "NEW", "FETCH NOW", "BYTES", "LATER", "DELETE"];
-        var rows = lines.Select(line => line.Plan is { } p
-            ? new[] { p.Mailbox, Count(p.OnServer), Count(p.New), Count(p.Fetch), Count(p.FetchBytes), Count(p.Later), Count(p.Delete) }
-            : [line.Mailbox, "-", "-", "-", "-", "-", "-"]).Prepend(headers).ToList();
-        var widths = Enumerable.Range(0, headers.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder();
-        foreach (var row in rows)
-        {
-            text.AppendLine(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
-        }
+        TextTable.AppendTo(text, headers, lines.Select(line => line.Plan is { } p
+            ? new[] { p.Mailbox, Count(p.OnServer), Count(p.New), Count(p.Fetch), Count(p.FetchBytes), Count(p.Later), Count(p.Delete) }
+            : [line.Mailbox, "-", "-", "-", "-", "-", "-"]));
 
         foreach (var line in lines)
         {

@@ -10,13 +10,8 @@ internal static class StatusTable
 
     public static string Render(IReadOnlyList<MailboxStatus> statuses, string location)
     {
-        var rows = statuses.Select(Row).Prepend(Headers).ToList();
-        var widths = Enumerable.Range(0, Headers.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
         var text = new StringBuilder($"Archive: {location}{Environment.NewLine}");
-        foreach (var row in rows)
-        {
-            text.AppendLine(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
-        }
+        TextTable.AppendTo(text, Headers, statuses.Select(Row));
 
         foreach (var status in statuses.Where(s => s.LastRun?.Error is not null))
         {

@@ -14,10 +14,10 @@ public sealed class OnceShardTests : IDisposable
         Directory.CreateDirectory(_folder);
         _config = Path.Combine(_folder, "settings.json");
 
-        // Port 9 on loopback refuses at once, so each selected mailbox fails fast and prints its summary.
+        // Port 9 on loopback refuses at once and nothing reconnects, so each selected mailbox fails fast and prints its summary.
         var mailboxes = string.Join(", ", ShardTests.Mailboxes.Select(name =>
             $$"""
-            "{{name}}": { "Host": "127.0.0.1", "Port": 9, "Security": "None", "Username": "u" }
+            "{{name}}": { "Host": "127.0.0.1", "Port": 9, "Security": "None", "Username": "u", "RetryAttempts": 0 }
             """));
         var storage = Path.Combine(_folder, "data").Replace("\\", "/", StringComparison.Ordinal);
         File.WriteAllText(_config, $$"""{ "MailIngest": { "Storage": { "Path": "{{storage}}" }, "Mailboxes": { {{mailboxes}} } } }""");
