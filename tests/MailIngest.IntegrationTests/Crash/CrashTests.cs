@@ -6,24 +6,8 @@ namespace MailIngest.IntegrationTests.Crash;
 /// A delete-mode run killed with SIGKILL at each point of the core loop where the archive's state changes, then run
 /// again: every message stored exactly once, none lost, the mailbox empty.
 /// </summary>
-public abstract class CrashTests(StoreKind store) : MailboxTest("crash", store)
+public abstract class CrashTests(StoreKind store) : FaultedMailboxTest("crash", store)
 {
-    private const int Messages = 6;
-
-    private readonly List<byte[]> _delivered = [];
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        for (var n = 1; n <= Messages; n++)
-        {
-            // Message 3 is large, so that a cut inside its RETR is well inside the message.
-            var message = TestMail.Numbered(n, paddingBytes: n == 3 ? 2_000_000 : 0);
-            _delivered.Add(message);
-            await Dovecot.DeliverAsync(User, message);
-        }
-    }
-
     private void ConfigureDeleteMode(int? port = null) => Configure(new { DeleteAfterIngest = true, LedgerFlushEvery = 2 }, port: port);
 
     [Theory]
@@ -48,7 +32,7 @@ public abstract class CrashTests(StoreKind store) : MailboxTest("crash", store)
     {
         // Stall the server's stream a megabyte into the large third message, then kill the client while it waits.
         await using var proxy = CuttingProxy.Start(Dovecot.Host, Dovecot.Port);
-        proxy.Fault = ProxyFault.AfterServerBytes(_delivered.Take(2).Sum(m => m.Length) + 1_000_000).Stalling();
+        proxy.Fault = ProxyFault.AfterServerBytes(IntoTheLargeMessage).Stalling();
         ConfigureDeleteMode(proxy.Port);
 
         var process = Workspace.StartOnce();
@@ -68,13 +52,7 @@ public abstract class CrashTests(StoreKind store) : MailboxTest("crash", store)
         var rerun = await Workspace.OnceAsync();
 
         Assert.True(rerun.ExitCode == 0, rerun.ToString());
-        var manifests = Workspace.Manifests();
-        Assert.Equal(Messages, manifests.Count);
-        Assert.Equal(Messages, manifests.Select(m => m.Uidl).Distinct().Count());
-        Assert.Equal(Workspace.MessageFolders(), manifests.Select(m => m.Folder));
-        Assert.Equal(_delivered.Select(Convert.ToHexString).Order(), manifests.Select(m => Convert.ToHexString(m.Raw)).Order());
-        Assert.Equal(0, Dovecot.MessageCount(User));
-        Assert.Empty(Workspace.TempFiles());
+        AssertEachMessageStoredOnceAndMailboxEmpty();
     }
 }
 

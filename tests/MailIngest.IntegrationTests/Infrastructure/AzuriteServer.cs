@@ -22,7 +22,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
     private readonly string _root;
-    private readonly StringBuilder _output = new();
+    private readonly OutputLines _output = new();
     private Process? _process;
 
     private AzuriteServer(string root, int port)
@@ -53,7 +53,7 @@ public sealed class AzuriteServer : IAsyncDisposable
                 await server.StartAsync(CancellationToken.None);
                 return server;
             }
-            catch (InvalidOperationException) when (attempt < MaxPortAttempts && server.Output.Contains("EADDRINUSE", StringComparison.Ordinal))
+            catch (InvalidOperationException) when (attempt < MaxPortAttempts && server._output.ToString().Contains("EADDRINUSE", StringComparison.Ordinal))
             {
                 // Someone bound the free port between FreePort.Find and Azurite's listen: try another.
                 await server.DisposeAsync();
@@ -116,8 +116,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
 
         _process = new Process { StartInfo = info };
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.OutputDataReceived += (_, e) => _output.Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => _output.Append(e.Data);
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -154,28 +154,6 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    private string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
-
     private async Task WaitUntilListeningAsync(CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
@@ -183,14 +161,14 @@ public sealed class AzuriteServer : IAsyncDisposable
         {
             if (_process!.HasExited)
             {
-                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} at start:\n{Output}");
+                throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} at start:\n{_output}");
             }
 
             try
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(Host, Port, cancellationToken);
-                if (Output.Contains("successfully listens", StringComparison.Ordinal))
+                if (_output.ToString().Contains("successfully listens", StringComparison.Ordinal))
                 {
                     return;
                 }
@@ -203,7 +181,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             await Task.Delay(50, cancellationToken);
         }
 
-        throw new InvalidOperationException($"Azurite did not listen on {Host}:{Port} within {StartTimeout}:\n{Output}");
+        throw new InvalidOperationException($"Azurite did not listen on {Host}:{Port} within {StartTimeout}:\n{_output}");
     }
 
     private void Signal(string signal)

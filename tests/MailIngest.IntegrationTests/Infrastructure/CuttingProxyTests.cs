@@ -116,7 +116,6 @@ public sealed class CuttingProxyTests : IClassFixture<DovecotFixture>
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => retr);
             Assert.Equal(1, proxy.StallCount);
             Assert.Equal(0, proxy.CutCount);
-            Assert.DoesNotContain(_server.RetrCounts(), s => s.User == user);
         }
 
         // Once the client is gone the proxy lets the server side go too, and RETR never reached Dovecot.

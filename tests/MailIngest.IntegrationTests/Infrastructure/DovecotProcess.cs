@@ -10,7 +10,7 @@ internal sealed class DovecotProcess
 
     private readonly Process _process;
     private readonly string _configFile;
-    private readonly StringBuilder _output = new();
+    private readonly OutputLines _output = new();
 
     private DovecotProcess(Process process, string configFile)
     {
@@ -21,16 +21,7 @@ internal sealed class DovecotProcess
     public bool HasExited => _process.HasExited;
 
     /// <summary>What dovecot printed itself (config errors land here before log_path is open).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     public static DovecotProcess Start(string configFile)
     {
@@ -46,8 +37,8 @@ internal sealed class DovecotProcess
 
         var process = new Process { StartInfo = startInfo };
         var started = new DovecotProcess(process, configFile);
-        process.OutputDataReceived += (_, e) => started.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => started.Append(e.Data);
+        process.OutputDataReceived += (_, e) => started._output.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => started._output.Append(e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -119,16 +110,4 @@ internal sealed class DovecotProcess
         }
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
 }

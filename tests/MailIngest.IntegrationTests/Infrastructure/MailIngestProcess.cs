@@ -9,14 +9,14 @@ public sealed class MailIngestProcess
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
 
     private readonly Process _process;
-    private readonly StringBuilder _stdout = new();
-    private readonly StringBuilder _stderr = new();
+    private readonly OutputLines _stdout = new();
+    private readonly OutputLines _stderr = new();
 
     private MailIngestProcess(Process process)
     {
         _process = process;
-        _process.OutputDataReceived += (_, e) => Append(_stdout, e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(_stderr, e.Data);
+        _process.OutputDataReceived += (_, e) => _stdout.Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => _stderr.Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -86,27 +86,8 @@ public sealed class MailIngestProcess
     }
 
     /// <summary>What the process has written to standard error so far (its log lines).</summary>
-    public string Stderr
-    {
-        get
-        {
-            lock (_stderr)
-            {
-                return _stderr.ToString();
-            }
-        }
-    }
+    public string Stderr => _stderr.ToString();
 
-    private static void Append(StringBuilder buffer, string? line)
-    {
-        if (line is not null)
-        {
-            lock (buffer)
-            {
-                buffer.AppendLine(line);
-            }
-        }
-    }
 }
 
 /// <summary>How a <c>mailingest</c> process ended.</summary>

@@ -12,15 +12,15 @@ public sealed class PostgresServer : IAsyncDisposable
 {
     private readonly string _root;
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly OutputLines _output = new();
 
     private PostgresServer(string root, int port, Process process)
     {
         _root = root;
         Port = port;
         _process = process;
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.OutputDataReceived += (_, e) => _output.Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => _output.Append(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
@@ -101,26 +101,7 @@ public sealed class PostgresServer : IAsyncDisposable
             }
             catch (NpgsqlException e)
             {
-                throw new InvalidOperationException($"PostgreSQL did not start on port {Port}: {e.Message}\n{Output()}", e);
-            }
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.ToString();
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output)
-            {
-                _output.AppendLine(line);
+                throw new InvalidOperationException($"PostgreSQL did not start on port {Port}: {e.Message}\n{_output}", e);
             }
         }
     }

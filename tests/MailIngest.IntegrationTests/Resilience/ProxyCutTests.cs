@@ -8,29 +8,13 @@ namespace MailIngest.IntegrationTests.Resilience;
 /// A proxy between the real <c>mailingest once</c> and a real Dovecot cuts the first connection at one point of the
 /// session; the one run reconnects and still ends with exit 0, every message stored exactly once, the mailbox empty.
 /// </summary>
-public sealed class ProxyCutTests(ITestOutputHelper output) : MailboxTest("cut")
+public sealed class ProxyCutTests(ITestOutputHelper output) : FaultedMailboxTest("cut")
 {
-    private const int Messages = 6;
-
-    private readonly List<byte[]> _delivered = [];
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        for (var n = 1; n <= Messages; n++)
-        {
-            // Message 3 is large, so that a cut inside its RETR is well inside the message.
-            var message = TestMail.Numbered(n, paddingBytes: n == 3 ? 2_000_000 : 0);
-            _delivered.Add(message);
-            await Dovecot.DeliverAsync(User, message);
-        }
-    }
-
     public static TheoryData<string> CutPoints => ["inside a large message", "during UIDL", "stalled during UIDL", "during DELE", "at QUIT", "in QUIT's reply"];
 
     private ProxyFault FaultAt(string cutPoint) => cutPoint switch
     {
-        "inside a large message" => ProxyFault.AfterServerBytes(_delivered.Take(2).Sum(m => m.Length) + 1_000_000),
+        "inside a large message" => ProxyFault.AfterServerBytes(IntoTheLargeMessage),
         // Dovecot's UIDLs are %08Xu%08Xv, so this is the listing's second line. (A pattern must not start with CRLF: the
         // proxy would hold back the CRLF ending the reply before it, which stalls the session instead of cutting it.)
         "during UIDL" => ProxyFault.AtServerText("2 00000002"),
@@ -61,12 +45,6 @@ public sealed class ProxyCutTests(ITestOutputHelper output) : MailboxTest("cut")
         Assert.Equal(1, proxy.CutCount + proxy.StallCount);
         Assert.Equal(2, proxy.ConnectionCount);
         Assert.Contains("reconnected 1 times", run.Stdout, StringComparison.Ordinal);
-        var manifests = Workspace.Manifests();
-        Assert.Equal(Messages, manifests.Count);
-        Assert.Equal(Messages, manifests.Select(m => m.Uidl).Distinct().Count());
-        Assert.Equal(Workspace.MessageFolders(), manifests.Select(m => m.Folder));
-        Assert.Equal(_delivered.Select(Convert.ToHexString).Order(), manifests.Select(m => Convert.ToHexString(m.Raw)).Order());
-        Assert.Equal(0, Dovecot.MessageCount(User));
-        Assert.Empty(Workspace.TempFiles());
+        AssertEachMessageStoredOnceAndMailboxEmpty();
     }
 }
