@@ -28,7 +28,7 @@ public static class StorageServiceCollectionExtensions
                     options,
                     provider.GetRequiredService<TimeProvider>(),
                     provider.GetRequiredService<ILogger<AzureBlobMailArchive>>())
-                : new FileSystemMailArchive(options.Path);
+                : new FileSystemMailArchive(options.Path, provider.GetRequiredService<TimeProvider>());
         });
         return services;
     }

@@ -10,7 +10,11 @@ public interface IMailArchive
     string Location { get; }
 
     /// <summary>Takes the mailbox's exclusive lock, or returns null when another worker holds it.</summary>
+    /// <remarks>The lock records <see cref="LockHolder.Current"/>, for <see cref="LockHolderAsync"/>.</remarks>
     Task<IAsyncDisposable?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken);
+
+    /// <summary>Who holds the mailbox's lock now (<see cref="LockHolder.Current"/> of the holder), or null when nobody does; takes nothing.</summary>
+    Task<string?> LockHolderAsync(string mailbox, CancellationToken cancellationToken);
 
     /// <summary>Reads a small object (a ledger or a manifest) whole, or returns null when it does not exist.</summary>
     Task<ArchivedObject?> ReadAsync(string path, CancellationToken cancellationToken);

@@ -54,8 +54,32 @@ internal sealed class AzureBlobMailArchive : IMailArchive
                 return null;
             }
 
+            // The holder's name goes beside the lease, for 'mailingest status'; only the lease holder may write it.
+            await blob.SetMetadataAsync(
+                BlobMetadata.OfLock(mailbox, LockHolder.Current(_time)),
+                new BlobRequestConditions { LeaseId = lease.LeaseId },
+                cancellationToken);
             Log.LeaseTaken(_logger, mailbox, path, _options.LeaseDuration);
             return new BlobLease(lease, mailbox, _options.LeaseDuration, _options.NetworkTimeout, _time, _logger);
+        }, cancellationToken);
+    }
+
+    public Task<string?> LockHolderAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        var path = ArchiveLayout.LedgerPath(mailbox) + ".lock";
+        return CallAsync("reading the lease on", path, async () =>
+        {
+            try
+            {
+                var properties = (await _container.GetBlobClient(path).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+                return properties.LeaseState != LeaseState.Leased ? null
+                    : properties.Metadata.TryGetValue(BlobMetadata.Holder, out var holder) ? Uri.UnescapeDataString(holder)
+                    : "a worker that did not name itself";
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return (string?)null;
+            }
         }, cancellationToken);
     }
 
@@ -121,7 +145,7 @@ internal sealed class AzureBlobMailArchive : IMailArchive
                 new BlobUploadOptions
                 {
                     HttpHeaders = new BlobHttpHeaders { ContentType = "text/plain" },
-                    Metadata = BlobMetadata.OfLock(mailbox),
+                    Metadata = BlobMetadata.OfLock(mailbox, holder: null),
                     Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
                 },
                 cancellationToken);

@@ -10,6 +10,7 @@ internal static class BlobMetadata
     public const string Mailbox = "mailbox";
     public const string Uidl = "uidl";
     public const string MessageId = "messageid";
+    public const string Holder = "holder";
 
     /// <summary>Azure allows 8 KiB of metadata per blob; a Message-ID is never legitimately longer than this.</summary>
     private const int MaxValueLength = 1024;
@@ -34,8 +35,18 @@ internal static class BlobMetadata
         return metadata;
     }
 
-    public static Dictionary<string, string> OfLock(string mailbox) =>
-        new(StringComparer.Ordinal) { [Kind] = "lock", [Mailbox] = mailbox };
+    /// <param name="mailbox">The mailbox the lock is for.</param>
+    /// <param name="holder">Who holds its lease now (<see cref="LockHolder.Current"/>), or null for the lock blob as created.</param>
+    public static Dictionary<string, string> OfLock(string mailbox, string? holder)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { [Kind] = "lock", [Mailbox] = mailbox };
+        if (holder is not null)
+        {
+            metadata[Holder] = HeaderSafe(holder);
+        }
+
+        return metadata;
+    }
 
     private static string HeaderSafe(string value)
     {

@@ -11,29 +11,51 @@ internal sealed class FileSystemMailArchive : IMailArchive
 {
     private const int BufferSize = 81920;
     private readonly string _root;
+    private readonly TimeProvider _time;
 
-    public FileSystemMailArchive(string root)
+    public FileSystemMailArchive(string root, TimeProvider time)
     {
+        _time = time;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
     }
 
     public string Location => _root;
 
-    public Task<IAsyncDisposable?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
+    public async Task<IAsyncDisposable?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
     {
-        var path = Resolve(ArchiveLayout.LedgerPath(mailbox) + ".lock");
+        var path = LockPath(mailbox);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        FileStream handle;
         try
         {
             // FileShare.None takes an flock on Unix: exclusive between processes, and released by the kernel if the holder dies.
-            var handle = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            return Task.FromResult<IAsyncDisposable?>(handle);
+            handle = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException) when (File.Exists(path))
         {
-            return Task.FromResult<IAsyncDisposable?>(null);
+            return null;
+        }
+
+        return await FileLock.HoldAsync(handle, HolderPath(mailbox), LockHolder.Current(_time), cancellationToken);
+    }
+
+    public async Task<string?> LockHolderAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A holder killed before it could remove this file is recognised by its process being gone.
+            var holder = (await File.ReadAllTextAsync(HolderPath(mailbox), cancellationToken)).Trim();
+            return holder.Length > 0 && LockHolder.MayBeAlive(holder) ? holder : null;
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
         }
     }
+
+    private string LockPath(string mailbox) => Resolve(ArchiveLayout.LedgerPath(mailbox) + ".lock");
+
+    private string HolderPath(string mailbox) => Resolve(ArchiveLayout.LedgerPath(mailbox) + ".lock.holder");
 
     public async Task<ArchivedObject?> ReadAsync(string path, CancellationToken cancellationToken)
     {

@@ -23,15 +23,17 @@ internal static class StatusCommand
         MailboxSelection.RunAsync(parseResult, async (app, selected) =>
         {
             var reader = app.Services.GetRequiredService<MailboxStatusReader>();
+            var archive = app.Services.GetRequiredService<IMailArchive>();
             var statuses = new List<MailboxStatus>(selected.Count);
             foreach (var mailbox in selected)
             {
-                statuses.Add(MailboxStatus.From(mailbox, await reader.ReadAsync(mailbox, cancellationToken)));
+                statuses.Add(MailboxStatus.From(
+                    mailbox, await reader.ReadAsync(mailbox, cancellationToken), await archive.LockHolderAsync(mailbox, cancellationToken)));
             }
 
             await Console.Out.WriteAsync(parseResult.GetValue(MailboxSelection.JsonOption)
                 ? JsonSerializer.Serialize(statuses, StatusJson.Default.ListMailboxStatus) + Environment.NewLine
-                : StatusTable.Render(statuses, app.Services.GetRequiredService<IMailArchive>().Location));
+                : StatusTable.Render(statuses, archive.Location));
             return statuses.Any(s => s.LastRun?.Outcome == RunOutcome.Failed) ? ExitCodes.MailboxFailed : ExitCodes.Success;
         });
 }

@@ -6,7 +6,7 @@ namespace MailIngest.Host.Cli;
 /// <summary>The people's form of <c>mailingest status</c>: aligned columns, then each failed run's error in full.</summary>
 internal static class StatusTable
 {
-    private static readonly string[] Headers = ["MAILBOX", "LAST RUN (UTC)", "TOOK", "OUTCOME", "STORED", "BYTES", "DELETED", "QUARANTINED", "LEDGER", "HIGH-WATER MARK"];
+    private static readonly string[] Headers = ["MAILBOX", "LAST RUN (UTC)", "TOOK", "OUTCOME", "STORED", "BYTES", "DELETED", "QUARANTINED", "LEDGER", "HIGH-WATER MARK", "LOCKED BY"];
 
     public static string Render(IReadOnlyList<MailboxStatus> statuses, string location)
     {
@@ -36,6 +36,7 @@ internal static class StatusTable
             s.Totals.Quarantined.ToString(CultureInfo.InvariantCulture),
             s.LedgerEntries.ToString(CultureInfo.InvariantCulture),
             s.HighWaterMark ?? "-",
+            s.LockHolder ?? "-",
         ];
     }
 }

@@ -11,7 +11,7 @@ internal sealed class FileSystemArchiveUnderTest(string dataPath) : ArchiveUnder
 
     public override JsonObject StorageSettings() => new() { ["Provider"] = "FileSystem", ["Path"] = dataPath };
 
-    public override IMailArchive Open() => new FileSystemMailArchive(dataPath);
+    public override IMailArchive Open() => new FileSystemMailArchive(dataPath, TimeProvider.System);
 
     public override IReadOnlyList<string> List(string prefix)
     {

@@ -56,4 +56,23 @@ public sealed class StatusTests() : MailboxTest("status")
         Assert.Contains("failed", status.Stdout, StringComparison.Ordinal);
         Assert.Contains($"status: cannot connect to 127.0.0.1:{Dovecot.Port}", status.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Status_WhileARunHoldsTheMailbox_NamesTheHolder()
+    {
+        await Dovecot.DeliverAsync(User, TestMail.Numbered(1));
+        await using var proxy = CuttingProxy.Start(Dovecot.Host, Dovecot.Port);
+        proxy.Fault = ProxyFault.AtClientText("RETR").Stalling();
+        Configure(new { RetryAttempts = 0, Timeout = "00:00:05" }, port: proxy.Port);
+        var run = Workspace.StartOnce();
+        await proxy.FirstFault.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var during = await StatusAsync("--json");
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        var after = await StatusAsync("--json");
+
+        var holder = JsonNode.Parse(during.Stdout)!.AsArray()[0]!["lockHolder"]!.GetValue<string>();
+        Assert.StartsWith($"{Environment.MachineName} pid {run.Id} since ", holder, StringComparison.Ordinal);
+        Assert.Null(JsonNode.Parse(after.Stdout)!.AsArray()[0]!["lockHolder"]);
+    }
 }

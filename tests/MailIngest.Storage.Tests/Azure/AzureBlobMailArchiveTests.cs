@@ -154,6 +154,20 @@ public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFi
     }
 
     [Fact]
+    public async Task LockHolderAsync_NamesTheLeaseHolderWhileItHoldsTheLease()
+    {
+        var archive = Archive();
+        Assert.Null(await archive.LockHolderAsync("holder", default));
+
+        var held = await archive.TryLockMailboxAsync("holder", default);
+        var holder = await Archive().LockHolderAsync("holder", default);
+        await held!.DisposeAsync();
+
+        Assert.StartsWith($"{Environment.MachineName} pid {Environment.ProcessId} since ", holder, StringComparison.Ordinal);
+        Assert.Null(await archive.LockHolderAsync("holder", default));
+    }
+
+    [Fact]
     public async Task TryLockMailboxAsync_HeldLongerThanTheLeaseDuration_IsRenewedAndStaysExclusive()
     {
         await using var held = await Archive().TryLockMailboxAsync("support", default);

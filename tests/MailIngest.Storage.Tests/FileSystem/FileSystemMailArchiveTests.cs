@@ -15,7 +15,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     public FileSystemMailArchiveTests()
     {
         Directory.CreateDirectory(_root);
-        _archive = new FileSystemMailArchive(_root);
+        _archive = new FileSystemMailArchive(_root, TimeProvider.System);
     }
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
@@ -97,7 +97,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     [Fact]
     public async Task TryLockMailboxAsync_HeldByAnother_ReturnsNullUntilReleased()
     {
-        var other = new FileSystemMailArchive(_root);
+        var other = new FileSystemMailArchive(_root, TimeProvider.System);
         var first = await _archive.TryLockMailboxAsync("support", default);
 
         Assert.NotNull(first);
@@ -110,5 +110,27 @@ public sealed class FileSystemMailArchiveTests : IDisposable
         await first.DisposeAsync();
         await using var second = await other.TryLockMailboxAsync("support", default);
         Assert.NotNull(second);
+    }
+
+    [Fact]
+    public async Task LockHolderAsync_NamesTheHolderWhileHeldAndNobodyAfterwards()
+    {
+        Assert.Null(await _archive.LockHolderAsync("support", default));
+
+        var held = await _archive.TryLockMailboxAsync("support", default);
+        var holder = await new FileSystemMailArchive(_root, TimeProvider.System).LockHolderAsync("support", default);
+        await held!.DisposeAsync();
+
+        Assert.StartsWith($"{Environment.MachineName} pid {Environment.ProcessId} since ", holder, StringComparison.Ordinal);
+        Assert.Null(await _archive.LockHolderAsync("support", default));
+    }
+
+    [Fact]
+    public async Task LockHolderAsync_HolderProcessGone_IsNobody()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "state"));
+        await File.WriteAllTextAsync(Path.Combine(_root, "state", "support.json.lock.holder"), $"{Environment.MachineName} pid 999999999 since 2026-01-01 00:00:00Z\n");
+
+        Assert.Null(await _archive.LockHolderAsync("support", default));
     }
 }

@@ -1,0 +1,29 @@
+namespace MailIngest.Storage.FileSystem;
+
+/// <summary>
+/// A held mailbox lock: the open, flocked lock file is the lock; a holder file beside it names the holder for
+/// <c>mailingest status</c> (the lock file itself cannot be read while flocked) and is removed on release.
+/// </summary>
+internal sealed class FileLock : IAsyncDisposable
+{
+    private readonly FileStream _handle;
+    private readonly string _holderPath;
+
+    private FileLock(FileStream handle, string holderPath)
+    {
+        _handle = handle;
+        _holderPath = holderPath;
+    }
+
+    public static async Task<FileLock> HoldAsync(FileStream handle, string holderPath, string holder, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(holderPath, holder + "\n", cancellationToken);
+        return new FileLock(handle, holderPath);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        File.Delete(_holderPath);
+        await _handle.DisposeAsync();
+    }
+}
