@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "{Mailbox}: {Endpoint} announces LOGIN-DELAY {LoginDelay}")]
     public static partial void LoginDelayAnnounced(ILogger logger, string mailbox, string endpoint, TimeSpan loginDelay);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "{Mailbox}: Security is None, so the password and all mail cross the network to {Endpoint} unencrypted")]
+    public static partial void PlaintextToRemoteHost(ILogger logger, string mailbox, string endpoint);
 }

@@ -39,7 +39,17 @@ internal sealed class Pop3MailServer : IMailServer
         ArgumentNullException.ThrowIfNull(options);
         var endpoint = $"{options.Host}:{Port(options)}";
         var replies = new Pop3ServerReplies();
-        var client = new Pop3Client(replies) { Timeout = (int)options.Timeout.TotalMilliseconds };
+        var trust = new ServerCertificateTrust(options.Host, options.CertificateAuthorityFile);
+        var client = new Pop3Client(replies)
+        {
+            Timeout = (int)options.Timeout.TotalMilliseconds,
+            ServerCertificateValidationCallback = trust.Validate,
+        };
+        if (options.Security == MailSecurity.None && !IsLoopback(options.Host))
+        {
+            Log.PlaintextToRemoteHost(_logger, mailbox, endpoint);
+        }
+
         try
         {
             await Pop3Operation.WithDeadlineAsync(
@@ -59,6 +69,20 @@ internal sealed class Pop3MailServer : IMailServer
             }
 
             return session;
+        }
+        catch (SslHandshakeException e) when (trust.Refusal is { } refusal)
+        {
+            Pop3MailSession.Release(client);
+            throw new MailServerException($"TLS with {endpoint} failed: {refusal}", MailServerFailure.Permanent, e);
+        }
+        catch (NotSupportedException e) when ((options.Security is MailSecurity.Auto or MailSecurity.StartTls) && !client.IsSecure)
+        {
+            // MailKit's words for a server that offers no STLS: refuse plaintext, and say how to get TLS or choose plaintext.
+            Pop3MailSession.Release(client);
+            throw new MailServerException(
+                $"{endpoint} offers no STLS, so Security {options.Security} refuses the session rather than send the password in plaintext: use the server's POP3S port (995) with SslOnConnect, or set Security to None for a trusted network.",
+                MailServerFailure.Permanent,
+                e);
         }
         catch (Exception e) when (Pop3Errors.Classify(e, endpoint, replies, options.Username, Pop3MailSession.LoginDelayOf(client)) is { } error)
         {
@@ -90,17 +114,24 @@ internal sealed class Pop3MailServer : IMailServer
     }
 
     private static int Port(MailboxOptions options) =>
-        options.Port != 0 ? options.Port : options.Security == MailSecurity.SslOnConnect ? 995 : 110;
+        options.Port != 0 ? options.Port : options.Security is MailSecurity.Auto or MailSecurity.SslOnConnect ? 995 : 110;
+
+    private static bool IsLoopback(string host) =>
+        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
     private static Task ConnectToHostAsync(Pop3Client client, MailboxOptions options, CancellationToken cancellationToken) =>
-        client.ConnectAsync(options.Host, Port(options), ToMailKit(options.Security), cancellationToken);
+        client.ConnectAsync(options.Host, Port(options), ToMailKit(options.Security, Port(options)), cancellationToken);
 
-    private static SecureSocketOptions ToMailKit(MailSecurity security) => security switch
+    /// <summary>
+    /// Auto is decided here rather than by MailKit, whose Auto means StartTlsWhenAvailable on ports other than 995: a
+    /// silent plaintext session when the server, or someone in between, hides STLS.
+    /// </summary>
+    private static SecureSocketOptions ToMailKit(MailSecurity security, int port) => security switch
     {
         MailSecurity.None => SecureSocketOptions.None,
         MailSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
         MailSecurity.StartTls => SecureSocketOptions.StartTls,
-        MailSecurity.StartTlsWhenAvailable => SecureSocketOptions.StartTlsWhenAvailable,
-        _ => SecureSocketOptions.Auto,
+        MailSecurity.Auto => port == 995 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls,
+        _ => throw new ArgumentOutOfRangeException(nameof(security), security, "validation refuses StartTlsWhenAvailable and unknown values"),
     };
 }

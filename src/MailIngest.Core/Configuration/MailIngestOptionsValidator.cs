@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -46,10 +48,7 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
             errors.Add($"{key}:Port must be between 1 and 65535 (or 0 for the default), was {options.Port}.");
         }
 
-        if (!Enum.IsDefined(options.Security))
-        {
-            errors.Add($"{key}:Security must be one of {string.Join(", ", Enum.GetNames<MailSecurity>())}.");
-        }
+        ValidateSecurity(key, options, errors);
 
         if (string.IsNullOrWhiteSpace(options.Username))
         {
@@ -87,6 +86,58 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
         }
 
         ValidateRetries(key, options, errors);
+    }
+
+    private static void ValidateSecurity(string key, MailboxOptions options, List<string> errors)
+    {
+        if (!Enum.IsDefined(options.Security))
+        {
+            errors.Add($"{key}:Security must be one of {string.Join(", ", Enum.GetNames<MailSecurity>())}.");
+        }
+        else if (options.Security == MailSecurity.StartTlsWhenAvailable)
+        {
+            errors.Add($"{key}:Security StartTlsWhenAvailable falls back to plaintext when no STLS is offered: use StartTls (TLS required) or, for a trusted network only, None.");
+        }
+
+        if (string.IsNullOrEmpty(options.CertificateAuthorityFile))
+        {
+            return;
+        }
+
+        var file = $"{key}:CertificateAuthorityFile";
+        if (options.Security == MailSecurity.None)
+        {
+            errors.Add($"{file} is set but Security is None, so no certificate is ever checked: remove one of them.");
+        }
+        else if (!File.Exists(options.CertificateAuthorityFile))
+        {
+            errors.Add($"{file}: '{options.CertificateAuthorityFile}' does not exist; set it to a PEM file with the server's CA or certificate.");
+        }
+        else if (ReadCertificates(options.CertificateAuthorityFile) is { } problem)
+        {
+            errors.Add($"{file}: '{options.CertificateAuthorityFile}' {problem}");
+        }
+    }
+
+    /// <summary>Null when the file holds at least one PEM certificate, else what is wrong with it.</summary>
+    private static string? ReadCertificates(string path)
+    {
+        try
+        {
+            var certificates = new X509Certificate2Collection();
+            certificates.ImportFromPemFile(path);
+            var count = certificates.Count;
+            foreach (var certificate in certificates)
+            {
+                certificate.Dispose();
+            }
+
+            return count == 0 ? "holds no PEM certificate (-----BEGIN CERTIFICATE-----)." : null;
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            return $"cannot be read as PEM certificates: {e.Message}";
+        }
     }
 
     private static void ValidateRetries(string key, MailboxOptions options, List<string> errors)

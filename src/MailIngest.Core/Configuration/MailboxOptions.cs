@@ -6,11 +6,20 @@ public sealed class MailboxOptions
     /// <summary>POP3 server host name. Required.</summary>
     public string Host { get; set; } = "";
 
-    /// <summary>POP3 port; 0 picks the usual one for <see cref="Security"/> (995 for SslOnConnect, else 110).</summary>
+    /// <summary>POP3 port; 0 picks the usual one for <see cref="Security"/> (995 for Auto and SslOnConnect, else 110).</summary>
     public int Port { get; set; }
 
-    /// <summary>Transport security, by MailKit's names: None, SslOnConnect, StartTls, StartTlsWhenAvailable, Auto.</summary>
-    public MailSecurity Security { get; set; } = MailSecurity.SslOnConnect;
+    /// <summary>
+    /// Transport security, by MailKit's names. Auto (the default) is TLS on connect for port 995 and required STARTTLS on
+    /// any other; plaintext happens only with None written out.
+    /// </summary>
+    public MailSecurity Security { get; set; } = MailSecurity.Auto;
+
+    /// <summary>
+    /// A PEM file of certificates to trust for this mailbox besides the system's CAs: the CA that issued the server's
+    /// certificate, or the self-signed certificate itself. The server's certificate and host name are always checked.
+    /// </summary>
+    public string CertificateAuthorityFile { get; set; } = "";
 
     /// <summary>Login name. Required.</summary>
     public string Username { get; set; } = "";
@@ -64,7 +73,10 @@ public sealed class MailboxOptions
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromMinutes(15);
 }
 
-/// <summary>Transport security for a POP3 connection, named as MailKit's <c>SecureSocketOptions</c>.</summary>
+/// <summary>
+/// Transport security for a POP3 connection, named as MailKit's <c>SecureSocketOptions</c>. StartTlsWhenAvailable is
+/// refused by validation: it silently falls back to plaintext when the server (or someone in between) offers no STLS.
+/// </summary>
 public enum MailSecurity
 {
     None,

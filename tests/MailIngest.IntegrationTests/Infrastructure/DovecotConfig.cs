@@ -17,7 +17,7 @@ internal static class DovecotConfig
     /// <summary>The logout line the session parser reads: retr=messages/bytes, del=deleted/messages-at-login.</summary>
     public const string LogoutFormat = "top=%t/%p, retr=%r/%b, del=%d/%m, size=%s";
 
-    public static string Render(DovecotPaths paths, int port, DovecotOptions options)
+    public static string Render(DovecotPaths paths, int port, DovecotOptions options, int? tlsPort = null)
     {
         RejectWhitespace(paths.Root);
         var conf = new StringBuilder();
@@ -34,7 +34,17 @@ internal static class DovecotConfig
         Line($"info_log_path = {paths.LogFile}");
         Line("log_timestamp = \"%Y-%m-%d %H:%M:%S \"");
         Line("auth_verbose = yes");
-        Line("ssl = no");
+        if (tlsPort is null)
+        {
+            Line("ssl = no");
+        }
+        else
+        {
+            Line("ssl = yes");
+            Line($"ssl_cert = <{paths.CertificateFile}");
+            Line($"ssl_key = <{paths.KeyFile}");
+        }
+
         Line("disable_plaintext_auth = no");
         Line("auth_mechanisms = plain login");
         Line($"mail_location = maildir:{paths.MailRoot}/%u/Maildir");
@@ -55,7 +65,17 @@ internal static class DovecotConfig
         Line("  }");
         // The built-in pop3s listener would bind 995 and collide with every other instance.
         Line("  inet_listener pop3s {");
-        Line("    port = 0");
+        if (tlsPort is null)
+        {
+            Line("    port = 0");
+        }
+        else
+        {
+            Line("    address = 127.0.0.1");
+            Line(string.Create(CultureInfo.InvariantCulture, $"    port = {tlsPort}"));
+            Line("    ssl = yes");
+        }
+
         Line("  }");
         Line("}");
         foreach (var extra in options.ExtraSettings)

@@ -12,6 +12,12 @@ public sealed record DovecotOptions
     /// <summary>Raw configuration lines appended to dovecot.conf, e.g. <c>pop3_lock_session = yes</c>.</summary>
     public IReadOnlyList<string> ExtraSettings { get; init; } = [];
 
+    /// <summary>
+    /// Serve TLS with a self-signed certificate for 127.0.0.1 made for this instance: STLS on the POP3 port, and a POP3S
+    /// listener on <see cref="DovecotServer.TlsPort"/>. Plaintext logins stay allowed, so a test can try Security None too.
+    /// </summary>
+    public bool Tls { get; init; }
+
     /// <summary>How long to wait for the greeting before giving up and reporting the log.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
 }

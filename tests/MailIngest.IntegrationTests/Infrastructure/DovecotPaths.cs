@@ -18,6 +18,11 @@ internal sealed record DovecotPaths(string Root)
 
     public string LogFile => Path.Combine(Root, "dovecot.log");
 
+    /// <summary>The TLS server certificate (PEM), also what a client names as its CertificateAuthorityFile.</summary>
+    public string CertificateFile => Path.Combine(Root, "server-cert.pem");
+
+    public string KeyFile => Path.Combine(Root, "server-key.pem");
+
     /// <summary>Unique, so doveadm never confuses this instance with another one.</summary>
     public string InstanceName => "mailingest-" + Path.GetFileName(Root);
 

@@ -25,11 +25,18 @@ public sealed class DovecotServer : IAsyncDisposable
         _paths = paths;
         Port = port;
         _options = options;
+        TlsPort = options.Tls ? FreePort.Find() : null;
     }
 
     public string Host { get; } = "127.0.0.1";
 
     public int Port { get; }
+
+    /// <summary>The POP3S (TLS on connect) port when started with <see cref="DovecotOptions.Tls"/>, else null.</summary>
+    public int? TlsPort { get; }
+
+    /// <summary>With <see cref="DovecotOptions.Tls"/>: the PEM file of the server's self-signed certificate.</summary>
+    public string CertificatePath => _paths.CertificateFile;
 
     /// <summary>The temp folder holding dovecot.conf, the log and the Maildirs.</summary>
     public string RootPath => _paths.Root;
@@ -209,7 +216,12 @@ public sealed class DovecotServer : IAsyncDisposable
 
     private async Task StartProcessAsync(CancellationToken cancellationToken)
     {
-        await File.WriteAllTextAsync(_paths.ConfigFile, DovecotConfig.Render(_paths, Port, _options), cancellationToken);
+        if (TlsPort is not null && !File.Exists(_paths.CertificateFile))
+        {
+            DovecotCertificate.Write(_paths.CertificateFile, _paths.KeyFile, Host);
+        }
+
+        await File.WriteAllTextAsync(_paths.ConfigFile, DovecotConfig.Render(_paths, Port, _options, TlsPort), cancellationToken);
         var process = DovecotProcess.Start(_paths.ConfigFile);
         _process = process;
 
