@@ -23,24 +23,27 @@ internal sealed class Pop3MailServer : IMailServer
 
     private readonly Pop3Connect _connect;
     private readonly ILogger _logger;
+    private readonly Pop3ProtocolLog? _protocolLog;
 
-    public Pop3MailServer(ILogger<Pop3MailServer> logger) : this(ConnectToHostAsync, logger)
+    public Pop3MailServer(ILogger<Pop3MailServer> logger, Pop3ProtocolLog? protocolLog = null) : this(ConnectToHostAsync, logger, protocolLog)
     {
     }
 
-    internal Pop3MailServer(Pop3Connect connect, ILogger logger)
+    internal Pop3MailServer(Pop3Connect connect, ILogger logger, Pop3ProtocolLog? protocolLog = null)
     {
         _connect = connect;
         _logger = logger;
+        _protocolLog = protocolLog;
     }
 
     public async Task<IMailSession> OpenAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var endpoint = $"{options.Host}:{Port(options)}";
+        var password = ReadPassword(mailbox, options);
         var replies = new Pop3ServerReplies();
         var trust = new ServerCertificateTrust(options.Host, options.CertificateAuthorityFile);
-        var client = new Pop3Client(replies)
+        var client = new Pop3Client(_protocolLog?.ForSession(mailbox, replies) ?? replies)
         {
             Timeout = (int)options.Timeout.TotalMilliseconds,
             ServerCertificateValidationCallback = trust.Validate,
@@ -59,7 +62,7 @@ internal sealed class Pop3MailServer : IMailServer
                 {
                     await _connect(client, options, ct);
                     Log.Connected(_logger, mailbox, endpoint, client.Capabilities, client.AuthenticationMechanisms);
-                    await AuthenticateOnceAsync(mailbox, client, options, ct);
+                    await AuthenticateOnceAsync(mailbox, client, options.Username, password, ct);
                 },
                 cancellationToken);
             var session = new Pop3MailSession(client, replies, endpoint, options.Timeout);
@@ -96,9 +99,28 @@ internal sealed class Pop3MailServer : IMailServer
         }
     }
 
-    private async Task AuthenticateOnceAsync(string mailbox, Pop3Client client, MailboxOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Read before connecting, so that a PasswordFile gone since start (a Secret unmounted) fails without a connection;
+    /// the message names the file, never its content.
+    /// </summary>
+    private static string ReadPassword(string mailbox, MailboxOptions options)
     {
-        var credentials = new NetworkCredential(options.Username, options.Password);
+        try
+        {
+            return options.ReadPassword();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MailServerException(
+                $"The password of mailbox {mailbox} cannot be read from PasswordFile '{options.PasswordFile}' ({e.GetType().Name}): check that the secret is still mounted and readable.",
+                MailServerFailure.Permanent,
+                e);
+        }
+    }
+
+    private async Task AuthenticateOnceAsync(string mailbox, Pop3Client client, string username, string password, CancellationToken cancellationToken)
+    {
+        var credentials = new NetworkCredential(username, password);
         var mechanism = PasswordMechanisms.FirstOrDefault(m => client.AuthenticationMechanisms.Contains(m) && SaslMechanism.IsSupported(m));
         if (mechanism is not null)
         {

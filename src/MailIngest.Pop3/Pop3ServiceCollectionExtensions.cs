@@ -5,9 +5,17 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class Pop3ServiceCollectionExtensions
 {
-    /// <summary>Adds the MailKit POP3 client as the mail server every mailbox is read from.</summary>
-    public static IServiceCollection AddPop3Mailboxes(this IServiceCollection services)
+    /// <summary>
+    /// Adds the MailKit POP3 client as the mail server every mailbox is read from; with <paramref name="protocolLogPath"/>,
+    /// every session's conversation is appended to that file, secrets redacted.
+    /// </summary>
+    public static IServiceCollection AddPop3Mailboxes(this IServiceCollection services, string? protocolLogPath = null)
     {
+        if (protocolLogPath is not null)
+        {
+            services.AddSingleton(_ => new Pop3ProtocolLog(protocolLogPath));
+        }
+
         services.AddSingleton<IMailServer, Pop3MailServer>();
         return services;
     }

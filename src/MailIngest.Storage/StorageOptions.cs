@@ -14,6 +14,9 @@ public sealed class StorageOptions
     /// <summary>AzureBlob: a connection string (also <c>UseDevelopmentStorage=true</c> or one with a SAS).</summary>
     public string ConnectionString { get; set; } = "";
 
+    /// <summary>AzureBlob: a file holding the connection string instead (a mounted Kubernetes Secret), read at start.</summary>
+    public string ConnectionStringFile { get; set; } = "";
+
     /// <summary>AzureBlob: the account's blob endpoint, used with Azure identity when there is no connection string.</summary>
     public string ServiceUri { get; set; } = "";
 
@@ -31,6 +34,10 @@ public sealed class StorageOptions
 
     /// <summary>AzureBlob: the delay before the first retry; each further one doubles it, up to 30 seconds.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The connection string: from <see cref="ConnectionStringFile"/> when set (one trailing newline trimmed), else <see cref="ConnectionString"/>.</summary>
+    internal string ReadConnectionString() =>
+        string.IsNullOrWhiteSpace(ConnectionStringFile) ? ConnectionString : Configuration.SecretFile.Read(ConnectionStringFile);
 }
 
 public enum StorageProvider

@@ -55,6 +55,8 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
             errors.Add($"{key}:Username is required: set it to the mailbox's login name.");
         }
 
+        ValidatePasswordFile(key, options, errors);
+
         if (options.MaxMessagesPerRun < 0)
         {
             errors.Add($"{key}:MaxMessagesPerRun must be 0 (no limit) or more, was {options.MaxMessagesPerRun}.");
@@ -116,6 +118,23 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
         else if (ReadCertificates(options.CertificateAuthorityFile) is { } problem)
         {
             errors.Add($"{file}: '{options.CertificateAuthorityFile}' {problem}");
+        }
+    }
+
+    private static void ValidatePasswordFile(string key, MailboxOptions options, List<string> errors)
+    {
+        if (string.IsNullOrEmpty(options.PasswordFile))
+        {
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(options.Password))
+        {
+            errors.Add($"{key}:Password and {key}:PasswordFile are both set: keep one (PasswordFile for a mounted secret).");
+        }
+        else if (SecretFile.Problem(options.PasswordFile) is { } problem)
+        {
+            errors.Add($"{key}:PasswordFile: {problem}; set it to a readable file holding the password (e.g. a mounted Kubernetes Secret).");
         }
     }
 

@@ -24,8 +24,17 @@ public sealed class MailboxOptions
     /// <summary>Login name. Required.</summary>
     public string Username { get; set; } = "";
 
-    /// <summary>Password; set it from a secret (environment <c>MailIngest__Mailboxes__NAME__Password</c>), not in a file.</summary>
+    /// <summary>Password; set it from a secret (environment <c>MailIngest__Mailboxes__NAME__Password</c> or <see cref="PasswordFile"/>), not in the configuration file.</summary>
     public string Password { get; set; } = "";
+
+    /// <summary>
+    /// A file holding the password instead of <see cref="Password"/> (one trailing newline is not part of it), read at
+    /// every session so that a rotated Kubernetes Secret mounted as a file takes effect at the next run.
+    /// </summary>
+    public string PasswordFile { get; set; } = "";
+
+    /// <summary>The password for a new session: from <see cref="PasswordFile"/> when set, else <see cref="Password"/>.</summary>
+    public string ReadPassword() => string.IsNullOrEmpty(PasswordFile) ? Password : SecretFile.Read(PasswordFile);
 
     /// <summary>Quartz cron expression for <c>mailingest run</c>.</summary>
     public string Schedule { get; set; } = "0 0/5 * * * ?";

@@ -18,10 +18,11 @@ internal static class AzureBlobClients
         clientOptions.Retry.Delay = options.RetryDelay;
         clientOptions.Retry.MaxDelay = MaxRetryDelay;
         clientOptions.Retry.NetworkTimeout = options.NetworkTimeout;
-        var service = string.IsNullOrWhiteSpace(options.ConnectionString)
+        var connectionString = options.ReadConnectionString();
+        var service = string.IsNullOrWhiteSpace(connectionString)
             // Workload identity in Kubernetes, managed identity, or AZURE_* environment variables, in DefaultAzureCredential's order.
             ? new BlobServiceClient(new Uri(options.ServiceUri), new DefaultAzureCredential(), clientOptions)
-            : new BlobServiceClient(options.ConnectionString, clientOptions);
+            : new BlobServiceClient(connectionString, clientOptions);
         return service.GetBlobContainerClient(options.Container);
     }
 }

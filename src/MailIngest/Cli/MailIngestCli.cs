@@ -19,16 +19,22 @@ internal static class MailIngestCli
         Recursive = true,
     };
 
+    public static readonly Option<FileInfo?> ProtocolLogOption = new("--protocol-log")
+    {
+        Description = "Append every POP3 conversation to this file, for diagnosing a server; passwords and SASL exchanges are redacted, mail is not.",
+        Recursive = true,
+    };
+
     public static RootCommand Create()
     {
         var root = new RootCommand("MailIngest: polls POP3 mailboxes and stores new mail, its bodies, attachments and a manifest in blob storage.")
         {
-            Options = { ConfigOption, LogFormatOption },
+            Options = { ConfigOption, LogFormatOption, ProtocolLogOption },
             Subcommands = { OnceCommand.Create(), RunCommand.Create(), CheckCommand.Create(), StatusCommand.Create(), PlanCommand.Create(), AdoptCommand.Create() },
         };
         return root;
     }
 
     public static AppSettings LoadSettings(ParseResult parseResult) =>
-        new(parseResult.GetValue(ConfigOption), parseResult.GetValue(LogFormatOption));
+        new(parseResult.GetValue(ConfigOption), parseResult.GetValue(LogFormatOption), parseResult.GetValue(ProtocolLogOption));
 }
