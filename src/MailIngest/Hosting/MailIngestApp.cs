@@ -45,7 +45,7 @@ internal sealed class MailIngestApp : IAsyncDisposable
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
             builder.Configuration.AddConfiguration(LoadConfiguration(settings.ConfigFile));
-            AddServices(builder, settings.LogFormat);
+            AddServices(builder, settings);
             builder.AddMailIngestTelemetry();
             extend?.Invoke(builder);
             host = builder.Build();
@@ -100,9 +100,9 @@ internal sealed class MailIngestApp : IAsyncDisposable
         return builder.AddEnvironmentVariables().Build();
     }
 
-    private static void AddServices(IHostApplicationBuilder builder, LogFormat logFormat)
+    private static void AddServices(IHostApplicationBuilder builder, AppSettings settings)
     {
-        var (services, configuration) = (builder.Services, builder.Configuration);
+        var (services, configuration, logFormat) = (builder.Services, builder.Configuration, settings.LogFormat);
         services.AddLogging(logging =>
         {
             logging.AddConfiguration(configuration.GetSection("Logging"));
@@ -128,7 +128,7 @@ internal sealed class MailIngestApp : IAsyncDisposable
         });
         services.AddSingleton<IRunProgress, ProgressReporter>();
         services.AddMailIngestion(configuration);
-        services.AddPop3Mailboxes();
+        services.AddPop3Mailboxes(ProtocolLogPath(settings.ProtocolLog));
         services.AddMailArchive(configuration);
         if (FaultInjection.FromEnvironment() is { } faults)
         {
@@ -136,9 +136,18 @@ internal sealed class MailIngestApp : IAsyncDisposable
         }
     }
 
+    /// <summary>Checked at start like the settings, rather than failing the first session when the file cannot be created.</summary>
+    private static string? ProtocolLogPath(FileInfo? protocolLog) =>
+        protocolLog is null || protocolLog.Directory is { Exists: true }
+            ? protocolLog?.FullName
+            : throw new InvalidDataException($"--protocol-log: the folder {protocolLog.DirectoryName} does not exist; create it or name a file in an existing folder.");
+
     private static IEnumerable<string>? ConfigurationErrors(Exception e) => e switch
     {
         OptionsValidationException v => v.Failures,
+        // The start-up validator reports every invalid options class at once.
+        AggregateException all when all.InnerExceptions.All(inner => inner is OptionsValidationException) =>
+            all.InnerExceptions.Cast<OptionsValidationException>().SelectMany(inner => inner.Failures),
         FileNotFoundException or InvalidDataException or FormatException => [e.Message],
         // The binder wraps what it found (a value of the wrong type, a misspelt key) in a generic message.
         InvalidOperationException when e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) =>

@@ -18,9 +18,18 @@ internal sealed class SchedulerOptionsValidator(IOptions<MailIngestOptions> mail
             }
         }
 
-        if (options.Clustered && string.IsNullOrWhiteSpace(options.ConnectionString))
+        var hasFile = !string.IsNullOrWhiteSpace(options.ConnectionStringFile);
+        if (hasFile && !string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            errors.Add($"{SchedulerOptions.SectionName}:ConnectionString is required when Clustered is true: set it to the PostgreSQL connection string.");
+            errors.Add($"{SchedulerOptions.SectionName}:ConnectionString and {SchedulerOptions.SectionName}:ConnectionStringFile are both set: keep one.");
+        }
+        else if (hasFile && SecretFile.Problem(options.ConnectionStringFile) is { } problem)
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:ConnectionStringFile: {problem}; set it to a readable file holding the PostgreSQL connection string.");
+        }
+        else if (options.Clustered && !hasFile && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            errors.Add($"{SchedulerOptions.SectionName}:ConnectionString (or ConnectionStringFile) is required when Clustered is true: set it to the PostgreSQL connection string.");
         }
 
         if (options.ShutdownTimeout <= TimeSpan.Zero)

@@ -40,11 +40,12 @@ internal static class SchedulerServiceCollectionExtensions
                 // A stop asks running jobs to stop (between messages) and then waits for them, up to ShutdownTimeout.
                 options.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
             });
-            if (scheduler.Clustered)
+            // Without a connection string the validator stops the program at start, naming the setting.
+            if (scheduler.Clustered && scheduler.ReadConnectionString() is { Length: > 0 } connectionString)
             {
                 quartz.UsePersistentStore(store =>
                 {
-                    store.UsePostgres(scheduler.ConnectionString);
+                    store.UsePostgres(connectionString);
                     store.ProvisionSchema();
                     store.UseClustering(cluster =>
                     {

@@ -26,9 +26,12 @@ public sealed class ClusterTests(ITestOutputHelper output) : MailboxTest("cluste
     [Fact]
     public async Task Run_TwoClusteredProcesses_NeverOverlapAndTheSurvivorTakesOver()
     {
+        // The connection string comes from a file, as from a mounted Kubernetes Secret.
+        var secret = Path.Combine(Workspace.Root, "postgres-connection");
+        await File.WriteAllTextAsync(secret, _postgres.ConnectionString + "\n");
         Configure(
             new { Schedule = "0/2 * * * * ?", DeleteAfterIngest = true },
-            new { Scheduler = new { Clustered = true, ConnectionString = _postgres.ConnectionString } });
+            new { Scheduler = new { Clustered = true, ConnectionStringFile = secret } });
         string[] args = ["run", "--config", Workspace.ConfigPath, "--log-format", "json"];
         var first = MailIngestProcess.Start(Workspace.Root, null, args);
         var second = MailIngestProcess.Start(Workspace.Root, null, args);
