@@ -39,8 +39,6 @@ command -v python3 >/dev/null 2>&1 || die "python3 is needed to generate the mai
 install_package dovecot-pop3d /usr/sbin/dovecot
 install_package mpop /usr/bin/mpop
 install_package time /usr/bin/time
-DOVECOT=$(command -v dovecot || echo /usr/sbin/dovecot)
-DOVEADM=$(command -v doveadm || echo /usr/bin/doveadm)
 
 mkdir -p "$WORK"
 APP=$WORK/app
@@ -73,81 +71,13 @@ fi
 chown -R nobody:nogroup "$MAIL_ROOT"/bench "$MAIL_ROOT"/small "$MAIL_ROOT"/big
 
 # ---------------------------------------------------------------- private Dovecot
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-greets() {
-    local line=
-    exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-    read -r -t 2 line <&3 || return 1
-    printf 'QUIT\r\n' >&3
-    [[ "$line" == +OK* ]]
-}
-PORT=
-for _ in $(seq 50); do
-    candidate=$((20000 + RANDOM % 40000))
-    if ! port_in_use "$candidate"; then PORT=$candidate; break; fi
-done
-[ -n "$PORT" ] || die "no free loopback port found"
-
-RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mailingest-bench.XXXXXX")
-chmod 755 "$RUN_DIR"
-CONF=$WORK/dovecot.conf
-DOVECOT_PID=
-cleanup() {
-    if [ -n "$DOVECOT_PID" ] && kill -0 "$DOVECOT_PID" 2>/dev/null; then
-        "$DOVEADM" -c "$CONF" stop >/dev/null 2>&1 || kill "$DOVECOT_PID" 2>/dev/null || true
-        wait "$DOVECOT_PID" 2>/dev/null || true
-    fi
-    rm -rf "$RUN_DIR"
-}
-trap cleanup EXIT
-
-for user in bench small big; do printf '%s:{PLAIN}%s\n' "$user" "$PASSWORD"; done >"$RUN_DIR/users"
-chmod 644 "$RUN_DIR/users"
-mkdir -p "$WORK/state"
-cat >"$CONF" <<CONF
-# Written by bench/run.sh: a private instance with its own base_dir, state_dir, port and log.
-protocols = pop3
-listen = 127.0.0.1
-base_dir = $RUN_DIR/run
-state_dir = $WORK/state
-instance_name = mailingest-bench
-log_path = $WORK/dovecot.log
-info_log_path = $WORK/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:$MAIL_ROOT/%u/Maildir
-pop3_uidl_format = %08Xu%08Xv
-pop3_logout_format = top=%t/%p, retr=%r/%b, del=%d/%m, size=%s
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $RUN_DIR/users
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$MAIL_ROOT/%u
-}
-service pop3-login {
-  inet_listener pop3 {
-    address = 127.0.0.1
-    port = $PORT
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-CONF
-: >"$WORK/dovecot.log"
+source scripts/lib/dovecot.sh
+trap dovecot_stop EXIT
+PORT=$(free_port) || die "no free loopback port found"
 log "Starting Dovecot on 127.0.0.1:$PORT"
-"$DOVECOT" -F -c "$CONF" >"$WORK/dovecot.out" 2>&1 &
-DOVECOT_PID=$!
-greeted=0
-for _ in $(seq 150); do
-    kill -0 "$DOVECOT_PID" 2>/dev/null || break
-    if (greets "$PORT") 2>/dev/null; then greeted=1; break; fi
-    sleep 0.1
-done
-[ "$greeted" -eq 1 ] || { tail -n 20 "$WORK/dovecot.out" "$WORK/dovecot.log" >&2 || true; die "Dovecot did not greet on port $PORT"; }
+: >"$WORK/dovecot.log"
+dovecot_start mailingest-bench "$WORK" "$MAIL_ROOT" "$PORT" "$(for user in bench small big; do printf '%s:{PLAIN}%s\n' "$user" "$PASSWORD"; done)" \
+    || die "Dovecot did not start"
 
 # ---------------------------------------------------------------- the two clients
 MI_CONF=$WORK/mailingest.json

@@ -18,33 +18,7 @@ log() { printf '\n==> %s\n' "$*"; }
 die() { printf 'demo.sh: %s\n' "$*" >&2; exit 1; }
 
 source scripts/lib/packages.sh
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# True when a POP3 server answers "+OK" on the port; call it in a subshell so fd 3 never leaks.
-greets() {
-    local line=
-    exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-    read -r -t 2 line <&3 || return 1
-    printf 'QUIT\r\n' >&3
-    [[ "$line" == +OK* ]]
-}
-
-pick_port() {
-    if ! port_in_use "$PREFERRED_PORT"; then
-        echo "$PREFERRED_PORT"
-        return
-    fi
-    local port
-    for _ in $(seq 50); do
-        port=$((20000 + RANDOM % 40000))
-        if ! port_in_use "$port"; then
-            echo "$port"
-            return
-        fi
-    done
-    die "no free loopback port found"
-}
+source scripts/lib/dovecot.sh
 
 count_manifests() {
     if [ -d data/messages/$MAILBOX ]; then
@@ -63,25 +37,7 @@ fi
 
 command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH"
 install_package dovecot-pop3d /usr/sbin/dovecot
-DOVECOT=$(command -v dovecot || echo /usr/sbin/dovecot)
-DOVEADM=$(command -v doveadm || echo /usr/bin/doveadm)
-
-mkdir -p "$WORK/state"
-# Sockets go to a short temp folder (a Unix socket path must stay under 108 bytes); so does the
-# passwd-file, which Dovecot's auth process reads as user dovecot.
-RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/mailingest-demo.XXXXXX")
-chmod 755 "$RUN_DIR"
-CONF=$WORK/dovecot.conf
-DOVECOT_PID=
-
-stop_dovecot() {
-    if [ -n "$DOVECOT_PID" ] && kill -0 "$DOVECOT_PID" 2>/dev/null; then
-        "$DOVEADM" -c "$CONF" stop >/dev/null 2>&1 || kill "$DOVECOT_PID" 2>/dev/null || true
-        wait "$DOVECOT_PID" 2>/dev/null || true
-    fi
-    rm -rf "$RUN_DIR"
-}
-trap stop_dovecot EXIT
+trap dovecot_stop EXIT
 
 # Dovecot serves mail as nobody (it refuses uid 0), so nobody must reach the Maildir. The Maildir
 # persists between runs: its dovecot-uidlist keeps the UIDLs stable, which is what lets the second run
@@ -114,61 +70,9 @@ else
 fi
 chown -R nobody:nogroup "$MAIL_ROOT/$DEMO_USER"
 
-PORT=$(pick_port)
-printf '%s:{PLAIN}%s\n' "$DEMO_USER" "$DEMO_PASSWORD" >"$RUN_DIR/users"
-chmod 644 "$RUN_DIR/users"
-cat >"$CONF" <<CONF
-# Written by scripts/demo.sh: a private instance with its own base_dir, state_dir, port and log,
-# apart from any system Dovecot.
-protocols = pop3
-listen = 127.0.0.1
-base_dir = $RUN_DIR/run
-state_dir = $WORK/state
-instance_name = mailingest-demo
-log_path = $WORK/dovecot.log
-info_log_path = $WORK/dovecot.log
-log_timestamp = "%Y-%m-%d %H:%M:%S "
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:$MAIL_ROOT/%u/Maildir
-pop3_uidl_format = %08Xu%08Xv
-pop3_logout_format = top=%t/%p, retr=%r/%b, del=%d/%m, size=%s
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $RUN_DIR/users
-}
-userdb {
-  driver = static
-  args = uid=nobody gid=nogroup home=$MAIL_ROOT/%u
-}
-service pop3-login {
-  inet_listener pop3 {
-    address = 127.0.0.1
-    port = $PORT
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
-CONF
-
+PORT=$(free_port "$PREFERRED_PORT")
 log "Starting Dovecot on 127.0.0.1:$PORT"
-"$DOVECOT" -F -c "$CONF" >>"$WORK/dovecot.out" 2>&1 &
-DOVECOT_PID=$!
-greeted=0
-for _ in $(seq 150); do
-    kill -0 "$DOVECOT_PID" 2>/dev/null || break
-    if (greets "$PORT") 2>/dev/null; then
-        greeted=1
-        break
-    fi
-    sleep 0.1
-done
-if [ "$greeted" -ne 1 ]; then
-    tail -n 20 "$WORK/dovecot.out" "$WORK/dovecot.log" >&2 2>/dev/null || true
-    die "Dovecot did not greet on port $PORT"
-fi
+dovecot_start mailingest-demo "$WORK" "$MAIL_ROOT" "$PORT" "$DEMO_USER:{PLAIN}$DEMO_PASSWORD" || die "Dovecot did not start"
 echo "Dovecot is ready (log: .work/demo/dovecot.log)"
 
 cat >"$WORK/appsettings.json" <<JSON
