@@ -14,7 +14,8 @@ namespace MailIngest.Pop3;
 /// </summary>
 internal static partial class Pop3Errors
 {
-    public static MailServerException? Classify(Exception e, string endpoint, Pop3ServerReplies replies, string? username = null, TimeSpan? loginDelay = null)
+    public static MailServerException? Classify(
+        Exception e, string endpoint, Pop3ServerReplies replies, string? username = null, TimeSpan? loginDelay = null, bool accessToken = false)
     {
         var serverText = e switch
         {
@@ -33,14 +34,14 @@ internal static partial class Pop3Errors
                 e,
                 loginDelay),
             "SYS/PERM" => new($"{endpoint} reports a permanent system failure: {serverText} Ask the mail server's administrator.", MailServerFailure.Permanent, e),
-            "AUTH" => new(RejectedLogin(endpoint, username, serverText), MailServerFailure.Permanent, e),
-            _ => Describe(e, endpoint, username, serverText),
+            "AUTH" => new(RejectedLogin(endpoint, username, serverText, accessToken), MailServerFailure.Permanent, e),
+            _ => Describe(e, endpoint, username, serverText, accessToken),
         };
     }
 
-    private static MailServerException? Describe(Exception e, string endpoint, string? username, string? serverText) => e switch
+    private static MailServerException? Describe(Exception e, string endpoint, string? username, string? serverText, bool accessToken) => e switch
     {
-        AuthenticationException or SaslException => new(RejectedLogin(endpoint, username, serverText ?? e.Message), MailServerFailure.Permanent, e),
+        AuthenticationException or SaslException => new(RejectedLogin(endpoint, username, serverText ?? e.Message, accessToken), MailServerFailure.Permanent, e),
         SslHandshakeException => new($"TLS with {endpoint} failed: {e.Message}", MailServerFailure.Permanent, e),
         SocketException s => new($"cannot connect to {endpoint}: {s.SocketErrorCode} ({s.Message})", MailServerFailure.Transient, e),
         // A command the server refused without a response code (e.g. RETR of a message another client just deleted): a
@@ -53,8 +54,9 @@ internal static partial class Pop3Errors
     };
 
     /// <summary>The server's text, never the password (MailKit's messages do not carry it, and neither do servers' replies).</summary>
-    private static string RejectedLogin(string endpoint, string? username, string? serverText) =>
-        $"{endpoint} rejected the login of '{username}': {serverText} Check the mailbox's Username and Password; the login is not retried in this run.";
+    private static string RejectedLogin(string endpoint, string? username, string? serverText, bool accessToken) => accessToken
+        ? $"{endpoint} rejected the OAuth2 login of '{username}': {serverText} Check the mailbox's Username and the token in its AccessTokenFile (expired, or not refreshed by the sidecar?); the login is not retried in this run."
+        : $"{endpoint} rejected the login of '{username}': {serverText} Check the mailbox's Username and Password; the login is not retried in this run.";
 
     // RFC 2449 section 8: "-ERR [CODE] text"; codes are hierarchical, e.g. SYS/TEMP.
     [GeneratedRegex(@"^\s*\[(?<code>[A-Za-z0-9/-]+)\]")]

@@ -40,7 +40,7 @@ internal sealed class Pop3MailServer : IMailServer
     {
         ArgumentNullException.ThrowIfNull(options);
         var endpoint = $"{options.Host}:{Port(options)}";
-        var password = ReadPassword(mailbox, options);
+        var secret = options.UsesAccessToken ? ReadAccessToken(mailbox, options) : ReadPassword(mailbox, options);
         var replies = new Pop3ServerReplies();
         var trust = new ServerCertificateTrust(options.Host, options.CertificateAuthorityFile);
         var client = new Pop3Client(_protocolLog?.ForSession(mailbox, replies) ?? replies)
@@ -62,7 +62,14 @@ internal sealed class Pop3MailServer : IMailServer
                 {
                     await _connect(client, options, ct);
                     Log.Connected(_logger, mailbox, endpoint, client.Capabilities, client.AuthenticationMechanisms);
-                    await AuthenticateOnceAsync(mailbox, client, options.Username, password, ct);
+                    if (options.UsesAccessToken)
+                    {
+                        await AuthenticateWithTokenAsync(mailbox, client, endpoint, options.Username, secret, ct);
+                    }
+                    else
+                    {
+                        await AuthenticateOnceAsync(mailbox, client, options.Username, secret, ct);
+                    }
                 },
                 cancellationToken);
             var session = new Pop3MailSession(client, replies, endpoint, options.Timeout);
@@ -87,7 +94,7 @@ internal sealed class Pop3MailServer : IMailServer
                 MailServerFailure.Permanent,
                 e);
         }
-        catch (Exception e) when (Pop3Errors.Classify(e, endpoint, replies, options.Username, Pop3MailSession.LoginDelayOf(client)) is { } error)
+        catch (Exception e) when (Pop3Errors.Classify(e, endpoint, replies, options.Username, Pop3MailSession.LoginDelayOf(client), options.UsesAccessToken) is { } error)
         {
             Pop3MailSession.Release(client);
             throw error;
@@ -116,6 +123,37 @@ internal sealed class Pop3MailServer : IMailServer
                 MailServerFailure.Permanent,
                 e);
         }
+    }
+
+    /// <summary>Read at every session, never cached: the sidecar replaces the token before it expires.</summary>
+    private static string ReadAccessToken(string mailbox, MailboxOptions options)
+    {
+        try
+        {
+            return SecretFile.Read(options.AccessTokenFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new MailServerException(
+                $"The access token of mailbox {mailbox} cannot be read from AccessTokenFile '{options.AccessTokenFile}' ({e.GetType().Name}): check that the sidecar that refreshes it is running and the file is mounted and readable.",
+                MailServerFailure.Permanent,
+                e);
+        }
+    }
+
+    /// <summary>
+    /// XOAUTH2 is what Microsoft 365 and Gmail speak; OAUTHBEARER (RFC 7628) is used only when it is all the server
+    /// offers. One attempt either way: a rejected token does not fall back to a password.
+    /// </summary>
+    private async Task AuthenticateWithTokenAsync(string mailbox, Pop3Client client, string endpoint, string username, string token, CancellationToken cancellationToken)
+    {
+        var mechanism = client.AuthenticationMechanisms.Contains("XOAUTH2") ? OAuthTokenMechanisms.XOAuth2(username, token)
+            : client.AuthenticationMechanisms.Contains("OAUTHBEARER") ? OAuthTokenMechanisms.OAuthBearer(username, token)
+            : throw new MailServerException(
+                $"{endpoint} offers neither XOAUTH2 nor OAUTHBEARER (SASL: {(client.AuthenticationMechanisms.Count == 0 ? "none" : string.Join(' ', client.AuthenticationMechanisms))}), so the mailbox's AccessTokenFile cannot be used: enable OAuth2 for POP3 on the server, or log in with a password instead.",
+                MailServerFailure.Permanent);
+        Log.Authenticating(_logger, mailbox, mechanism.MechanismName);
+        await client.AuthenticateAsync(mechanism, cancellationToken);
     }
 
     private async Task AuthenticateOnceAsync(string mailbox, Pop3Client client, string username, string password, CancellationToken cancellationToken)

@@ -56,6 +56,7 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
         }
 
         ValidatePasswordFile(key, options, errors);
+        ValidateAccessTokenFile(key, options, errors);
 
         if (options.MaxMessagesPerRun < 0)
         {
@@ -118,6 +119,28 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
         else if (ReadCertificates(options.CertificateAuthorityFile) is { } problem)
         {
             errors.Add($"{file}: '{options.CertificateAuthorityFile}' {problem}");
+        }
+    }
+
+    /// <summary>
+    /// A token and a password together would leave it unclear which one logs in, and a silent fallback from a rejected
+    /// token to a password is exactly the second login attempt the adapter avoids.
+    /// </summary>
+    private static void ValidateAccessTokenFile(string key, MailboxOptions options, List<string> errors)
+    {
+        if (!options.UsesAccessToken)
+        {
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(options.Password) || !string.IsNullOrEmpty(options.PasswordFile))
+        {
+            var password = string.IsNullOrEmpty(options.Password) ? "PasswordFile" : "Password";
+            errors.Add($"{key}:AccessTokenFile and {key}:{password} are both set: keep one (AccessTokenFile logs in with OAuth2, so leave the password empty).");
+        }
+        else if (SecretFile.Problem(options.AccessTokenFile) is { } problem)
+        {
+            errors.Add($"{key}:AccessTokenFile: {problem}; set it to a readable file holding the OAuth2 access token (kept fresh by a sidecar).");
         }
     }
 

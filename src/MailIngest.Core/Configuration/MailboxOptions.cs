@@ -36,6 +36,16 @@ public sealed class MailboxOptions
     /// <summary>The password for a new session: from <see cref="PasswordFile"/> when set, else <see cref="Password"/>.</summary>
     public string ReadPassword() => string.IsNullOrEmpty(PasswordFile) ? Password : SecretFile.Read(PasswordFile);
 
+    /// <summary>
+    /// A file holding an OAuth2 access token, which a sidecar keeps fresh; when set, the login is SASL XOAUTH2 (or
+    /// OAUTHBEARER when the server offers only that) instead of a password. Read at every session, because tokens
+    /// expire within hours while <c>mailingest run</c> lasts for weeks.
+    /// </summary>
+    public string AccessTokenFile { get; set; } = "";
+
+    /// <summary>Whether sessions log in with the token of <see cref="AccessTokenFile"/> rather than a password.</summary>
+    public bool UsesAccessToken => !string.IsNullOrEmpty(AccessTokenFile);
+
     /// <summary>Quartz cron expression for <c>mailingest run</c>.</summary>
     public string Schedule { get; set; } = "0 0/5 * * * ?";
 

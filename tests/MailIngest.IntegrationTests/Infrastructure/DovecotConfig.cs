@@ -46,12 +46,29 @@ internal static class DovecotConfig
         }
 
         Line("disable_plaintext_auth = no");
-        Line("auth_mechanisms = plain login");
+        var oauth2 = options.OAuth2IntrospectionUrl is not null;
+        Line(oauth2 ? "auth_mechanisms = xoauth2 oauthbearer plain login" : "auth_mechanisms = plain login");
         Line($"mail_location = maildir:{paths.MailRoot}/%u/Maildir");
         Line($"pop3_uidl_format = {options.UidlFormat}");
         Line($"pop3_logout_format = {LogoutFormat}");
+        if (oauth2)
+        {
+            // Each passdb only for its own mechanisms, so a token is never compared with a user's password (and a
+            // rejected one is logged once, by the oauth2 passdb).
+            Line("passdb {");
+            Line("  driver = oauth2");
+            Line("  mechanisms = xoauth2 oauthbearer");
+            Line($"  args = {paths.OAuth2ConfigFile}");
+            Line("}");
+        }
+
         Line("passdb {");
         Line("  driver = passwd-file");
+        if (oauth2)
+        {
+            Line("  mechanisms = plain login");
+        }
+
         Line($"  args = scheme=PLAIN username_format=%u {paths.UsersDir}/%u");
         Line("}");
         Line("userdb {");
@@ -84,6 +101,20 @@ internal static class DovecotConfig
         }
 
         return conf.ToString();
+    }
+
+    /// <summary>The oauth2 passdb's file: every token is introspected, and only an active one names the user.</summary>
+    public static string RenderOAuth2(Uri introspectionUrl)
+    {
+        ArgumentNullException.ThrowIfNull(introspectionUrl);
+        return $"""
+            introspection_mode = post
+            introspection_url = {introspectionUrl.AbsoluteUri}
+            username_attribute = username
+            active_attribute = active
+            active_value = true
+
+            """;
     }
 
     private static void RejectWhitespace(string path)

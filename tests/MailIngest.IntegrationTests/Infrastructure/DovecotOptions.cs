@@ -18,6 +18,12 @@ public sealed record DovecotOptions
     /// </summary>
     public bool Tls { get; init; }
 
+    /// <summary>
+    /// When set, Dovecot also offers XOAUTH2 and OAUTHBEARER and checks each token with a POST to this RFC 7662
+    /// introspection URL (its <c>oauth2</c> passdb); password logins keep working through the passwd-file. Null: no OAuth2.
+    /// </summary>
+    public Uri? OAuth2IntrospectionUrl { get; init; }
+
     /// <summary>How long to wait for the greeting before giving up and reporting the log.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(15);
 }

@@ -23,6 +23,9 @@ internal sealed record DovecotPaths(string Root)
 
     public string KeyFile => Path.Combine(Root, "server-key.pem");
 
+    /// <summary>The oauth2 passdb's settings, written when the instance accepts OAuth2 tokens.</summary>
+    public string OAuth2ConfigFile => Path.Combine(Root, "dovecot-oauth2.conf.ext");
+
     /// <summary>Unique, so doveadm never confuses this instance with another one.</summary>
     public string InstanceName => "mailingest-" + Path.GetFileName(Root);
 

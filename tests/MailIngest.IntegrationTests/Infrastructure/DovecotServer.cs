@@ -221,6 +221,11 @@ public sealed class DovecotServer : IAsyncDisposable
             DovecotCertificate.Write(_paths.CertificateFile, _paths.KeyFile, Host);
         }
 
+        if (_options.OAuth2IntrospectionUrl is { } introspectionUrl)
+        {
+            await File.WriteAllTextAsync(_paths.OAuth2ConfigFile, DovecotConfig.RenderOAuth2(introspectionUrl), cancellationToken);
+        }
+
         await File.WriteAllTextAsync(_paths.ConfigFile, DovecotConfig.Render(_paths, Port, _options, TlsPort), cancellationToken);
         var process = DovecotProcess.Start(_paths.ConfigFile);
         _process = process;
