@@ -122,7 +122,7 @@ public sealed class DovecotServer : IAsyncDisposable
     }
 
     /// <summary>One entry per ended POP3 session, in log order: RETRs, bytes, DELEs, and whether it ended with QUIT.</summary>
-    public IReadOnlyList<Pop3SessionStats> RetrCounts() => Pop3SessionStats.Parse(ReadLog());
+    private IReadOnlyList<Pop3SessionStats> EndedSessions() => Pop3SessionStats.Parse(ReadLog());
 
     /// <summary>
     /// Waits until Dovecot has logged at least <paramref name="count"/> ended sessions (of
@@ -137,7 +137,7 @@ public sealed class DovecotServer : IAsyncDisposable
         var stopwatch = Stopwatch.StartNew();
         while (true)
         {
-            var sessions = RetrCounts().Where(s => user is null || s.User == user).ToList();
+            var sessions = EndedSessions().Where(s => user is null || s.User == user).ToList();
             if (sessions.Count >= count)
             {
                 return sessions;
