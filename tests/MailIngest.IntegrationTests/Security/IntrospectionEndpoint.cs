@@ -13,17 +13,13 @@ namespace MailIngest.IntegrationTests.Security;
 /// </summary>
 internal sealed class IntrospectionEndpoint : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, string> _active = new(StringComparer.Ordinal);
-    private readonly Task _loop;
+    private readonly LoopbackHttpServer _server;
 
-    private IntrospectionEndpoint(int port)
+    private IntrospectionEndpoint()
     {
-        var prefix = $"http://127.0.0.1:{port}/";
-        _listener.Prefixes.Add(prefix);
-        _listener.Start();
-        Url = new Uri(prefix + "introspect");
-        _loop = AnswerAsync();
+        _server = new LoopbackHttpServer(AnswerAsync);
+        Url = new Uri(_server.BaseAddress + "/introspect");
     }
 
     public Uri Url { get; }
@@ -31,43 +27,24 @@ internal sealed class IntrospectionEndpoint : IAsyncDisposable
     /// <summary>The tokens Dovecot asked about, in order; an empty string for a request that carried none.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    public static IntrospectionEndpoint Start() => new(FreePort.Find());
+    public static IntrospectionEndpoint Start() => new();
 
     public void Activate(string token, string username) => _active[token] = username;
 
     public void Revoke(string token) => _active.TryRemove(token, out _);
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        await _loop;
-        _listener.Close();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-    private async Task AnswerAsync()
+    private async Task AnswerAsync(HttpListenerContext context)
     {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            var token = await TokenOfAsync(context.Request);
-            Requests.Enqueue(token);
-            object answer = _active.TryGetValue(token, out var username) ? new { active = true, username } : new { active = false };
-            var body = JsonSerializer.SerializeToUtf8Bytes(answer);
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/json";
-            context.Response.ContentLength64 = body.Length;
-            await context.Response.OutputStream.WriteAsync(body);
-            context.Response.Close();
-        }
+        var token = await TokenOfAsync(context.Request);
+        Requests.Enqueue(token);
+        object answer = _active.TryGetValue(token, out var username) ? new { active = true, username } : new { active = false };
+        var body = JsonSerializer.SerializeToUtf8Bytes(answer);
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength64 = body.Length;
+        await context.Response.OutputStream.WriteAsync(body);
     }
 
     /// <summary>
