@@ -15,7 +15,7 @@ namespace MailIngest.Pop3;
 internal static partial class Pop3Errors
 {
     public static MailServerException? Classify(
-        Exception e, string endpoint, Pop3ServerReplies replies, string? username = null, TimeSpan? loginDelay = null, bool accessToken = false)
+        Exception e, string endpoint, Pop3ServerReplies replies, string? username = null, TimeSpan? loginDelay = null, string? tokenAdvice = null)
     {
         var serverText = e switch
         {
@@ -34,14 +34,14 @@ internal static partial class Pop3Errors
                 e,
                 loginDelay),
             "SYS/PERM" => new($"{endpoint} reports a permanent system failure: {serverText} Ask the mail server's administrator.", MailServerFailure.Permanent, e),
-            "AUTH" => new(RejectedLogin(endpoint, username, serverText, accessToken), MailServerFailure.Permanent, e),
-            _ => Describe(e, endpoint, username, serverText, accessToken),
+            "AUTH" => new(RejectedLogin(endpoint, username, serverText, tokenAdvice), MailServerFailure.Permanent, e),
+            _ => Describe(e, endpoint, username, serverText, tokenAdvice),
         };
     }
 
-    private static MailServerException? Describe(Exception e, string endpoint, string? username, string? serverText, bool accessToken) => e switch
+    private static MailServerException? Describe(Exception e, string endpoint, string? username, string? serverText, string? tokenAdvice) => e switch
     {
-        AuthenticationException or SaslException => new(RejectedLogin(endpoint, username, serverText ?? e.Message, accessToken), MailServerFailure.Permanent, e),
+        AuthenticationException or SaslException => new(RejectedLogin(endpoint, username, serverText ?? e.Message, tokenAdvice), MailServerFailure.Permanent, e),
         SslHandshakeException => new($"TLS with {endpoint} failed: {e.Message}", MailServerFailure.Permanent, e),
         SocketException s => new($"cannot connect to {endpoint}: {s.SocketErrorCode} ({s.Message})", MailServerFailure.Transient, e),
         // A command the server refused without a response code (e.g. RETR of a message another client just deleted): a
@@ -53,9 +53,12 @@ internal static partial class Pop3Errors
         _ => null,
     };
 
-    /// <summary>The server's text, never the password (MailKit's messages do not carry it, and neither do servers' replies).</summary>
-    private static string RejectedLogin(string endpoint, string? username, string? serverText, bool accessToken) => accessToken
-        ? $"{endpoint} rejected the OAuth2 login of '{username}': {serverText} Check the mailbox's Username and the token in its AccessTokenFile (expired, or not refreshed by the sidecar?); the login is not retried in this run."
+    /// <summary>
+    /// The server's text, never the password (MailKit's messages do not carry it, and neither do servers' replies); an
+    /// OAuth2 login gets the advice of the token's source, a password login its own.
+    /// </summary>
+    private static string RejectedLogin(string endpoint, string? username, string? serverText, string? tokenAdvice) => tokenAdvice is not null
+        ? $"{endpoint} rejected the OAuth2 login of '{username}': {serverText} {tokenAdvice}; the login is not retried in this run."
         : $"{endpoint} rejected the login of '{username}': {serverText} Check the mailbox's Username and Password; the login is not retried in this run.";
 
     // RFC 2449 section 8: "-ERR [CODE] text"; codes are hierarchical, e.g. SYS/TEMP.

@@ -23,16 +23,19 @@ internal sealed class Pop3MailServer : IMailServer
 
     private readonly Pop3Connect _connect;
     private readonly ILogger _logger;
+    private readonly IEnumerable<IAccessTokenSource> _tokenSources;
     private readonly Pop3ProtocolLog? _protocolLog;
 
-    public Pop3MailServer(ILogger<Pop3MailServer> logger, Pop3ProtocolLog? protocolLog = null) : this(ConnectToHostAsync, logger, protocolLog)
+    public Pop3MailServer(ILogger<Pop3MailServer> logger, IEnumerable<IAccessTokenSource> tokenSources, Pop3ProtocolLog? protocolLog = null)
+        : this(ConnectToHostAsync, logger, tokenSources, protocolLog)
     {
     }
 
-    internal Pop3MailServer(Pop3Connect connect, ILogger logger, Pop3ProtocolLog? protocolLog = null)
+    internal Pop3MailServer(Pop3Connect connect, ILogger logger, IEnumerable<IAccessTokenSource> tokenSources, Pop3ProtocolLog? protocolLog = null)
     {
         _connect = connect;
         _logger = logger;
+        _tokenSources = tokenSources;
         _protocolLog = protocolLog;
     }
 
@@ -40,7 +43,8 @@ internal sealed class Pop3MailServer : IMailServer
     {
         ArgumentNullException.ThrowIfNull(options);
         var endpoint = $"{options.Host}:{Port(options)}";
-        var secret = options.UsesAccessToken ? ReadAccessToken(mailbox, options) : ReadPassword(mailbox, options);
+        var tokenSource = _tokenSources.FirstOrDefault(source => source.Serves(options));
+        var secret = tokenSource is null ? ReadPassword(mailbox, options) : await tokenSource.GetTokenAsync(mailbox, options, cancellationToken);
         var replies = new Pop3ServerReplies();
         var trust = new ServerCertificateTrust(options.Host, options.CertificateAuthorityFile);
         var client = new Pop3Client(_protocolLog?.ForSession(mailbox, replies) ?? replies)
@@ -62,7 +66,7 @@ internal sealed class Pop3MailServer : IMailServer
                 {
                     await _connect(client, options, ct);
                     Log.Connected(_logger, mailbox, endpoint, client.Capabilities, client.AuthenticationMechanisms);
-                    if (options.UsesAccessToken)
+                    if (tokenSource is not null)
                     {
                         await AuthenticateWithTokenAsync(mailbox, client, endpoint, options.Username, secret, ct);
                     }
@@ -94,7 +98,7 @@ internal sealed class Pop3MailServer : IMailServer
                 MailServerFailure.Permanent,
                 e);
         }
-        catch (Exception e) when (Pop3Errors.Classify(e, endpoint, replies, options.Username, Pop3MailSession.LoginDelayOf(client), options.UsesAccessToken) is { } error)
+        catch (Exception e) when (Pop3Errors.Classify(e, endpoint, replies, options.Username, Pop3MailSession.LoginDelayOf(client), tokenSource?.RejectionAdvice(options)) is { } error)
         {
             Pop3MailSession.Release(client);
             throw error;
@@ -125,22 +129,6 @@ internal sealed class Pop3MailServer : IMailServer
         }
     }
 
-    /// <summary>Read at every session, never cached: the sidecar replaces the token before it expires.</summary>
-    private static string ReadAccessToken(string mailbox, MailboxOptions options)
-    {
-        try
-        {
-            return SecretFile.Read(options.AccessTokenFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new MailServerException(
-                $"The access token of mailbox {mailbox} cannot be read from AccessTokenFile '{options.AccessTokenFile}' ({e.GetType().Name}): check that the sidecar that refreshes it is running and the file is mounted and readable.",
-                MailServerFailure.Permanent,
-                e);
-        }
-    }
-
     /// <summary>
     /// XOAUTH2 is what Microsoft 365 and Gmail speak; OAUTHBEARER (RFC 7628) is used only when it is all the server
     /// offers. One attempt either way: a rejected token does not fall back to a password.
@@ -150,7 +138,7 @@ internal sealed class Pop3MailServer : IMailServer
         var mechanism = client.AuthenticationMechanisms.Contains("XOAUTH2") ? OAuthTokenMechanisms.XOAuth2(username, token)
             : client.AuthenticationMechanisms.Contains("OAUTHBEARER") ? OAuthTokenMechanisms.OAuthBearer(username, token)
             : throw new MailServerException(
-                $"{endpoint} offers neither XOAUTH2 nor OAUTHBEARER (SASL: {(client.AuthenticationMechanisms.Count == 0 ? "none" : string.Join(' ', client.AuthenticationMechanisms))}), so the mailbox's AccessTokenFile cannot be used: enable OAuth2 for POP3 on the server, or log in with a password instead.",
+                $"{endpoint} offers neither XOAUTH2 nor OAUTHBEARER (SASL: {(client.AuthenticationMechanisms.Count == 0 ? "none" : string.Join(' ', client.AuthenticationMechanisms))}), so the mailbox cannot log in with its OAuth2 token: enable OAuth2 for POP3 on the server, or log in with a password instead.",
                 MailServerFailure.Permanent);
         Log.Authenticating(_logger, mailbox, mechanism.MechanismName);
         await client.AuthenticateAsync(mechanism, cancellationToken);

@@ -6,8 +6,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class Pop3ServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the MailKit POP3 client as the mail server every mailbox is read from; with <paramref name="protocolLogPath"/>,
-    /// every session's conversation is appended to that file, secrets redacted.
+    /// Adds the MailKit POP3 client as the mail server every mailbox is read from, with the sources of OAuth2 tokens
+    /// (AccessTokenFile, Microsoft 365); with <paramref name="protocolLogPath"/>, every session's conversation is appended
+    /// to that file, secrets redacted.
     /// </summary>
     public static IServiceCollection AddPop3Mailboxes(this IServiceCollection services, string? protocolLogPath = null)
     {
@@ -16,6 +17,8 @@ public static class Pop3ServiceCollectionExtensions
             services.AddSingleton(_ => new Pop3ProtocolLog(protocolLogPath));
         }
 
+        services.AddSingleton<IAccessTokenSource, AccessTokenFileSource>();
+        services.AddSingleton<IAccessTokenSource, Microsoft365TokenSource>();
         services.AddSingleton<IMailServer, Pop3MailServer>();
         return services;
     }

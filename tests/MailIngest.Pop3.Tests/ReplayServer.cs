@@ -21,7 +21,8 @@ internal sealed class ReplayServer
                 _used.Add(stream);
                 return client.ConnectAsync(stream, options.Host, 110, SecureSocketOptions.None, ct);
             },
-            NullLogger.Instance);
+            NullLogger.Instance,
+            [new AccessTokenFileSource()]);
     }
 
     public Pop3MailServer Server { get; }

@@ -13,6 +13,15 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan MinBreakDuration = TimeSpan.FromMilliseconds(500);
 
+    private readonly Func<string, string?> _environment;
+
+    public MailIngestOptionsValidator() : this(Environment.GetEnvironmentVariable)
+    {
+    }
+
+    /// <param name="environment">Reads an environment variable: Microsoft365 workload identity is configured partly there.</param>
+    internal MailIngestOptionsValidator(Func<string, string?> environment) => _environment = environment;
+
     public ValidateOptionsResult Validate(string? name, MailIngestOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -25,6 +34,10 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
         foreach (var (mailbox, settings) in options.Mailboxes)
         {
             Validate(mailbox, settings, errors);
+            if (settings.Microsoft365 is not null)
+            {
+                Microsoft365Validation.Validate($"{Prefix}:{mailbox}", settings, _environment, errors);
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -128,7 +141,7 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
     /// </summary>
     private static void ValidateAccessTokenFile(string key, MailboxOptions options, List<string> errors)
     {
-        if (!options.UsesAccessToken)
+        if (string.IsNullOrEmpty(options.AccessTokenFile))
         {
             return;
         }

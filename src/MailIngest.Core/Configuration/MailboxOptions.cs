@@ -43,8 +43,11 @@ public sealed class MailboxOptions
     /// </summary>
     public string AccessTokenFile { get; set; } = "";
 
-    /// <summary>Whether sessions log in with the token of <see cref="AccessTokenFile"/> rather than a password.</summary>
-    public bool UsesAccessToken => !string.IsNullOrEmpty(AccessTokenFile);
+    /// <summary>
+    /// When set, sessions log in with SASL XOAUTH2 using a token this mailbox gets from Microsoft Entra ID itself,
+    /// instead of a password or an <see cref="AccessTokenFile"/>.
+    /// </summary>
+    public Microsoft365Options? Microsoft365 { get; set; }
 
     /// <summary>Quartz cron expression for <c>mailingest run</c>.</summary>
     public string Schedule { get; set; } = "0 0/5 * * * ?";
