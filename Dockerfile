@@ -1,7 +1,7 @@
 # The mailingest image: built with the .NET SDK, run on the chiseled .NET runtime (no shell, no package manager,
 # non-root user "app", UID 1654). Build from the repository root: docker build -t mailingest .
-# Kubernetes runs it with a read-only root file system: temporary files go to an emptyDir at /tmp
-# (MailIngest__TempPath), the configuration is a mounted file (--config), the archive a volume or Azure Blob Storage.
+# Kubernetes runs it with a read-only root file system: the runtime's temporary files go to an emptyDir at /tmp,
+# the configuration is a mounted file (--config), the archive a volume or Azure Blob Storage.
 
 FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 ARG TARGETARCH

@@ -47,7 +47,6 @@ public static class IngestionServiceCollectionExtensions
             provider.GetRequiredService<IngestMetrics>(),
             provider.GetRequiredService<IRunProgress>(),
             provider.GetRequiredService<IIngestObserver>(),
-            provider.GetRequiredService<IOptions<MailIngestOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<ILogger<MailboxIngestor>>()));
         return services;

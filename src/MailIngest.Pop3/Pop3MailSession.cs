@@ -47,28 +47,12 @@ internal sealed class Pop3MailSession(Pop3Client client, Pop3ServerReplies repli
 
     /// <remarks>
     /// MailKit pipelines the RETRs of a batch when the server offers PIPELINING and sends them one by one otherwise. It
-    /// hands back each message as an in-memory stream, so the caller keeps batches small. A connection lost inside a
-    /// message fails the whole batch: nothing of it is handed on, so no message is ever stored truncated.
+    /// hands back each message as an in-memory stream, so the caller keeps batches small.
     /// </remarks>
-    public async Task RetrieveAsync(
-        IReadOnlyList<int> indexes, Func<int, Stream, CancellationToken, Task> onMessage, CancellationToken cancellationToken)
+    public async Task<RetrievedMessages> RetrieveAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(onMessage);
         var streams = await Call(() => client.GetStreamsAsync([.. indexes], headersOnly: false, cancellationToken));
-        try
-        {
-            for (var i = 0; i < indexes.Count; i++)
-            {
-                await onMessage(indexes[i], streams[i], cancellationToken);
-            }
-        }
-        finally
-        {
-            foreach (var stream in streams)
-            {
-                await stream.DisposeAsync();
-            }
-        }
+        return new RetrievedMessages(indexes, [.. streams]);
     }
 
     public Task DeleteAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken) =>

@@ -15,6 +15,7 @@ public sealed class ChartRenderingTests
     [InlineData("ci/sharded-values.yaml")]
     [InlineData("ci/deployment-values.yaml")]
     [InlineData("ci/workload-identity-values.yaml")]
+    [InlineData("ci/microsoft365-values.yaml")]
     public void Lint_ExampleValues_Passes(string valuesFile)
     {
         var result = valuesFile.Length == 0 ? Helm.Lint() : Helm.Lint(valuesFile);
@@ -56,7 +57,6 @@ public sealed class ChartRenderingTests
     {
         var rendered = Helm.Render();
 
-        Assert.Equal("/tmp", rendered.Env()["MailIngest__TempPath"].Text("value"));
         var mounts = rendered.Container().Seq("volumeMounts").Cast<YamlMappingNode>().ToDictionary(m => m.Text("name"), m => m.Text("mountPath"));
         Assert.Equal("/tmp", mounts["tmp"]);
         Assert.Equal(Path.GetDirectoryName(ConfigPath), mounts["config"]);
@@ -178,7 +178,29 @@ public sealed class ChartRenderingTests
         Assert.Contains(443, ports);
     }
 
+    [Fact]
+    public void Template_Microsoft365_SettingsInTheConfigMapClientSecretOnlyBySecretReference()
+    {
+        var rendered = Helm.Render("ci/microsoft365-values.yaml");
+
+        var mailboxes = rendered.AppSettings()["MailIngest"]!["Mailboxes"]!;
+        Assert.Equal("aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", (string?)mailboxes["support"]!["Microsoft365"]!["ClientId"]);
+        Assert.Equal("/var/run/secrets/m365/app.pem", (string?)mailboxes["billing"]!["Microsoft365"]!["ClientCertificateFile"]);
+        Assert.True((bool)mailboxes["sales"]!["Microsoft365"]!["WorkloadIdentity"]!);
+        Assert.DoesNotContain(Keys(rendered.AppSettings()), key => key.Contains("secret", StringComparison.OrdinalIgnoreCase));
+
+        var env = rendered.Env();
+        var clientSecret = env["MailIngest__Mailboxes__support__Microsoft365__ClientSecret"];
+        Assert.False(clientSecret.Has("value"));
+        Assert.Equal("mailingest-m365", clientSecret.Text("valueFrom", "secretKeyRef", "name"));
+        Assert.Equal("client-secret", clientSecret.Text("valueFrom", "secretKeyRef", "key"));
+        Assert.Equal(["MailIngest__Mailboxes__legacy__Password"], env.Keys.Where(key => key.EndsWith("__Password", StringComparison.Ordinal)));
+        Assert.Equal("true", rendered.PodTemplate().Text("metadata", "labels", "azure.workload.identity/use"));
+    }
+
     [Theory]
+    [InlineData("microsoft365-workload-identity-disabled.yaml", "workloadIdentity.enabled")]
+    [InlineData("microsoft365-and-password.yaml", "both passwordSecret and microsoft365")]
     [InlineData("shards-not-a-number.yaml", "shards")]
     [InlineData("unknown-mode.yaml", "mode")]
     [InlineData("inline-password.yaml", "password")]

@@ -22,7 +22,6 @@ internal sealed class ReplayIngestion : IAsyncDisposable
         Root = root ?? Directory.CreateTempSubdirectory("mailingest-replay-").FullName;
         var settings = new Dictionary<string, string?>
         {
-            ["MailIngest:TempPath"] = Path.Combine(Root, "tmp"),
             ["MailIngest:Storage:Provider"] = "FileSystem",
             ["MailIngest:Storage:Path"] = Path.Combine(Root, "data"),
             [$"MailIngest:Mailboxes:{Mailbox}:Host"] = "pop.example.com",
@@ -36,7 +35,6 @@ internal sealed class ReplayIngestion : IAsyncDisposable
             settings[$"MailIngest:Mailboxes:{Mailbox}:{key}"] = value;
         }
 
-        Directory.CreateDirectory(settings["MailIngest:TempPath"]!);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         _services = new ServiceCollection()
             .AddLogging()

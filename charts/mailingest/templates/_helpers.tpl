@@ -39,10 +39,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s%s" (upper (trunc 1 .)) (substr 1 (len .) .) -}}
 {{- end -}}
 
-{{/* A mailbox's values with mailboxDefaults filled in; passwordSecret is not a setting and is left out. */}}
+{{/* A mailbox's values with mailboxDefaults filled in; the secret references are not settings and are left out. */}}
 {{- define "mailingest.mailbox" -}}
 {{- $root := index . 0 -}}
-{{- $mailbox := omit (index . 1) "passwordSecret" -}}
+{{- $mailbox := omit (index . 1) "passwordSecret" "microsoft365" -}}
+{{- with (index . 1).microsoft365 -}}
+{{- $_ := set $mailbox "microsoft365" (omit . "clientSecretSecret") -}}
+{{- end -}}
 {{- toJson (merge $mailbox (deepCopy $root.Values.mailboxDefaults)) -}}
 {{- end -}}
 
@@ -118,6 +121,17 @@ in flight, the ledger, DELE and QUIT. The Job's pods run side by side, so the bu
 {{- fail "shards applies to mode: cronjob; in mode: deployment, scale with deployment.replicas and scheduler.clustered." -}}
 {{- end -}}
 {{- end -}}
+{{- range $name, $mailbox := .Values.mailboxes -}}
+{{- if and $mailbox.passwordSecret $mailbox.microsoft365 -}}
+{{- fail (printf "mailboxes.%s has both passwordSecret and microsoft365: keep one (microsoft365 logs in with a token from Microsoft Entra ID, without a password)." $name) -}}
+{{- end -}}
+{{- if not (or $mailbox.passwordSecret $mailbox.microsoft365 $.Values.existingSecret) -}}
+{{- fail (printf "mailboxes.%s needs passwordSecret {name, key} (or existingSecret), or microsoft365 for an Exchange Online mailbox: how it logs in." $name) -}}
+{{- end -}}
+{{- if and (dig "microsoft365" "workloadIdentity" false $mailbox) (not $.Values.workloadIdentity.enabled) -}}
+{{- fail (printf "mailboxes.%s.microsoft365.workloadIdentity needs workloadIdentity.enabled with workloadIdentity.clientId: the webhook projects the federated token into the pod." $name) -}}
+{{- end -}}
+{{- end -}}
 {{- if and .Values.workloadIdentity.enabled (not .Values.workloadIdentity.clientId) -}}
 {{- fail "workloadIdentity.enabled needs workloadIdentity.clientId: the client ID of the managed identity or app registration the pod signs in as." -}}
 {{- end -}}
@@ -163,8 +177,6 @@ spec:
       args:
         {{- toYaml $args | nindent 8 }}
       env:
-        - name: MailIngest__TempPath
-          value: /tmp
         {{- if and (eq .Values.mode "cronjob") (gt (int .Values.shards) 1) }}
         # Set by the Job controller on Indexed Jobs too; named here because --shard refers to it.
         - name: JOB_COMPLETION_INDEX
@@ -173,11 +185,20 @@ spec:
               fieldPath: metadata.annotations['batch.kubernetes.io/job-completion-index']
         {{- end }}
         {{- range $name, $mailbox := .Values.mailboxes }}
+        {{- with $mailbox.passwordSecret }}
         - name: MailIngest__Mailboxes__{{ $name }}__Password
           valueFrom:
             secretKeyRef:
-              name: {{ $mailbox.passwordSecret.name }}
-              key: {{ $mailbox.passwordSecret.key }}
+              name: {{ .name }}
+              key: {{ .key }}
+        {{- end }}
+        {{- with dig "microsoft365" "clientSecretSecret" dict $mailbox }}
+        - name: MailIngest__Mailboxes__{{ $name }}__Microsoft365__ClientSecret
+          valueFrom:
+            secretKeyRef:
+              name: {{ .name }}
+              key: {{ .key }}
+        {{- end }}
         {{- end }}
         {{- with .Values.storage.connectionStringSecret }}
         - name: MailIngest__Storage__ConnectionString

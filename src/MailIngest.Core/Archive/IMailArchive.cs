@@ -3,6 +3,7 @@ namespace MailIngest.Archive;
 /// <summary>
 /// Where messages, manifests and ledgers are kept: an object store addressed by relative paths such as
 /// <c>messages/support/2026/11/27/{key}/message.eml</c>. Every write is atomic: a reader sees the old object or the new one, never a part.
+/// A write survives the process at once, and a crash of the machine once <see cref="PersistAsync"/> has returned.
 /// </summary>
 public interface IMailArchive
 {
@@ -32,6 +33,12 @@ public interface IMailArchive
         Func<Stream, CancellationToken, Task> writeContent,
         WriteCondition condition,
         CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes every object written so far durable, so that it survives a crash of the machine (not only of the process).
+    /// One barrier for many objects is far cheaper than flushing each to disk; the ledger is written between two of them.
+    /// </summary>
+    Task PersistAsync(CancellationToken cancellationToken);
 }
 
 /// <summary>What an object is: its content type, and what a consumer of the store may filter on.</summary>

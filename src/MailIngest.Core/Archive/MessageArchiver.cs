@@ -19,18 +19,18 @@ internal sealed class MessageArchiver(
 {
     private const string RawContentType = "message/rfc822";
 
-    public Task<StoredMessage> StoreAsync(string mailbox, string uidl, RawMessageFile raw, CancellationToken cancellationToken) =>
+    public Task<StoredMessage> StoreAsync(string mailbox, string uidl, RawMessage raw, CancellationToken cancellationToken) =>
         StoreAsync(mailbox, uidl, raw, [], cancellationToken);
 
     /// <summary>Stores a message with what its retrieval noticed (a short RETR, a duplicate UIDL), which lead the manifest's warnings.</summary>
     public async Task<StoredMessage> StoreAsync(
-        string mailbox, string uidl, RawMessageFile raw, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
+        string mailbox, string uidl, RawMessage raw, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
     {
         var key = ArchiveLayout.MessageKey(mailbox, uidl);
         DecodedMessage decoded;
         try
         {
-            decoded = decoder.Decode(raw.File);
+            decoded = decoder.Decode(raw.Content);
         }
         catch (MessageDecodingException e)
         {
@@ -114,7 +114,7 @@ internal sealed class MessageArchiver(
     }
 
     private async Task<StoredMessage> QuarantineAsync(
-        string mailbox, string uidl, string key, RawMessageFile raw, MessageDecodingException error, CancellationToken cancellationToken)
+        string mailbox, string uidl, string key, RawMessage raw, MessageDecodingException error, CancellationToken cancellationToken)
     {
         Log.Quarantined(logger, mailbox, uidl, error.Message);
         var folder = ArchiveLayout.QuarantineFolder(mailbox, key);
@@ -135,7 +135,7 @@ internal sealed class MessageArchiver(
     }
 
     /// <summary>Raw bytes go first: whatever else fails later, the message itself is kept.</summary>
-    private async Task WriteRawAsync(string folder, RawMessageFile raw, ArchiveObjectInfo about, CancellationToken cancellationToken)
+    private async Task WriteRawAsync(string folder, RawMessage raw, ArchiveObjectInfo about, CancellationToken cancellationToken)
     {
         await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", about, raw.CopyToAsync, WriteCondition.None, cancellationToken);
         observer.OnStep(about.Mailbox, IngestStep.RawStored);

@@ -5,14 +5,9 @@ public sealed class MailIngestOptions
 {
     public const string SectionName = "MailIngest";
 
-    /// <summary>Folder for messages in flight between RETR and storage; empty means the system temp folder.</summary>
-    public string TempPath { get; set; } = "";
-
     /// <summary>Mailboxes by name; the name is part of every stored path, so letters, digits, '.', '_' and '-' only.</summary>
     public Dictionary<string, MailboxOptions> Mailboxes { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Limits that keep a hostile message from exhausting memory or time.</summary>
     public Decoding.DecoderLimits Decoding { get; set; } = new();
-
-    internal string ResolvedTempPath => string.IsNullOrWhiteSpace(TempPath) ? Path.GetTempPath() : TempPath;
 }

@@ -6,7 +6,6 @@ using MailIngest.Ledger;
 using MailIngest.Server;
 using MailIngest.Telemetry;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace MailIngest.Ingestion;
 
@@ -32,7 +31,6 @@ public sealed class MailboxIngestor
     private readonly IIngestObserver _observer;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly string _tempPath;
 
     internal MailboxIngestor(
         IMailServer server,
@@ -43,7 +41,6 @@ public sealed class MailboxIngestor
         IngestMetrics metrics,
         IRunProgress progress,
         IIngestObserver observer,
-        IOptions<MailIngestOptions> options,
         TimeProvider time,
         ILogger<MailboxIngestor> logger)
     {
@@ -57,7 +54,6 @@ public sealed class MailboxIngestor
         _observer = observer;
         _time = time;
         _logger = logger;
-        _tempPath = options.Value.ResolvedTempPath;
     }
 
     /// <summary>Ingests what is new on the mailbox's server; reconnects and resumes after transient failures.</summary>
@@ -284,6 +280,11 @@ public sealed class MailboxIngestor
         await session.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Fetches the plan batch by batch, each batch requested while the one before is being stored, so that the server,
+    /// the network and MailKit work while messages are decoded and written. The client is only ever used by the one
+    /// fetch in flight; a failure of either side waits for the other before the session is given up.
+    /// </summary>
     private async Task FetchAsync(
         string mailbox,
         MailboxOptions options,
@@ -297,51 +298,107 @@ public sealed class MailboxIngestor
         CancellationToken cancellationToken)
     {
         var next = 0;
-        while (next < plan.Count)
+        Task<RetrievedMessages>? fetching = null;
+        try
         {
-            // Like the byte budget, the time budget never stops a run before its first batch: every run makes progress.
-            if (run.Fetched > 0 && options.MaxRunTime > TimeSpan.Zero && run.Elapsed >= options.MaxRunTime)
+            while (next < plan.Count || fetching is not null)
             {
-                run.Remaining += plan.Count - next;
-                Log.BudgetReached(_logger, mailbox, nameof(MailboxOptions.MaxRunTime), run.Remaining);
-                return;
-            }
-
-            if (run.StopRequested)
-            {
-                run.Remaining += plan.Count - next;
-                Log.Stopping(_logger, mailbox, run.Remaining);
-                return;
-            }
-
-            var batch = plan.NextBatch(next, sizes, BatchMessages, BatchBytes);
-            next += batch.Count;
-            await session.RetrieveAsync(
-                batch,
-                async (index, content, ct) =>
+                // Like the byte budget, the time budget never stops a run before its first batch: every run makes progress.
+                var budgetReached = run.Fetched > 0 && options.MaxRunTime > TimeSpan.Zero && run.Elapsed >= options.MaxRunTime;
+                if (budgetReached || run.StopRequested)
                 {
-                    var uidl = listing.Uidls[index];
-                    await using var raw = RawMessageFile.Create(_tempPath);
-                    await raw.FillAsync(content, ct);
-                    var warnings = RetrievalWarningsFor(mailbox, listing, index, sizes[index], raw.Size);
-                    var stored = await _archiver.StoreAsync(mailbox, uidl, raw, warnings, ct);
-                    storedHere.Add(index);
+                    // A batch fetched ahead is dropped unstored: the next run fetches it again, as it does the rest.
+                    run.Remaining += plan.Count - next + await DiscardAsync(fetching);
+                    fetching = null;
+                    LogCutShort(mailbox, budgetReached, run.Remaining);
+                    return;
+                }
 
-                    // A UIDL listed twice is ingested once its last copy is stored, so a reconnect in between fetches the rest.
-                    if (listing.IsLastCopy(index))
-                    {
-                        ledger.Ledger.Add(uidl);
-                    }
+                fetching ??= FetchBatchAsync(session, plan, sizes, ref next, cancellationToken);
+                using var batch = await fetching;
+                fetching = next < plan.Count ? FetchBatchAsync(session, plan, sizes, ref next, cancellationToken) : null;
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    await StoreAsync(mailbox, options, listing, sizes, batch.Indexes[i], batch.Contents[i], ledger, run, storedHere, cancellationToken);
+                }
+            }
+        }
+        finally
+        {
+            await DiscardAsync(fetching);
+        }
+    }
 
-                    run.Record(stored);
-                    _progress.Stored(mailbox, raw.Size);
-                    Log.MessageStored(_logger, mailbox, uidl, stored.Folder);
-                    if (run.SinceFlush >= options.LedgerFlushEvery || run.SinceFlushTime >= options.LedgerFlushInterval)
-                    {
-                        await FlushAsync(mailbox, ledger, run, ct);
-                    }
-                },
-                cancellationToken);
+    private static Task<RetrievedMessages> FetchBatchAsync(
+        IMailSession session, FetchPlan plan, IReadOnlyList<long> sizes, ref int next, CancellationToken cancellationToken)
+    {
+        var batch = plan.NextBatch(next, sizes, BatchMessages, BatchBytes);
+        next += batch.Count;
+        return session.RetrieveAsync(batch, cancellationToken);
+    }
+
+    /// <summary>Waits for a fetch in flight and releases what it got; returns how many messages it held (0 when it failed).</summary>
+    private static async Task<int> DiscardAsync(Task<RetrievedMessages>? fetching)
+    {
+        if (fetching is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            using var batch = await fetching;
+            return batch.Count;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The run is ending for another reason already, or its next session fetches these again.
+            return 0;
+        }
+    }
+
+    private void LogCutShort(string mailbox, bool budgetReached, int remaining)
+    {
+        if (budgetReached)
+        {
+            Log.BudgetReached(_logger, mailbox, nameof(MailboxOptions.MaxRunTime), remaining);
+        }
+        else
+        {
+            Log.Stopping(_logger, mailbox, remaining);
+        }
+    }
+
+    private async Task StoreAsync(
+        string mailbox,
+        MailboxOptions options,
+        UidlListing listing,
+        IReadOnlyList<long> sizes,
+        int index,
+        Stream content,
+        VersionedLedger ledger,
+        RunProgress run,
+        HashSet<int> storedHere,
+        CancellationToken cancellationToken)
+    {
+        var uidl = listing.Uidls[index];
+        var raw = RawMessage.Of(content);
+        var warnings = RetrievalWarningsFor(mailbox, listing, index, sizes[index], raw.Size);
+        var stored = await _archiver.StoreAsync(mailbox, uidl, raw, warnings, cancellationToken);
+        storedHere.Add(index);
+
+        // A UIDL listed twice is ingested once its last copy is stored, so a reconnect in between fetches the rest.
+        if (listing.IsLastCopy(index))
+        {
+            ledger.Ledger.Add(uidl);
+        }
+
+        run.Record(stored);
+        _progress.Stored(mailbox, raw.Size);
+        Log.MessageStored(_logger, mailbox, uidl, stored.Folder);
+        if (run.SinceFlush >= options.LedgerFlushEvery || run.SinceFlushTime >= options.LedgerFlushInterval)
+        {
+            await FlushAsync(mailbox, ledger, run, cancellationToken);
         }
     }
 

@@ -30,8 +30,13 @@ internal sealed class LedgerStore(IMailArchive archive)
     }
 
     /// <summary>Writes the ledger durably if nobody changed it since <paramref name="ledger"/> was loaded or last saved.</summary>
+    /// <remarks>
+    /// The objects of every message the ledger names are made durable first, so that no crash can leave a ledger entry
+    /// (which allows DELE) for a message whose objects were lost; the ledger itself is durable before this returns.
+    /// </remarks>
     public async Task SaveAsync(VersionedLedger ledger, CancellationToken cancellationToken)
     {
+        await archive.PersistAsync(cancellationToken);
         var document = ledger.Ledger.ToDocument();
         ledger.Version = await ArchiveJson.WriteAsync(
             archive,
@@ -41,6 +46,7 @@ internal sealed class LedgerStore(IMailArchive archive)
             new ArchiveObjectInfo(ArchiveJson.ContentType, ArchiveObjectKind.Ledger, document.Mailbox),
             WriteCondition.Matching(ledger.Version),
             cancellationToken);
+        await archive.PersistAsync(cancellationToken);
     }
 }
 

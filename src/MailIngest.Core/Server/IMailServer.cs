@@ -28,8 +28,9 @@ public interface IMailSession : IAsyncDisposable
     /// <summary>The size of every message in octets, in server order (one LIST).</summary>
     Task<IReadOnlyList<long>> GetSizesAsync(CancellationToken cancellationToken);
 
-    /// <summary>Retrieves the messages (RETR), handing each one's exact bytes to <paramref name="onMessage"/> in the order given.</summary>
-    Task RetrieveAsync(IReadOnlyList<int> indexes, Func<int, Stream, CancellationToken, Task> onMessage, CancellationToken cancellationToken);
+    /// <summary>Retrieves the messages (RETR), in the order given, each one's exact bytes as a seekable stream.</summary>
+    /// <remarks>A connection lost inside any of them fails the whole call, so no message is ever handed on truncated.</remarks>
+    Task<RetrievedMessages> RetrieveAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken);
 
     /// <summary>Marks messages for deletion (DELE).</summary>
     Task DeleteAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken);

@@ -123,6 +123,9 @@ internal sealed class AzureBlobMailArchive : IMailArchive
         }, cancellationToken);
     }
 
+    /// <remarks>Blob Storage has acknowledged every committed write durably already.</remarks>
+    public Task PersistAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     private async Task AcquireAsync(BlockBlobClient blob, BlobLeaseClient lease, string mailbox, CancellationToken cancellationToken)
     {
         try

@@ -35,9 +35,8 @@ public abstract class MessageArchiverTests(StoreKind store) : IAsyncLifetime
 
     private async Task<StoredMessage> StoreAsync(string uidl, byte[] raw)
     {
-        await using var file = RawMessageFile.Create(Path.Combine(_temp, "tmp"));
-        await file.FillAsync(new MemoryStream(raw), CancellationToken.None);
-        return await _archiver.StoreAsync("support", uidl, file, CancellationToken.None);
+        using var content = new MemoryStream(raw);
+        return await _archiver.StoreAsync("support", uidl, RawMessage.Of(content), CancellationToken.None);
     }
 
     private string Read(StoredMessage message, string name) => Encoding.UTF8.GetString(_archive.Read($"{message.Folder}/{name}")!);

@@ -52,7 +52,6 @@ public sealed class IngestWorkspace : IAsyncDisposable
             ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Information" } },
             ["MailIngest"] = new JsonObject
             {
-                ["TempPath"] = Path.Combine(Root, "tmp"),
                 ["Storage"] = storageSettings,
                 ["Mailboxes"] = new JsonObject { [name] = settings },
             },
