@@ -31,6 +31,11 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
             errors.Add($"{Prefix} is empty: configure at least one mailbox, e.g. {Prefix}:support:Host.");
         }
 
+        if (options.MaxConcurrentMailboxes < 1)
+        {
+            errors.Add($"{MailIngestOptions.SectionName}:MaxConcurrentMailboxes must be at least 1, was {options.MaxConcurrentMailboxes}.");
+        }
+
         foreach (var (mailbox, settings) in options.Mailboxes)
         {
             Validate(mailbox, settings, errors);

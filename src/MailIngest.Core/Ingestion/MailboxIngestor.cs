@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using MailIngest.Archive;
 using MailIngest.Configuration;
 using MailIngest.IO;
@@ -20,6 +21,9 @@ public sealed class MailboxIngestor
 
     /// <summary>Bytes (by LIST size) fetched per round trip, so a batch never holds much in flight.</summary>
     private const long BatchBytes = 8 * 1024 * 1024;
+
+    /// <summary>Messages of a batch stored at once: enough to keep two cores decoding and several uploads in flight.</summary>
+    private const int StoreParallelism = 4;
 
     private readonly IMailServer _server;
     private readonly IMailArchive _archive;
@@ -317,9 +321,10 @@ public sealed class MailboxIngestor
                 fetching ??= FetchBatchAsync(session, plan, sizes, ref next, cancellationToken);
                 using var batch = await fetching;
                 fetching = next < plan.Count ? FetchBatchAsync(session, plan, sizes, ref next, cancellationToken) : null;
-                for (var i = 0; i < batch.Count; i++)
+                await StoreBatchAsync(mailbox, listing, sizes, batch, ledger, run, storedHere, cancellationToken);
+                if (run.SinceFlush >= options.LedgerFlushEvery || run.SinceFlushTime >= options.LedgerFlushInterval)
                 {
-                    await StoreAsync(mailbox, options, listing, sizes, batch.Indexes[i], batch.Contents[i], ledger, run, storedHere, cancellationToken);
+                    await FlushAsync(mailbox, ledger, run, cancellationToken);
                 }
             }
         }
@@ -369,22 +374,59 @@ public sealed class MailboxIngestor
         }
     }
 
-    private async Task StoreAsync(
+    /// <summary>
+    /// Stores a batch's messages several at a time, so that decoding uses every core and blob uploads overlap, then
+    /// records them in server order. Copies of a UIDL the server lists twice may share a key, so a batch holding one is
+    /// stored one message at a time. When a message fails, the ones stored before are still recorded.
+    /// </summary>
+    private async Task StoreBatchAsync(
         string mailbox,
-        MailboxOptions options,
         UidlListing listing,
         IReadOnlyList<long> sizes,
-        int index,
-        Stream content,
+        RetrievedMessages batch,
         VersionedLedger ledger,
         RunProgress run,
         HashSet<int> storedHere,
         CancellationToken cancellationToken)
     {
+        var stored = new StoredMessage?[batch.Count];
+        var parallelism = batch.Indexes.Any(index => listing.Copies(listing.Uidls[index]) > 1) ? 1 : StoreParallelism;
+        Exception? failure = null;
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, batch.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+                async (i, ct) =>
+                {
+                    var index = batch.Indexes[i];
+                    var raw = RawMessage.Of(batch.Contents[i]);
+                    var warnings = RetrievalWarningsFor(mailbox, listing, index, sizes[index], raw.Size);
+                    stored[i] = await _archiver.StoreAsync(mailbox, listing.Uidls[index], raw, warnings, ct);
+                });
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (stored[i] is { } message)
+            {
+                Record(mailbox, listing, batch.Indexes[i], message, ledger, run, storedHere);
+            }
+        }
+
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
+    }
+
+    private void Record(string mailbox, UidlListing listing, int index, StoredMessage stored, VersionedLedger ledger, RunProgress run, HashSet<int> storedHere)
+    {
         var uidl = listing.Uidls[index];
-        var raw = RawMessage.Of(content);
-        var warnings = RetrievalWarningsFor(mailbox, listing, index, sizes[index], raw.Size);
-        var stored = await _archiver.StoreAsync(mailbox, uidl, raw, warnings, cancellationToken);
         storedHere.Add(index);
 
         // A UIDL listed twice is ingested once its last copy is stored, so a reconnect in between fetches the rest.
@@ -394,12 +436,8 @@ public sealed class MailboxIngestor
         }
 
         run.Record(stored);
-        _progress.Stored(mailbox, raw.Size);
+        _progress.Stored(mailbox, stored.Size);
         Log.MessageStored(_logger, mailbox, uidl, stored.Folder);
-        if (run.SinceFlush >= options.LedgerFlushEvery || run.SinceFlushTime >= options.LedgerFlushInterval)
-        {
-            await FlushAsync(mailbox, ledger, run, cancellationToken);
-        }
     }
 
     private List<string> RetrievalWarningsFor(string mailbox, UidlListing listing, int index, long listedSize, long receivedSize)

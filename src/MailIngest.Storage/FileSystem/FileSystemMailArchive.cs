@@ -80,7 +80,11 @@ internal sealed class FileSystemMailArchive : IMailArchive
         }
     }
 
-    /// <remarks>A file has no place for <paramref name="info"/>: its content type follows from its name.</remarks>
+    /// <remarks>
+    /// A file has no place for <paramref name="info"/>: its content type follows from its name. The raw message is the
+    /// first object written into a message's folder; when that folder exists already, a process killed while writing
+    /// into it may have left temp files there, which go before the message is written again.
+    /// </remarks>
     public async Task<string> WriteAsync(
         string path,
         ArchiveObjectInfo info,
@@ -88,9 +92,15 @@ internal sealed class FileSystemMailArchive : IMailArchive
         WriteCondition condition,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(writeContent);
         var target = Resolve(path);
         var folder = Path.GetDirectoryName(target)!;
+        if (info.Kind == ArchiveObjectKind.Raw && Directory.Exists(folder))
+        {
+            DeleteTempFiles(folder);
+        }
+
         Directory.CreateDirectory(folder);
         // Not derived from the target's name, which may already be near the 255-byte limit of a file name.
         var temp = Path.Combine(folder, $".{Guid.NewGuid():N}.tmp");
@@ -143,6 +153,15 @@ internal sealed class FileSystemMailArchive : IMailArchive
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>Deletes what killed writers left in a message's folder (the mailbox lock keeps live writers of it out).</summary>
+    private static void DeleteTempFiles(string messageFolder)
+    {
+        foreach (var temp in Directory.EnumerateFiles(messageFolder, ".*.tmp", SearchOption.AllDirectories))
+        {
+            File.Delete(temp);
+        }
     }
 
     /// <remarks>Writers of one mailbox's ledger are serialised by the mailbox lock, so check-then-rename cannot race.</remarks>

@@ -35,12 +35,12 @@ internal static class OnceCommand
         return await MailboxSelection.RunAsync(parseResult, async (app, selected) =>
         {
             var ingestor = app.Services.GetRequiredService<MailboxIngestor>();
-            var results = new List<MailboxRunResult>(selected.Count);
-            foreach (var mailbox in selected.Where(mailbox => shard?.Owns(mailbox) ?? true))
-            {
-                results.Add(await ingestor.RunAsync(mailbox, app.Options.Mailboxes[mailbox], cancellationToken));
-            }
-
+            var mailboxes = selected.Where(mailbox => shard?.Owns(mailbox) ?? true).ToList();
+            var results = new MailboxRunResult[mailboxes.Count];
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, mailboxes.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = app.Options.MaxConcurrentMailboxes },
+                async (i, _) => results[i] = await ingestor.RunAsync(mailboxes[i], app.Options.Mailboxes[mailboxes[i]], cancellationToken));
             return await RunReport.WriteAsync(results);
         });
     }

@@ -31,8 +31,11 @@ internal static class SchedulerServiceCollectionExtensions
             .ToList();
 
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = scheduler.ShutdownTimeout);
+        var concurrentMailboxes = builder.Configuration.GetValue($"{MailIngestOptions.SectionName}:{nameof(MailIngestOptions.MaxConcurrentMailboxes)}", new MailIngestOptions().MaxConcurrentMailboxes);
         builder.Services.AddQuartz(quartz =>
         {
+            // At least one thread: a value below 1 is refused at start by the options validator, naming the setting.
+            quartz.UseDefaultThreadPool(Math.Max(concurrentMailboxes, 1));
             quartz.ConfigureScheduler(options =>
             {
                 options.InstanceName = scheduler.SchedulerName;

@@ -23,6 +23,17 @@ public class MailIngestOptionsValidatorTests
         Assert.Contains(Errors(new MailIngestOptions()), e => e.Contains("MailIngest:Mailboxes", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-2)]
+    public void Validate_NoConcurrentMailboxes_NamesTheKey(int concurrent)
+    {
+        var options = With("support", Valid());
+        options.MaxConcurrentMailboxes = concurrent;
+
+        Assert.Contains(Errors(options), e => e.StartsWith("MailIngest:MaxConcurrentMailboxes must be at least 1", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Validate_MissingHost_NamesTheKey()
     {

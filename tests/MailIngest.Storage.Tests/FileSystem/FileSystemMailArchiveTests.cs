@@ -50,6 +50,31 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_RawIntoAFolderAKilledWriterLeftTempsIn_DeletesThemAndKeepsTheRest()
+    {
+        var folder = Path.Combine(_root, "m", "key");
+        Directory.CreateDirectory(Path.Combine(folder, "attachments"));
+        await File.WriteAllTextAsync(Path.Combine(folder, ".0123.tmp"), "half a body");
+        await File.WriteAllTextAsync(Path.Combine(folder, "attachments", ".4567.tmp"), "half an attachment");
+        await File.WriteAllTextAsync(Path.Combine(folder, "body.txt"), "a body");
+        var raw = new ArchiveObjectInfo("message/rfc822", ArchiveObjectKind.Raw, "support");
+
+        await _archive.WriteAsync("m/key/message.eml", raw, Text("raw"), WriteCondition.None, default);
+
+        Assert.Equal(["body.txt", "message.eml"], Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public void FileSystemSync_Flush_FlushesAnExistingFolderAndNamesAMissingOne()
+    {
+        FileSystemSync.Flush(_root);
+
+        var missing = Path.Combine(_root, "gone");
+        var error = Assert.Throws<IOException>(() => FileSystemSync.Flush(missing));
+        Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WriteAsync_ExistingObject_IsReplacedWhole()
     {
         await _archive.WriteAsync("x/y.txt", Plain, Text("first, longer content"), WriteCondition.None, default);
