@@ -19,8 +19,11 @@ COPY src/ src/
 # -a builds the apphost (the native "mailingest" launcher) for the image's architecture, not the builder's.
 RUN dotnet publish src/MailIngest/MailIngest.csproj -c Release -a "$TARGETARCH" --no-restore -o /app
 
-# No ICU in this image (globalization-invariant): MailIngest needs none, its charsets come from CodePagesEncodingProvider.
-FROM mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled
+# The app is self-contained (the runtime compiled with it into one ReadyToRun image), so the base holds only the
+# runtime's native dependencies. No ICU (globalization-invariant): MailIngest needs none, its charsets come from
+# CodePagesEncodingProvider.
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled
+ENV DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=true
 WORKDIR /app
 COPY --from=build /app ./
 USER $APP_UID
