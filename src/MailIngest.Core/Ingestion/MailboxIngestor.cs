@@ -301,19 +301,18 @@ public sealed class MailboxIngestor
         HashSet<int> storedHere,
         CancellationToken cancellationToken)
     {
-        var next = 0;
+        var (next, handled) = (0, 0);
         Task<RetrievedMessages>? fetching = null;
         try
         {
-            while (next < plan.Count || fetching is not null)
+            while (handled < plan.Count)
             {
                 // Like the byte budget, the time budget never stops a run before its first batch: every run makes progress.
                 var budgetReached = run.Fetched > 0 && options.MaxRunTime > TimeSpan.Zero && run.Elapsed >= options.MaxRunTime;
                 if (budgetReached || run.StopRequested)
                 {
-                    // A batch fetched ahead is dropped unstored: the next run fetches it again, as it does the rest.
-                    run.Remaining += plan.Count - next + await DiscardAsync(fetching);
-                    fetching = null;
+                    // A batch fetched ahead is dropped unstored (in finally): the next run fetches it again with the rest.
+                    run.Remaining += plan.Count - handled;
                     LogCutShort(mailbox, budgetReached, run.Remaining);
                     return;
                 }
@@ -322,6 +321,7 @@ public sealed class MailboxIngestor
                 using var batch = await fetching;
                 fetching = next < plan.Count ? FetchBatchAsync(session, plan, sizes, ref next, cancellationToken) : null;
                 await StoreBatchAsync(mailbox, listing, sizes, batch, ledger, run, storedHere, cancellationToken);
+                handled += batch.Count;
                 if (run.SinceFlush >= options.LedgerFlushEvery || run.SinceFlushTime >= options.LedgerFlushInterval)
                 {
                     await FlushAsync(mailbox, ledger, run, cancellationToken);
@@ -342,23 +342,21 @@ public sealed class MailboxIngestor
         return session.RetrieveAsync(batch, cancellationToken);
     }
 
-    /// <summary>Waits for a fetch in flight and releases what it got; returns how many messages it held (0 when it failed).</summary>
-    private static async Task<int> DiscardAsync(Task<RetrievedMessages>? fetching)
+    /// <summary>Waits for a fetch in flight and releases what it got, so that the session may be used or closed.</summary>
+    private static async Task DiscardAsync(Task<RetrievedMessages>? fetching)
     {
         if (fetching is null)
         {
-            return 0;
+            return;
         }
 
         try
         {
             using var batch = await fetching;
-            return batch.Count;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The run is ending for another reason already, or its next session fetches these again.
-            return 0;
         }
     }
 
