@@ -74,6 +74,9 @@ public readonly record struct WriteCondition(bool IsConditional, string? Expecte
     public static WriteCondition None => default;
 
     public static WriteCondition Matching(string? version) => new(true, version);
+
+    /// <summary>Only when there is no object at the path yet.</summary>
+    public static WriteCondition MustNotExist => Matching(null);
 }
 
 /// <summary>A conditional write found another version than expected.</summary>

@@ -42,16 +42,23 @@ internal sealed class MessageArchiver(
             var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = uidl, MessageId = decoded.Headers.MessageId };
             List<string> warnings = [.. retrievalWarnings, .. decoded.Warnings];
             var folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
-            var storedSha = await ReadStoredRawShaAsync(folder, cancellationToken);
-            if (storedSha is not null && storedSha != raw.Sha256)
-            {
-                key = ArchiveLayout.ReusedUidlKey(key, raw.Sha256);
-                folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
-                warnings.Add($"The server reused UIDL '{uidl}' for a different message; this one is stored under key {key}.");
-                Log.UidlReused(logger, mailbox, uidl, key);
-            }
 
-            await WriteRawAsync(folder, raw, about, cancellationToken);
+            // Nearly every message is new, so the raw bytes are written on condition that the folder holds none yet, which
+            // spares a blob store a request per message; only when it does is the stored manifest read.
+            if (!await WriteRawAsync(folder, raw, about, WriteCondition.MustNotExist, cancellationToken))
+            {
+                // Stored before (a run that died before its ledger write) or, with other bytes, a UIDL the server reused.
+                var storedSha = await ReadStoredRawShaAsync(folder, cancellationToken);
+                if (storedSha is not null && storedSha != raw.Sha256)
+                {
+                    key = ArchiveLayout.ReusedUidlKey(key, raw.Sha256);
+                    folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
+                    warnings.Add($"The server reused UIDL '{uidl}' for a different message; this one is stored under key {key}.");
+                    Log.UidlReused(logger, mailbox, uidl, key);
+                }
+
+                await WriteRawAsync(folder, raw, about, WriteCondition.None, cancellationToken);
+            }
 
             var bodies = new List<StoredBody>(decoded.Bodies.Count);
             foreach (var body in decoded.Bodies)
@@ -119,7 +126,7 @@ internal sealed class MessageArchiver(
         Log.Quarantined(logger, mailbox, uidl, error.Message);
         var folder = ArchiveLayout.QuarantineFolder(mailbox, key);
         var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = uidl };
-        await WriteRawAsync(folder, raw, about, cancellationToken);
+        await WriteRawAsync(folder, raw, about, WriteCondition.None, cancellationToken);
         var record = new QuarantineRecord(
             mailbox, uidl, key, time.GetUtcNow(), error.Message, new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256));
         await ArchiveJson.WriteAsync(
@@ -134,11 +141,20 @@ internal sealed class MessageArchiver(
         return new StoredMessage(key, folder, Quarantined: true, raw.Size);
     }
 
-    /// <summary>Raw bytes go first: whatever else fails later, the message itself is kept.</summary>
-    private async Task WriteRawAsync(string folder, RawMessage raw, ArchiveObjectInfo about, CancellationToken cancellationToken)
+    /// <summary>Raw bytes go first: whatever else fails later, the message itself is kept. False when the condition failed.</summary>
+    private async Task<bool> WriteRawAsync(string folder, RawMessage raw, ArchiveObjectInfo about, WriteCondition condition, CancellationToken cancellationToken)
     {
-        await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", about, raw.CopyToAsync, WriteCondition.None, cancellationToken);
+        try
+        {
+            await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", about, raw.CopyToAsync, condition, cancellationToken);
+        }
+        catch (ArchiveConflictException) when (condition.IsConditional)
+        {
+            return false;
+        }
+
         observer.OnStep(about.Mailbox, IngestStep.RawStored);
+        return true;
     }
 
     private async Task<string?> ReadStoredRawShaAsync(string folder, CancellationToken cancellationToken)

@@ -22,8 +22,11 @@ public sealed class MailboxIngestor
     /// <summary>Bytes (by LIST size) fetched per round trip, so a batch never holds much in flight.</summary>
     private const long BatchBytes = 8 * 1024 * 1024;
 
-    /// <summary>Messages of a batch stored at once: enough to keep two cores decoding and several uploads in flight.</summary>
-    private const int StoreParallelism = 4;
+    /// <summary>
+    /// Messages of a batch stored at once: enough to keep the cores decoding and a blob store busy (into Azurite, 8 took
+    /// 2,100 messages in 17 s where 4 took 20 s; the FileSystem store is as fast either way).
+    /// </summary>
+    private const int StoreParallelism = 8;
 
     private readonly IMailServer _server;
     private readonly IMailArchive _archive;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using MailIngest.Archive;
+using MailIngest.IO;
 
 namespace MailIngest.Storage.FileSystem;
 
@@ -106,9 +107,13 @@ internal sealed class FileSystemMailArchive : IMailArchive
         var temp = Path.Combine(folder, $".{Guid.NewGuid():N}.tmp");
         try
         {
+            var version = "";
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize))
             {
-                await writeContent(new SynchronousWriteStream(file), cancellationToken);
+                // A conditional write returns the new version: hashed as it is written rather than read back afterwards.
+                using var hashing = condition.IsConditional ? new HashingStream(new SynchronousWriteStream(file)) : null;
+                await writeContent(hashing ?? (Stream)new SynchronousWriteStream(file), cancellationToken);
+                version = hashing?.FinishHash() ?? "";
                 file.Flush();
                 if (!FileSystemSync.IsSupported)
                 {
@@ -123,7 +128,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
 
             File.Move(temp, target, overwrite: true);
             Interlocked.Increment(ref _unpersistedWrites);
-            return condition.IsConditional ? VersionOf(await File.ReadAllBytesAsync(target, cancellationToken)) : "";
+            return version;
         }
         catch
         {
