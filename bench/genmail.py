@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Generates a deterministic, realistic POP3 mailbox for bench/run.sh.
 
-    genmail.py MAILDIR COUNT TARGET_MB SEED          fill MAILDIR/new with COUNT messages
+    genmail.py MAILDIR COUNT TARGET_MB SEED [FIRST]  fill MAILDIR/new with COUNT messages, numbered from
+                                                     FIRST (default 1): file names and Message-IDs
+                                                     stay unique when more are delivered later
     genmail.py --big FILE ATTACHMENT_MB SEED          write one message with a large attachment
 
 The mix: plain text (English and non-ASCII), HTML+text alternatives, messages with attachments of
@@ -174,7 +176,7 @@ def plan(rng, count, target_bytes):
     return [(k, [max(200, int(s * factor)) for s in sizes]) for k, sizes in items]
 
 
-def fill(maildir, count, target_mb, seed):
+def fill(maildir, count, target_mb, seed, first=1):
     rng = random.Random(seed)
     new = os.path.join(maildir, "new")
     tmp = os.path.join(maildir, "tmp")
@@ -183,7 +185,7 @@ def fill(maildir, count, target_mb, seed):
     os.makedirs(os.path.join(maildir, "cur"), exist_ok=True)
     total = 0
     stamp = 1_700_000_000
-    for n, (kind, sizes) in enumerate(plan(rng, count, target_mb * 1_000_000), start=1):
+    for n, (kind, sizes) in enumerate(plan(rng, count, target_mb * 1_000_000), start=first):
         raw = message(rng, n, sizes, kind).replace("\n", "\r\n").encode("utf-8")
         # Increasing stamps keep the server's order equal to generation order.
         name = f"{stamp + n}.M{n}P1Q{n}.bench"
@@ -218,4 +220,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "--big":
         big(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     else:
-        fill(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+        fill(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 1)
