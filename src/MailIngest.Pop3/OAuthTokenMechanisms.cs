@@ -18,52 +18,60 @@ internal static class OAuthTokenMechanisms
 
     private sealed class XOAuth2Mechanism(string username, string token) : SaslMechanismOAuth2(username, token)
     {
-        private bool _tokenSent;
+        private TokenExchange _exchange;
 
         public override void Reset()
         {
-            _tokenSent = false;
+            _exchange = default;
             base.Reset();
         }
 
+        // The server's error report is acknowledged with an empty reply.
         protected override byte[]? Challenge(byte[]? token, int startIndex, int length, CancellationToken cancellationToken)
         {
-            if (_tokenSent)
-            {
-                // The server's error report: an empty reply acknowledges it.
-                IsAuthenticated = true;
-                return [];
-            }
-
-            var response = base.Challenge(token, startIndex, length, cancellationToken);
-            _tokenSent = true;
-            IsAuthenticated = false;
+            var response = _exchange.Answer(() => base.Challenge(token, startIndex, length, cancellationToken), [], out var done);
+            IsAuthenticated = done;
             return response;
         }
     }
 
     private sealed class OAuthBearerMechanism(string username, string token) : SaslMechanismOAuthBearer(username, token)
     {
-        private bool _tokenSent;
+        private TokenExchange _exchange;
 
         public override void Reset()
         {
-            _tokenSent = false;
+            _exchange = default;
             base.Reset();
         }
 
+        // RFC 7628 has the client acknowledge the server's error report with a single %x01.
         protected override byte[]? Challenge(byte[]? token, int startIndex, int length, CancellationToken cancellationToken)
         {
+            var response = _exchange.Answer(() => base.Challenge(token, startIndex, length, cancellationToken), [0x01], out var done);
+            IsAuthenticated = done;
+            return response;
+        }
+    }
+
+    /// <summary>The state both mechanisms share (their MailKit base classes differ): the token first, then the acknowledgement.</summary>
+    private struct TokenExchange
+    {
+        private bool _tokenSent;
+
+        /// <param name="sendToken">The base mechanism's first response, which carries the token.</param>
+        /// <param name="acknowledgement">The reply to a continuation after the token: the server's error report.</param>
+        /// <param name="authenticated">Whether the mechanism is done: only once that error report is answered.</param>
+        public byte[]? Answer(Func<byte[]?> sendToken, byte[] acknowledgement, out bool authenticated)
+        {
+            authenticated = _tokenSent;
             if (_tokenSent)
             {
-                // The server's error report: RFC 7628 has the client acknowledge it with a single %x01.
-                IsAuthenticated = true;
-                return [0x01];
+                return acknowledgement;
             }
 
-            var response = base.Challenge(token, startIndex, length, cancellationToken);
+            var response = sendToken();
             _tokenSent = true;
-            IsAuthenticated = false;
             return response;
         }
     }
