@@ -121,16 +121,9 @@ public sealed class OAuth2Tests : IAsyncLifetime
     [Fact]
     public async Task Once_ServerOffersOnlyOAuthBearer_LogsInWithIt()
     {
-        // A second server whose later auth_mechanisms line overrides the fixture's, so XOAUTH2 is not offered.
-        await using var bearerOnly = await DovecotServer.StartAsync(new DovecotOptions
-        {
-            OAuth2IntrospectionUrl = _introspection.Url,
-            ExtraSettings = ["auth_mechanisms = oauthbearer plain login"],
-        });
-        bearerOnly.AddUser(User, "unused-password-3d1e");
+        await using var bearerOnly = await StartBearerOnlyServerAsync();
         await bearerOnly.DeliverAsync(User, TestMail.Numbered(1));
         await File.WriteAllTextAsync(TokenPath, _goodToken);
-        _workspace.Configure(User, bearerOnly.Host, bearerOnly.Port, User, "", new { AccessTokenFile = TokenPath });
 
         var run = await _workspace.OnceAsync(DebugLogging);
 
@@ -143,15 +136,9 @@ public sealed class OAuth2Tests : IAsyncLifetime
     [Fact]
     public async Task Once_RejectedOAuthBearerToken_ExitsWith1AfterOneAttempt()
     {
-        await using var bearerOnly = await DovecotServer.StartAsync(new DovecotOptions
-        {
-            OAuth2IntrospectionUrl = _introspection.Url,
-            ExtraSettings = ["auth_mechanisms = oauthbearer plain login"],
-        });
-        bearerOnly.AddUser(User, "unused-password-3d1e");
+        await using var bearerOnly = await StartBearerOnlyServerAsync();
         var wrong = "wrong-token-" + Guid.NewGuid().ToString("N");
         await File.WriteAllTextAsync(TokenPath, wrong);
-        _workspace.Configure(User, bearerOnly.Host, bearerOnly.Port, User, "", new { AccessTokenFile = TokenPath });
 
         var run = await _workspace.OnceAsync();
 
@@ -173,5 +160,21 @@ public sealed class OAuth2Tests : IAsyncLifetime
         Assert.Contains($"MailIngest:Mailboxes:{User}:AccessTokenFile and MailIngest:Mailboxes:{User}:Password are both set", run.Stderr, StringComparison.Ordinal);
         Assert.Empty(_introspection.Requests);
         Assert.DoesNotContain(_goodToken, run.ToString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A second server whose later auth_mechanisms line overrides the fixture's, so XOAUTH2 is not offered; the mailbox is
+    /// configured to it.
+    /// </summary>
+    private async Task<DovecotServer> StartBearerOnlyServerAsync()
+    {
+        var bearerOnly = await DovecotServer.StartAsync(new DovecotOptions
+        {
+            OAuth2IntrospectionUrl = _introspection.Url,
+            ExtraSettings = ["auth_mechanisms = oauthbearer plain login"],
+        });
+        bearerOnly.AddUser(User, "unused-password-3d1e");
+        _workspace.Configure(User, bearerOnly.Host, bearerOnly.Port, User, "", new { AccessTokenFile = TokenPath });
+        return bearerOnly;
     }
 }
