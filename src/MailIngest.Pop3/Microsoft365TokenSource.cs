@@ -15,9 +15,6 @@ namespace MailIngest.Pop3;
 /// </summary>
 internal sealed class Microsoft365TokenSource(ILogger<Microsoft365TokenSource> logger) : IAccessTokenSource
 {
-    private const string TenantVariable = "AZURE_TENANT_ID";
-    private const string ClientVariable = "AZURE_CLIENT_ID";
-
     private readonly ConcurrentDictionary<string, MailboxCredential> _credentials = new(StringComparer.Ordinal);
 
     public bool Serves(MailboxOptions options) => options.Microsoft365 is not null;
@@ -26,7 +23,7 @@ internal sealed class Microsoft365TokenSource(ILogger<Microsoft365TokenSource> l
     {
         var settings = options.Microsoft365!;
         var credential = CredentialFor(mailbox, settings, options.Timeout);
-        var (tenantId, clientId) = (Effective(settings.TenantId, TenantVariable, settings), Effective(settings.ClientId, ClientVariable, settings));
+        var (tenantId, clientId) = (Effective(settings.TenantId, Microsoft365Options.TenantIdVariable, settings), Effective(settings.ClientId, Microsoft365Options.ClientIdVariable, settings));
         try
         {
             var token = await credential.GetTokenAsync(new TokenRequestContext([settings.Scope]), cancellationToken);

@@ -10,6 +10,15 @@ public sealed class Microsoft365Options
     /// <summary>The scope of Exchange Online in Microsoft's public cloud.</summary>
     public const string DefaultScope = "https://outlook.office365.com/.default";
 
+    /// <summary>Set by the Azure workload identity webhook in a pod labelled <c>azure.workload.identity/use: "true"</c>.</summary>
+    public const string TenantIdVariable = "AZURE_TENANT_ID";
+
+    /// <inheritdoc cref="TenantIdVariable"/>
+    public const string ClientIdVariable = "AZURE_CLIENT_ID";
+
+    /// <inheritdoc cref="TenantIdVariable"/>
+    public const string FederatedTokenFileVariable = "AZURE_FEDERATED_TOKEN_FILE";
+
     /// <summary>The directory (tenant) ID or a verified domain such as <c>contoso.onmicrosoft.com</c>; with <see cref="WorkloadIdentity"/> it may come from <c>AZURE_TENANT_ID</c>.</summary>
     public string TenantId { get; set; } = "";
 

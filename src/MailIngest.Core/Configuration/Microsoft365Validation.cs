@@ -5,11 +5,6 @@ namespace MailIngest.Configuration;
 /// <summary>Checks a mailbox's <see cref="MailboxOptions.Microsoft365"/> section at start, naming the key and the fix.</summary>
 internal static partial class Microsoft365Validation
 {
-    /// <summary>Set by the Azure workload identity webhook in a pod labelled <c>azure.workload.identity/use: "true"</c>.</summary>
-    private const string TenantVariable = "AZURE_TENANT_ID";
-    private const string ClientVariable = "AZURE_CLIENT_ID";
-    private const string TokenFileVariable = "AZURE_FEDERATED_TOKEN_FILE";
-
     /// <param name="key">The mailbox's key, e.g. <c>MailIngest:Mailboxes:support</c>.</param>
     /// <param name="options">The mailbox's settings, whose Microsoft365 section is set.</param>
     /// <param name="environment">Reads an environment variable; workload identity takes its tenant, client and token file from there.</param>
@@ -25,8 +20,8 @@ internal static partial class Microsoft365Validation
 
         ValidateCredential(section, settings, environment, errors);
         var workloadVariable = settings.WorkloadIdentity ? environment : _ => null;
-        ValidateIdentity(section, new("TenantId", settings.TenantId, TenantVariable, TenantId(), "the directory (tenant) ID or a verified domain such as contoso.onmicrosoft.com"), workloadVariable, errors);
-        ValidateIdentity(section, new("ClientId", settings.ClientId, ClientVariable, Guid(), "the application (client) ID of the app registration, a GUID"), workloadVariable, errors);
+        ValidateIdentity(section, new("TenantId", settings.TenantId, Microsoft365Options.TenantIdVariable, TenantId(), "the directory (tenant) ID or a verified domain such as contoso.onmicrosoft.com"), workloadVariable, errors);
+        ValidateIdentity(section, new("ClientId", settings.ClientId, Microsoft365Options.ClientIdVariable, Guid(), "the application (client) ID of the app registration, a GUID"), workloadVariable, errors);
 
         if (settings.AuthorityHost.Length > 0 && !(Uri.TryCreate(settings.AuthorityHost, UriKind.Absolute, out var authority) && authority.Scheme == Uri.UriSchemeHttps))
         {
@@ -83,9 +78,9 @@ internal static partial class Microsoft365Validation
         {
             errors.Add($"{section}:ClientCertificateFile: {certificateProblem}.");
         }
-        else if (settings.WorkloadIdentity && string.IsNullOrEmpty(environment(TokenFileVariable)))
+        else if (settings.WorkloadIdentity && string.IsNullOrEmpty(environment(Microsoft365Options.FederatedTokenFileVariable)))
         {
-            errors.Add($"{section}:WorkloadIdentity needs {TokenFileVariable} in the environment, which the Azure workload identity webhook sets in a pod labelled azure.workload.identity/use: \"true\" whose service account names the client ID.");
+            errors.Add($"{section}:WorkloadIdentity needs {Microsoft365Options.FederatedTokenFileVariable} in the environment, which the Azure workload identity webhook sets in a pod labelled azure.workload.identity/use: \"true\" whose service account names the client ID.");
         }
     }
 
