@@ -10,15 +10,29 @@ public interface IMailArchive
     /// <summary>Where the archive is, for log lines and errors.</summary>
     string Location { get; }
 
+    /// <summary>
+    /// A local folder for messages on their way in, which <see cref="StoreFileAsync"/> takes files from: on the archive's
+    /// own file system for the FileSystem store (so storing a file is a rename), under the temp folder for a remote store.
+    /// </summary>
+    string SpoolFolder { get; }
+
     /// <summary>Takes the mailbox's exclusive lock, or returns null when another worker holds it.</summary>
     /// <remarks>The lock records <see cref="LockHolder.Current"/>, for <see cref="LockHolderAsync"/>.</remarks>
-    Task<IAsyncDisposable?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken);
+    /// <exception cref="ArchiveUnavailableException">The lock could not be taken for another reason than another holder.</exception>
+    Task<IMailboxLock?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken);
 
     /// <summary>Who holds the mailbox's lock now (<see cref="LockHolder.Current"/> of the holder), or null when nobody does; takes nothing.</summary>
     Task<string?> LockHolderAsync(string mailbox, CancellationToken cancellationToken);
 
     /// <summary>Reads a small object (a ledger or a manifest) whole, or returns null when it does not exist.</summary>
     Task<ArchivedObject?> ReadAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>Opens an object of any size for reading, streamed; null when it does not exist.</summary>
+    Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>The paths of the objects under <paramref name="prefix"/> (a folder path ending in '/'), in no set order.</summary>
+    /// <remarks>For offline work (reprocess, outbox recovery): a poll never lists the archive.</remarks>
+    IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>Writes an object whose content <paramref name="writeContent"/> streams; returns the new version.</summary>
     /// <param name="path">Where the object goes.</param>
@@ -35,10 +49,40 @@ public interface IMailArchive
         CancellationToken cancellationToken);
 
     /// <summary>
+    /// Stores the local file <paramref name="file"/> (in <see cref="SpoolFolder"/>) as the object at <paramref name="path"/>
+    /// and removes the file: the FileSystem store renames it into place, a remote store uploads it. A stream already open
+    /// on the file stays readable. On a failure (the condition included) the file is left where it was.
+    /// </summary>
+    /// <exception cref="ArchiveConflictException">The condition did not hold.</exception>
+    Task<string> StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends <paramref name="content"/> to the append-only object at <paramref name="path"/> if it is
+    /// <paramref name="expectedLength"/> bytes long now (0: it does not exist yet); returns its new length. An append is
+    /// atomic: after a crash the object ends before or after it, never inside it.
+    /// </summary>
+    /// <exception cref="ArchiveConflictException">The object has another length: another writer appended to it.</exception>
+    Task<long> AppendAsync(string path, ReadOnlyMemory<byte> content, long expectedLength, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the object at <paramref name="path"/>; nothing happens when there is none.</summary>
+    Task DeleteAsync(string path, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Makes every object written so far durable, so that it survives a crash of the machine (not only of the process).
-    /// One barrier for many objects is far cheaper than flushing each to disk; the ledger is written between two of them.
+    /// One barrier for many objects is far cheaper than flushing each to disk. Returns only after a flush that began
+    /// after every write this process had completed when it was called.
     /// </summary>
     Task PersistAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A held mailbox lock; disposing it releases the lock.</summary>
+public interface IMailboxLock : IAsyncDisposable
+{
+    /// <summary>
+    /// Cancelled when the lock is known to be lost (an Azure lease that could not be renewed in time): the holder must not
+    /// write the ledger or delete mail after that. Never cancelled for a lock that cannot be lost.
+    /// </summary>
+    CancellationToken Lost { get; }
 }
 
 /// <summary>What an object is: its content type, and what a consumer of the store may filter on.</summary>
@@ -47,7 +91,7 @@ public interface IMailArchive
 /// <param name="Mailbox">The mailbox it belongs to.</param>
 public sealed record ArchiveObjectInfo(string ContentType, ArchiveObjectKind Kind, string Mailbox)
 {
-    /// <summary>The UIDL of the message it belongs to; null for a ledger.</summary>
+    /// <summary>The ID the message has on its server (POP3 UIDL; IMAP folder, UIDVALIDITY and UID); null for a ledger.</summary>
     public string? Uidl { get; init; }
 
     /// <summary>The Message-ID of the message it belongs to, when it has one and was decoded.</summary>
@@ -63,6 +107,7 @@ public enum ArchiveObjectKind
     Manifest,
     Ledger,
     Quarantine,
+    Event,
 }
 
 /// <summary>An object's content and the version a conditional write must match.</summary>
