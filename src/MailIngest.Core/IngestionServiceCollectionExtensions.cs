@@ -3,18 +3,17 @@ using MailIngest.Configuration;
 using MailIngest.Decoding;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
-using MailIngest.Server;
 using MailIngest.Telemetry;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 public static class IngestionServiceCollectionExtensions
 {
-    /// <summary>Adds the ingestion loop and the <c>MailIngest</c> settings, validated at start; needs an archive and a mail server.</summary>
+    /// <summary>Adds the ingestion loop and the <c>MailIngest</c> settings, validated at start; needs an archive and a mail source.</summary>
     public static IServiceCollection AddMailIngestion(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(MailIngestOptions.SectionName);
@@ -27,32 +26,28 @@ public static class IngestionServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
-        services.TryAddSingleton<IRunProgress, NoRunProgress>();
-        services.AddSingleton(provider => new MessageDecoder(provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Decoding));
+        services.TryAddSingleton<IProgressSink, NoProgressSink>();
+        services.TryAddSingleton(provider => new MessageDecoder(provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Decoding));
         services.AddMetrics();
-        services.AddSingleton<IngestMetrics>();
-        services.AddSingleton<LedgerStore>();
-        services.AddSingleton<MailboxStatusReader>();
-        services.AddSingleton<MailboxPlanner>();
-        services.AddSingleton<MessageArchiver>();
-        // One resilience pipeline (and circuit breaker) per mailbox for the life of the process; see MailboxResilience.
-        services.AddSingleton<MailboxResilience>();
-        // The ingestor's constructor is internal (its parts are), so the container is told how to make it.
-        services.AddSingleton(provider => new MailboxIngestor(
-            provider.GetRequiredService<IMailServer>(),
+        services.TryAddSingleton<IngestMetrics>();
+        services.TryAddSingleton<LedgerStore>();
+        services.TryAddSingleton<MessageArchiver>();
+        services.TryAddSingleton(provider => new RunServices(
             provider.GetRequiredService<IMailArchive>(),
             provider.GetRequiredService<LedgerStore>(),
             provider.GetRequiredService<MessageArchiver>(),
-            provider.GetRequiredService<MailboxResilience>(),
-            provider.GetRequiredService<IngestMetrics>(),
-            provider.GetRequiredService<IRunProgress>(),
             provider.GetRequiredService<IIngestObserver>(),
+            provider.GetRequiredService<IProgressSink>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<MailboxIngestor>>()));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("MailIngest.Ingestion")));
+        // One resilience pipeline (and circuit breaker) per mailbox for the life of the process; see MailboxResilience.
+        services.TryAddSingleton<MailboxResilience>();
+        services.TryAddSingleton<IMailboxRunner, MailboxRunner>();
+        services.TryAddSingleton<IMailboxStatusReader, MailboxStatusReader>();
         return services;
     }
 
-    private sealed class NoRunProgress : IRunProgress
+    private sealed class NoProgressSink : IProgressSink
     {
         public void Planned(string mailbox, int messages, long bytes)
         {
@@ -69,7 +64,7 @@ public static class IngestionServiceCollectionExtensions
 
     private sealed class NoIngestObserver : IIngestObserver
     {
-        public void OnStep(string mailbox, IngestStep reached)
+        public void OnStep(string mailbox, IngestStep reached, string? messageId)
         {
         }
     }

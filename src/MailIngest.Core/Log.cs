@@ -11,8 +11,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "{Mailbox}: {OnServer} messages on the server, {New} new, fetching {Fetching} ({Bytes} bytes)")]
     public static partial void Planned(ILogger logger, string mailbox, int onServer, int @new, int fetching, long bytes);
 
-    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "{Mailbox}: stored {Uidl} as {Folder}")]
-    public static partial void MessageStored(ILogger logger, string mailbox, string uidl, string folder);
+    [LoggerMessage(EventId = 102, Level = LogLevel.Debug, Message = "{Mailbox}: stored {Id} as {Folder}")]
+    public static partial void MessageStored(ILogger logger, string mailbox, string id, string folder);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "{Mailbox}: budget reached ({Budget}); {Remaining} new messages left for the next run")]
     public static partial void BudgetReached(ILogger logger, string mailbox, string budget, int remaining);
@@ -55,6 +55,18 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 118, Level = LogLevel.Information, Message = "{Mailbox}: the server asks for {LoginDelay} between logins (LOGIN-DELAY); poll it no sooner than {NextPoll:u}")]
     public static partial void LoginDelay(ILogger logger, string mailbox, TimeSpan loginDelay, DateTimeOffset nextPoll);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "{Mailbox}: message {Id} failed (attempt {Attempt} of {MaxAttempts}): {Error}")]
+    public static partial void MessageFailed(ILogger logger, string mailbox, string id, int attempt, int maxAttempts, string error);
+
+    [LoggerMessage(EventId = 122, Level = LogLevel.Warning, Message = "{Mailbox}: message {Id} recorded without its bytes: {Error}")]
+    public static partial void Unfetched(ILogger logger, string mailbox, string id, string error);
+
+    [LoggerMessage(EventId = 123, Level = LogLevel.Warning, Message = "{Mailbox}: the last run died while handling {Count} messages; each counts one attempt, and each is fetched alone")]
+    public static partial void DiedInFlight(ILogger logger, string mailbox, int count);
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Information, Message = "{Mailbox}: cleared the records of {Count} messages; the next run fetches them again")]
+    public static partial void RetryCleared(ILogger logger, string mailbox, int count);
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "{Mailbox}: stop requested; ending after the messages in hand, {Remaining} new messages left for the next run")]
     public static partial void Stopping(ILogger logger, string mailbox, int remaining);

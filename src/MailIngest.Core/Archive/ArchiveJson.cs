@@ -2,14 +2,12 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using MailIngest.Ledger;
 
 namespace MailIngest.Archive;
 
 /// <summary>The JSON shape of everything the archive stores: camelCase, indented, non-ASCII text kept readable.</summary>
 [JsonSerializable(typeof(MessageManifest))]
 [JsonSerializable(typeof(QuarantineRecord))]
-[JsonSerializable(typeof(LedgerDocument))]
 internal sealed partial class ArchiveJson : JsonSerializerContext
 {
     public const string ContentType = "application/json";

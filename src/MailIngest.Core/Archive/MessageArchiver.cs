@@ -1,6 +1,7 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using MailIngest.Decoding;
-using MailIngest.Ingestion;
 using MailIngest.IO;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,8 @@ namespace MailIngest.Archive;
 
 /// <summary>
 /// Stores one retrieved message: raw bytes first, then bodies and attachments, the manifest last (its presence means
-/// "stored"). Object names depend only on mailbox and UIDL, so storing the same message again rewrites, never doubles.
+/// "stored"). Object names depend only on mailbox and ID, so storing the same message again rewrites, never doubles;
+/// a message already stored whole is left as it is.
 /// </summary>
 internal sealed class MessageArchiver(
     IMailArchive archive,
@@ -19,150 +21,243 @@ internal sealed class MessageArchiver(
 {
     private const string RawContentType = "message/rfc822";
 
-    public Task<StoredMessage> StoreAsync(string mailbox, string uidl, RawMessage raw, CancellationToken cancellationToken) =>
-        StoreAsync(mailbox, uidl, raw, [], cancellationToken);
-
-    /// <summary>Stores a message with what its retrieval noticed (a short RETR, a duplicate UIDL), which lead the manifest's warnings.</summary>
+    /// <summary>Stores a spooled message with what its retrieval noticed (a short RETR, a duplicate ID), which lead the manifest's warnings.</summary>
+    /// <remarks>The spool file is taken over by the archive, or deleted.</remarks>
     public async Task<StoredMessage> StoreAsync(
-        string mailbox, string uidl, RawMessage raw, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
+        string mailbox, string id, SpooledMessage raw, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
     {
-        var key = ArchiveLayout.MessageKey(mailbox, uidl);
-        DecodedMessage decoded;
         try
         {
-            decoded = decoder.Decode(raw.Content);
+            await using var content = raw.OpenRead();
+            DecodedMessage decoded;
+            try
+            {
+                decoded = decoder.Decode(content);
+            }
+            catch (MessageDecodingException e)
+            {
+                return await QuarantineAsync(mailbox, id, raw, e.Message, cancellationToken);
+            }
+
+            using (decoded)
+            {
+                return await StoreDecodedAsync(mailbox, id, raw, decoded, retrievalWarnings, cancellationToken);
+            }
         }
-        catch (MessageDecodingException e)
+        finally
         {
-            return await QuarantineAsync(mailbox, uidl, key, raw, e, cancellationToken);
-        }
-
-        using (decoded)
-        {
-            var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = uidl, MessageId = decoded.Headers.MessageId };
-            List<string> warnings = [.. retrievalWarnings, .. decoded.Warnings];
-            var folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
-
-            // Nearly every message is new, so the raw bytes are written on condition that the folder holds none yet, which
-            // spares a blob store a request per message; only when it does is the stored manifest read.
-            if (!await WriteRawAsync(folder, raw, about, WriteCondition.MustNotExist, cancellationToken))
-            {
-                // Stored before (a run that died before its ledger write) or, with other bytes, a UIDL the server reused.
-                var storedSha = await ReadStoredRawShaAsync(folder, cancellationToken);
-                if (storedSha is not null && storedSha != raw.Sha256)
-                {
-                    key = ArchiveLayout.ReusedUidlKey(key, raw.Sha256);
-                    folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
-                    warnings.Add($"The server reused UIDL '{uidl}' for a different message; this one is stored under key {key}.");
-                    Log.UidlReused(logger, mailbox, uidl, key);
-                }
-
-                await WriteRawAsync(folder, raw, about, WriteCondition.None, cancellationToken);
-            }
-
-            var bodies = new List<StoredBody>(decoded.Bodies.Count);
-            foreach (var body in decoded.Bodies)
-            {
-                var (size, sha) = await WriteHashedAsync(
-                    $"{folder}/{body.Path}",
-                    about with { ContentType = $"{body.ContentType}; charset=utf-8", Kind = ArchiveObjectKind.Body },
-                    body.WriteToAsync,
-                    cancellationToken);
-                bodies.Add(new StoredBody(body.Path, body.ContentType, "utf-8", body.OriginalCharset, size, sha));
-            }
-
-            var attachments = new List<StoredAttachment>(decoded.Attachments.Count);
-            foreach (var attachment in decoded.Attachments)
-            {
-                var (size, sha) = await WriteHashedAsync(
-                    $"{folder}/{attachment.Path}",
-                    about with { ContentType = attachment.ContentType, Kind = ArchiveObjectKind.Attachment },
-                    attachment.WriteToAsync,
-                    cancellationToken);
-                attachments.Add(new StoredAttachment(
-                    attachment.Path,
-                    attachment.FileName,
-                    attachment.ContentType,
-                    size,
-                    sha,
-                    attachment.Inline,
-                    attachment.ContentId,
-                    attachment.Source.ToString().ToLowerInvariant()));
-            }
-
-            var headers = decoded.Headers;
-            var manifest = new MessageManifest(
-                MessageManifest.CurrentSchemaVersion,
-                mailbox,
-                uidl,
-                key,
-                time.GetUtcNow(),
-                headers.MessageId,
-                headers.Subject,
-                headers.From,
-                headers.To,
-                headers.Cc,
-                headers.Date,
-                new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256),
-                bodies,
-                attachments,
-                warnings);
-            await ArchiveJson.WriteAsync(
-                archive,
-                $"{folder}/{ArchiveLayout.ManifestName}",
-                manifest,
-                ArchiveJson.Readable.MessageManifest,
-                about with { Kind = ArchiveObjectKind.Manifest },
-                WriteCondition.None,
-                cancellationToken);
-            observer.OnStep(mailbox, IngestStep.ManifestStored);
-            return new StoredMessage(key, folder, Quarantined: false, raw.Size);
+            raw.Discard();
         }
     }
 
-    private async Task<StoredMessage> QuarantineAsync(
-        string mailbox, string uidl, string key, RawMessage raw, MessageDecodingException error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records in <c>quarantine/</c> a message that is not fetched (larger than MaxMessageSize) or failed too often to be
+    /// stored: what is known of it, without its bytes. Such a message stays on the server.
+    /// </summary>
+    public async Task<string> RecordUnfetchedAsync(string mailbox, string id, UnfetchedMessage message, CancellationToken cancellationToken)
     {
-        Log.Quarantined(logger, mailbox, uidl, error.Message);
-        var folder = ArchiveLayout.QuarantineFolder(mailbox, key);
-        var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = uidl };
-        await WriteRawAsync(folder, raw, about, WriteCondition.None, cancellationToken);
-        var record = new QuarantineRecord(
-            mailbox, uidl, key, time.GetUtcNow(), error.Message, new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256));
+        var key = ArchiveLayout.MessageKey(mailbox, id);
+        var record = new QuarantineRecord(mailbox, id, key, time.GetUtcNow(), message.Error, Raw: null)
+        {
+            Reason = message.Reason,
+            ListedSize = message.ListedSize,
+            Attempts = message.Attempts,
+            Headers = message.Headers,
+        };
+        if (!await WriteQuarantineRecordAsync(record, WriteCondition.MustNotExist, cancellationToken))
+        {
+            // Another message under the same ID was quarantined before (a reused ID): it keeps its record.
+            var existing = await ReadQuarantineRecordAsync(mailbox, key, cancellationToken);
+            if (existing is not null && (existing.Raw is not null || existing.Headers != message.Headers))
+            {
+                key = ArchiveLayout.ReusedUidlKey(key, Sha256Of(message.Headers ?? message.Error));
+                record = record with { Key = key };
+            }
+
+            await WriteQuarantineRecordAsync(record, WriteCondition.None, cancellationToken);
+        }
+
+        Log.Unfetched(logger, mailbox, id, message.Error);
+        return key;
+    }
+
+    private async Task<StoredMessage> StoreDecodedAsync(
+        string mailbox, string id, SpooledMessage raw, DecodedMessage decoded, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
+    {
+        var key = ArchiveLayout.MessageKey(mailbox, id);
+        var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = id, MessageId = decoded.Headers.MessageId };
+        List<string> warnings = [.. retrievalWarnings, .. decoded.Warnings];
+        var folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
+
+        // Nearly every message is new, so the raw bytes are stored on condition that the folder holds none yet, which
+        // spares a blob store a request per message; only when it does is the stored manifest read.
+        if (!await StoreRawAsync(folder, raw, about, WriteCondition.MustNotExist, cancellationToken))
+        {
+            var stored = await ReadManifestAsync(folder, cancellationToken);
+            if (stored is not null && stored.Raw.Sha256 == raw.Sha256)
+            {
+                // Stored whole before: by a run that died before its ledger write, or fetched again to be verified.
+                return new StoredMessage(stored.Key, folder, Quarantined: false, raw.Size, raw.Sha256);
+            }
+
+            if (stored is not null)
+            {
+                key = ArchiveLayout.ReusedUidlKey(key, raw.Sha256);
+                folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
+                warnings.Add($"The server reused ID '{id}' for a different message; this one is stored under key {key}.");
+                Log.UidlReused(logger, mailbox, id, key);
+                var again = await StoreRawAsync(folder, raw, about, WriteCondition.MustNotExist, cancellationToken);
+                if (!again && (await ReadManifestAsync(folder, cancellationToken))?.Raw.Sha256 == raw.Sha256)
+                {
+                    return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256);
+                }
+
+                if (!again)
+                {
+                    await StoreRawAsync(folder, raw, about, WriteCondition.None, cancellationToken);
+                }
+            }
+            else
+            {
+                // Raw bytes without a manifest: an earlier attempt died halfway. This one completes it.
+                await StoreRawAsync(folder, raw, about, WriteCondition.None, cancellationToken);
+            }
+        }
+
+        var bodies = new List<StoredBody>(decoded.Bodies.Count);
+        foreach (var body in decoded.Bodies)
+        {
+            var (size, sha) = await WriteHashedAsync(
+                $"{folder}/{body.Path}",
+                about with { ContentType = $"{body.ContentType}; charset=utf-8", Kind = ArchiveObjectKind.Body },
+                body.WriteToAsync,
+                cancellationToken);
+            bodies.Add(new StoredBody(body.Path, body.ContentType, "utf-8", body.OriginalCharset, size, sha));
+        }
+
+        var attachments = new List<StoredAttachment>(decoded.Attachments.Count);
+        foreach (var attachment in decoded.Attachments)
+        {
+            var (size, sha) = await WriteHashedAsync(
+                $"{folder}/{attachment.Path}",
+                about with { ContentType = attachment.ContentType, Kind = ArchiveObjectKind.Attachment },
+                attachment.WriteToAsync,
+                cancellationToken);
+            attachments.Add(new StoredAttachment(
+                attachment.Path,
+                attachment.FileName,
+                attachment.ContentType,
+                size,
+                sha,
+                attachment.Inline,
+                attachment.ContentId,
+                attachment.Source.ToString().ToLowerInvariant()));
+        }
+
+        var headers = decoded.Headers;
+        var manifest = new MessageManifest(
+            MessageManifest.CurrentSchemaVersion,
+            mailbox,
+            id,
+            key,
+            time.GetUtcNow(),
+            headers.MessageId,
+            headers.Subject,
+            headers.From,
+            headers.To,
+            headers.Cc,
+            headers.Date,
+            new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256),
+            bodies,
+            attachments,
+            warnings);
         await ArchiveJson.WriteAsync(
             archive,
-            $"{folder}/{ArchiveLayout.ErrorName}",
-            record,
-            ArchiveJson.Readable.QuarantineRecord,
-            about with { Kind = ArchiveObjectKind.Quarantine },
+            $"{folder}/{ArchiveLayout.ManifestName}",
+            manifest,
+            ArchiveJson.Readable.MessageManifest,
+            about with { Kind = ArchiveObjectKind.Manifest },
             WriteCondition.None,
             cancellationToken);
-        observer.OnStep(mailbox, IngestStep.ManifestStored);
-        return new StoredMessage(key, folder, Quarantined: true, raw.Size);
+        observer.OnStep(mailbox, IngestStep.ManifestStored, id);
+        return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256);
+    }
+
+    /// <summary>
+    /// Keeps a message that cannot be decoded under <c>quarantine/</c>, raw bytes and the error. Like a stored message,
+    /// another message under the same ID never overwrites it: that one gets its own key.
+    /// </summary>
+    private async Task<StoredMessage> QuarantineAsync(string mailbox, string id, SpooledMessage raw, string error, CancellationToken cancellationToken)
+    {
+        Log.Quarantined(logger, mailbox, id, error);
+        var key = ArchiveLayout.MessageKey(mailbox, id);
+        var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = id };
+        if (!await StoreRawAsync(ArchiveLayout.QuarantineFolder(mailbox, key), raw, about, WriteCondition.MustNotExist, cancellationToken))
+        {
+            var existing = await ReadQuarantineRecordAsync(mailbox, key, cancellationToken);
+            if (existing?.Raw is { } kept && kept.Sha256 != raw.Sha256)
+            {
+                key = ArchiveLayout.ReusedUidlKey(key, raw.Sha256);
+            }
+
+            await StoreRawAsync(ArchiveLayout.QuarantineFolder(mailbox, key), raw, about, WriteCondition.None, cancellationToken);
+        }
+
+        var record = new QuarantineRecord(mailbox, id, key, time.GetUtcNow(), error, new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256))
+        {
+            Reason = QuarantineReason.Undecodable,
+        };
+        await WriteQuarantineRecordAsync(record, WriteCondition.None, cancellationToken);
+        observer.OnStep(mailbox, IngestStep.ManifestStored, id);
+        return new StoredMessage(key, ArchiveLayout.QuarantineFolder(mailbox, key), Quarantined: true, raw.Size, raw.Sha256);
     }
 
     /// <summary>Raw bytes go first: whatever else fails later, the message itself is kept. False when the condition failed.</summary>
-    private async Task<bool> WriteRawAsync(string folder, RawMessage raw, ArchiveObjectInfo about, WriteCondition condition, CancellationToken cancellationToken)
+    private async Task<bool> StoreRawAsync(string folder, SpooledMessage raw, ArchiveObjectInfo about, WriteCondition condition, CancellationToken cancellationToken)
     {
         try
         {
-            await archive.WriteAsync($"{folder}/{ArchiveLayout.RawName}", about, raw.CopyToAsync, condition, cancellationToken);
+            await archive.StoreFileAsync($"{folder}/{ArchiveLayout.RawName}", about, raw.Path, condition, cancellationToken);
         }
         catch (ArchiveConflictException) when (condition.IsConditional)
         {
             return false;
         }
 
-        observer.OnStep(about.Mailbox, IngestStep.RawStored);
+        observer.OnStep(about.Mailbox, IngestStep.RawStored, about.Uidl);
         return true;
     }
 
-    private async Task<string?> ReadStoredRawShaAsync(string folder, CancellationToken cancellationToken)
+    private async Task<bool> WriteQuarantineRecordAsync(QuarantineRecord record, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ArchiveJson.WriteAsync(
+                archive,
+                $"{ArchiveLayout.QuarantineFolder(record.Mailbox, record.Key)}/{ArchiveLayout.ErrorName}",
+                record,
+                ArchiveJson.Readable.QuarantineRecord,
+                new ArchiveObjectInfo(ArchiveJson.ContentType, ArchiveObjectKind.Quarantine, record.Mailbox) { Uidl = record.Uidl },
+                condition,
+                cancellationToken);
+            return true;
+        }
+        catch (ArchiveConflictException) when (condition.IsConditional)
+        {
+            return false;
+        }
+    }
+
+    private async Task<MessageManifest?> ReadManifestAsync(string folder, CancellationToken cancellationToken)
     {
         var stored = await archive.ReadAsync($"{folder}/{ArchiveLayout.ManifestName}", cancellationToken);
-        return stored is null
-            ? null
-            : JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.MessageManifest)?.Raw.Sha256;
+        return stored is null ? null : JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.MessageManifest);
+    }
+
+    private async Task<QuarantineRecord?> ReadQuarantineRecordAsync(string mailbox, string key, CancellationToken cancellationToken)
+    {
+        var stored = await archive.ReadAsync($"{ArchiveLayout.QuarantineFolder(mailbox, key)}/{ArchiveLayout.ErrorName}", cancellationToken);
+        return stored is null ? null : JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.QuarantineRecord);
     }
 
     private async Task<(long Size, string Sha256)> WriteHashedAsync(
@@ -184,4 +279,14 @@ internal sealed class MessageArchiver(
             cancellationToken);
         return (size, sha);
     }
+
+    private static string Sha256Of(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
+
+/// <summary>What is known of a message that is recorded without its bytes.</summary>
+/// <param name="Reason">Why it has no bytes in the archive.</param>
+/// <param name="Error">One sentence for the operator: what happened and what to do.</param>
+/// <param name="ListedSize">Its size by the server's listing.</param>
+/// <param name="Attempts">How often fetching and storing it failed.</param>
+/// <param name="Headers">Its header block (POP3 <c>TOP n 0</c>), when the server gave it.</param>
+internal sealed record UnfetchedMessage(QuarantineReason Reason, string Error, long? ListedSize, int Attempts, string? Headers);

@@ -39,11 +39,39 @@ internal sealed record StoredAttachment(
     string? ContentId,
     string Source);
 
-/// <summary><c>error.json</c> beside a quarantined message: why it could not be decoded.</summary>
+/// <summary>
+/// <c>error.json</c> in a message's quarantine folder: why it is there, and what is known of it. A message that could
+/// not be decoded has its raw bytes beside it; one that was not fetched (too large) or failed too often has none.
+/// </summary>
 internal sealed record QuarantineRecord(
     string Mailbox,
     string Uidl,
     string Key,
     DateTimeOffset QuarantinedAt,
     string Error,
-    StoredRaw Raw);
+    StoredRaw? Raw)
+{
+    public QuarantineReason Reason { get; init; }
+
+    /// <summary>The size the server listed, for a message without raw bytes here.</summary>
+    public long? ListedSize { get; init; }
+
+    /// <summary>How often fetching and storing it failed.</summary>
+    public int? Attempts { get; init; }
+
+    /// <summary>Its header block as the server gave it (POP3 <c>TOP n 0</c>), for a message without raw bytes here.</summary>
+    public string? Headers { get; init; }
+}
+
+/// <summary>Why a message is in quarantine; serialized in camelCase.</summary>
+internal enum QuarantineReason
+{
+    /// <summary>Its raw bytes are kept, but they could not be decoded (or exceed a decoder limit).</summary>
+    Undecodable,
+
+    /// <summary>Larger than the mailbox's MaxMessageSize by the server's listing: not fetched.</summary>
+    TooLarge,
+
+    /// <summary>Fetching and storing it failed MaxAttempts times by its own fault (the run died handling it, the server refused it).</summary>
+    Unprocessable,
+}

@@ -86,6 +86,16 @@ public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIn
             errors.Add($"{key}:MaxBytesPerRun must be 0 (no limit) or more, was {options.MaxBytesPerRun}.");
         }
 
+        if (options.MaxMessageSize < 0)
+        {
+            errors.Add($"{key}:MaxMessageSize must be 0 (no limit) or more, was {options.MaxMessageSize}.");
+        }
+
+        if (options.MaxAttempts < 1)
+        {
+            errors.Add($"{key}:MaxAttempts must be at least 1, was {options.MaxAttempts}.");
+        }
+
         if (options.MaxRunTime < TimeSpan.Zero)
         {
             errors.Add($"{key}:MaxRunTime must be 00:00:00 (no limit) or more, was {options.MaxRunTime}.");

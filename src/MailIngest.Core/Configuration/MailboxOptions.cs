@@ -1,8 +1,11 @@
 namespace MailIngest.Configuration;
 
-/// <summary>One POP3 mailbox to ingest: where it is, how to log in, and how much one run may do.</summary>
+/// <summary>One mailbox to ingest: where it is, how to log in, and how much one run may do.</summary>
 public sealed class MailboxOptions
 {
+    /// <summary>How the mailbox is reached: Pop3 (the default).</summary>
+    public MailProtocol Protocol { get; set; } = MailProtocol.Pop3;
+
     /// <summary>POP3 server host name. Required.</summary>
     public string Host { get; set; } = "";
 
@@ -61,13 +64,30 @@ public sealed class MailboxOptions
     /// <summary>Most bytes (by the server's LIST sizes) one run fetches; 0 means no limit. A run always fetches at least one message.</summary>
     public long MaxBytesPerRun { get; set; }
 
-    /// <summary>Wall time after which a run starts no new message; zero means no limit.</summary>
+    /// <summary>
+    /// Largest message fetched, by the server's listed size; 0 means no limit. A larger one is not fetched but recorded
+    /// (with its headers) as skipped, stays on the server, and holds up nothing; <c>mailingest retry</c> fetches it after
+    /// the limit is raised. Use it to keep messages within what the pod's memory and temp space are sized for.
+    /// </summary>
+    public long MaxMessageSize { get; set; }
+
+    /// <summary>
+    /// Failed attempts, by the message's own fault (the run died or ran out of memory handling it, the server refused to
+    /// send it), after which a message is given up: recorded as unprocessable with its headers, left on the server, and
+    /// passed by, until <c>mailingest retry</c>. Outages of server, network or storage never count.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// Wall time after which a run starts no new message, and cuts off a retrieval still going on one <see cref="Timeout"/>
+    /// later (keeping what is stored); zero means no limit. A run always stores at least one message.
+    /// </summary>
     public TimeSpan MaxRunTime { get; set; } = TimeSpan.Zero;
 
-    /// <summary>Write the UIDL ledger durably after this many stored messages (and at the end of the run).</summary>
+    /// <summary>Make the ledger durable after this many stored messages (and before deleting, and at the end of the run).</summary>
     public int LedgerFlushEvery { get; set; } = 25;
 
-    /// <summary>Write the UIDL ledger durably at least this often while messages are being stored.</summary>
+    /// <summary>Make the ledger durable at least this often while messages are being stored.</summary>
     public TimeSpan LedgerFlushInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Timeout for each POP3 network operation.</summary>
@@ -93,6 +113,12 @@ public sealed class MailboxOptions
     /// once for this long (matters for the long-running scheduler, which keeps one breaker per mailbox across runs).
     /// </summary>
     public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromMinutes(15);
+}
+
+/// <summary>The protocol a mailbox is read with.</summary>
+public enum MailProtocol
+{
+    Pop3,
 }
 
 /// <summary>

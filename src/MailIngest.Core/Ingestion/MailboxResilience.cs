@@ -1,6 +1,6 @@
 using System.Globalization;
 using MailIngest.Configuration;
-using MailIngest.Server;
+using MailIngest.Sources;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;

@@ -1,42 +1,95 @@
 using System.Globalization;
+using System.Text;
 
 namespace MailIngest.Ingestion;
 
 /// <summary>What one run of one mailbox did; its <see cref="Summary"/> is the line every run ends with.</summary>
-public sealed record MailboxRunResult(
-    string Mailbox,
-    MailboxRunStatus Status,
-    int New,
-    int Stored,
-    int Quarantined,
-    int Deleted,
-    int Remaining,
-    long Bytes,
-    TimeSpan Duration,
-    string? Error = null)
+public sealed record MailboxRunResult(string Mailbox, MailboxRunStatus Status)
 {
+    public int New { get; init; }
+
+    public int Stored { get; init; }
+
+    public int Quarantined { get; init; }
+
+    /// <summary>Messages larger than MaxMessageSize, recorded without fetching.</summary>
+    public int Skipped { get; init; }
+
+    /// <summary>Messages given up after MaxAttempts failures of their own, recorded without their bytes.</summary>
+    public int Unprocessable { get; init; }
+
+    public int Deleted { get; init; }
+
+    public int Remaining { get; init; }
+
+    public long Bytes { get; init; }
+
+    public TimeSpan Duration { get; init; }
+
+    public string? Error { get; init; }
+
     /// <summary>Reconnects the run made after transient failures (dropped connections, timeouts, [IN-USE], [SYS/TEMP]).</summary>
     public int Reconnects { get; init; }
 
-    /// <summary>For <c>mailingest adopt</c>: how many UIDLs were recorded as seen without fetching; null for an ingesting run.</summary>
+    /// <summary>For <c>mailingest adopt</c>: how many IDs were recorded as seen without fetching; null for an ingesting run.</summary>
     public int? Adopted { get; init; }
 
-    public string Summary => Status switch
+    /// <summary>Messages the ledger holds back after the run, by state (skipped, failed, retrying); null when the run had no ledger.</summary>
+    public IReadOnlyDictionary<Ledger.EntryState, int>? Held { get; init; }
+
+    /// <summary>Another worker held the mailbox's lock, so this run did nothing.</summary>
+    public static MailboxRunResult LockHeld(string mailbox) => new(mailbox, MailboxRunStatus.Skipped);
+
+    /// <summary>The run failed before it held a ledger (the lock or the ledger could not be had).</summary>
+    public static MailboxRunResult FailedToStart(string mailbox, string error, TimeSpan duration) =>
+        new(mailbox, MailboxRunStatus.Failed) { Error = error, Duration = duration };
+
+    public string Summary
     {
-        MailboxRunStatus.Skipped => $"{Mailbox}: skipped, another worker holds the mailbox lock",
-        _ => string.Create(CultureInfo.InvariantCulture, $"{Mailbox}: {(Status == MailboxRunStatus.Failed ? "FAILED" : "ok")}, ")
-            + (Adopted is { } adopted
-                ? string.Create(CultureInfo.InvariantCulture, $"adopted {adopted} messages as seen without fetching")
-                : string.Create(CultureInfo.InvariantCulture, $"new {New}, stored {Stored}, quarantined {Quarantined}, deleted {Deleted}, left for next run {Remaining}, {Bytes} bytes"))
-            + string.Create(CultureInfo.InvariantCulture, $", {Duration.TotalSeconds:0.0} s")
-            + (Reconnects > 0 ? string.Create(CultureInfo.InvariantCulture, $", reconnected {Reconnects} times") : "")
-            + (Error is null ? "" : $": {Error}"),
-    };
+        get
+        {
+            if (Status == MailboxRunStatus.Skipped)
+            {
+                return $"{Mailbox}: skipped, another worker holds the mailbox lock";
+            }
+
+            var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{Mailbox}: {(Status == MailboxRunStatus.Failed ? "FAILED" : "ok")}, ");
+            if (Adopted is { } adopted)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"adopted {adopted} messages as seen without fetching");
+            }
+            else
+            {
+                text.Append(CultureInfo.InvariantCulture, $"new {New}, stored {Stored}, quarantined {Quarantined}, ");
+                if (Skipped > 0)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"skipped {Skipped} over MaxMessageSize, ");
+                }
+
+                if (Unprocessable > 0)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"gave up on {Unprocessable} after MaxAttempts, ");
+                }
+
+                text.Append(CultureInfo.InvariantCulture, $"deleted {Deleted}, left for next run {Remaining}, {Bytes} bytes");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $", {Duration.TotalSeconds:0.0} s");
+            if (Reconnects > 0)
+            {
+                text.Append(CultureInfo.InvariantCulture, $", reconnected {Reconnects} times");
+            }
+
+            return Error is null ? text.ToString() : text.Append(": ").Append(Error).ToString();
+        }
+    }
 }
 
 public enum MailboxRunStatus
 {
     Succeeded,
     Failed,
+
+    /// <summary>Another worker held the mailbox's lock.</summary>
     Skipped,
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using MailIngest.Ingestion;
+using MailIngest.Ledger;
 
 namespace MailIngest.Telemetry;
 
@@ -19,13 +20,15 @@ public sealed class IngestMetrics
     private readonly Counter<long> _runs;
     private readonly Histogram<double> _duration;
     private readonly ConcurrentDictionary<string, Backlog> _backlogs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<EntryState, int>> _held = new(StringComparer.Ordinal);
 
     public IngestMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _time = time;
         var meter = meterFactory.Create(MeterName);
-        _messages = meter.CreateCounter<long>("mailingest.messages", "{message}", "Messages stored, by mailbox and result (stored or quarantined).");
+        _messages = meter.CreateCounter<long>(
+            "mailingest.messages", "{message}", "Messages handled, by mailbox and result (stored, quarantined, skipped over MaxMessageSize, or unprocessable).");
         _bytes = meter.CreateCounter<long>("mailingest.bytes", "By", "Raw message bytes stored, by mailbox.");
         _deleted = meter.CreateCounter<long>("mailingest.deleted", "{message}", "Messages deleted from the server after they were stored, by mailbox.");
         _runs = meter.CreateCounter<long>("mailingest.runs", "{run}", "Mailbox runs, by mailbox and status (succeeded, failed, skipped).");
@@ -33,9 +36,11 @@ public sealed class IngestMetrics
         meter.CreateObservableGauge("mailingest.backlog", ObserveBacklog, "{message}", "New messages the last run of each mailbox left for later runs.");
         meter.CreateObservableGauge("mailingest.backlog.age", ObserveBacklogAge, "s",
             "How long each mailbox has had new mail waiting: the lag of its oldest unfetched message, as seen from the runs; 0 when none waits.");
+        meter.CreateObservableGauge("mailingest.held", ObserveHeld, "{message}",
+            "Messages each mailbox's ledger holds back, by state: skipped (over MaxMessageSize), unprocessable (out of attempts), retrying; as of its last run.");
     }
 
-    public void Record(MailboxRunResult result)
+    public void RunFinished(MailboxRunResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         var mailbox = new KeyValuePair<string, object?>("mailbox", result.Mailbox);
@@ -44,6 +49,12 @@ public sealed class IngestMetrics
         _duration.Record(result.Duration.TotalSeconds, mailbox, status);
         _messages.Add(result.Stored, mailbox, new("result", "stored"));
         _messages.Add(result.Quarantined, mailbox, new("result", "quarantined"));
+        _messages.Add(result.Skipped, mailbox, new("result", "skipped"));
+        _messages.Add(result.Unprocessable, mailbox, new("result", "unprocessable"));
+        if (result.Held is { } held)
+        {
+            _held[result.Mailbox] = held;
+        }
         _bytes.Add(result.Bytes, mailbox);
         _deleted.Add(result.Deleted, mailbox);
         if (result.Status == MailboxRunStatus.Succeeded)
@@ -64,6 +75,14 @@ public sealed class IngestMetrics
         _backlogs.Select(b => new Measurement<double>(
             b.Value.Since is { } since ? (_time.GetUtcNow() - since).TotalSeconds : 0,
             new KeyValuePair<string, object?>("mailbox", b.Key)));
+
+    private IEnumerable<Measurement<long>> ObserveHeld() =>
+        from mailbox in _held
+        from state in (EntryState[])[EntryState.Skipped, EntryState.Failed, EntryState.Retrying]
+        select new Measurement<long>(
+            mailbox.Value.GetValueOrDefault(state),
+            new KeyValuePair<string, object?>("mailbox", mailbox.Key),
+            new KeyValuePair<string, object?>("state", state == EntryState.Failed ? "unprocessable" : state.ToString().ToLowerInvariant()));
 
     private sealed record Backlog(int Count, DateTimeOffset? Since);
 }

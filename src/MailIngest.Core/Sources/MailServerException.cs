@@ -1,4 +1,4 @@
-namespace MailIngest.Server;
+namespace MailIngest.Sources;
 
 /// <summary>The mail server refused or failed an operation; the message says which server and what to check.</summary>
 public sealed class MailServerException : Exception

@@ -1,4 +1,4 @@
-namespace MailIngest.Server;
+namespace MailIngest.Sources;
 
 /// <summary>What a server told about itself in one session, for <c>mailingest check</c>.</summary>
 /// <param name="Endpoint">host:port.</param>

@@ -2,23 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace MailIngest.Ledger;
 
-/// <summary><c>state/{mailbox}.json</c> as stored.</summary>
-public sealed record LedgerDocument(
-    int SchemaVersion,
-    string Mailbox,
-    string? HighWaterMark,
-    IReadOnlyList<string> Uidls,
-    LedgerTotals Totals,
-    RunRecord? LastRun)
-{
-    public const int CurrentSchemaVersion = 1;
-}
-
 /// <summary>Counts over the mailbox's whole history.</summary>
 public sealed record LedgerTotals(long MessagesStored = 0, long BytesStored = 0, long Quarantined = 0, long Deleted = 0);
 
 /// <summary>What the last run did, for <c>mailingest status</c>.</summary>
-public sealed record RunRecord(
+public sealed record RecordedRun(
     DateTimeOffset StartedAt,
     DateTimeOffset FinishedAt,
     RunOutcome Outcome,

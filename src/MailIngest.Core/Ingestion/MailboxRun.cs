@@ -1,0 +1,500 @@
+using MailIngest.Archive;
+using MailIngest.Configuration;
+using MailIngest.IO;
+using MailIngest.Ledger;
+using MailIngest.Sources;
+
+namespace MailIngest.Ingestion;
+
+/// <summary>
+/// One run of one mailbox: its settings, ledger, lock and counters, and the steps a session takes (docs/architecture.md):
+/// <see cref="ListAndPlanAsync">list and plan</see>, <see cref="IngestAsync">record, fetch and store, delete and commit</see>,
+/// and at the end <see cref="FinishAsync">record the run</see>. A run may take several sessions (a reconnect after a
+/// transient failure); each lists afresh and resumes from what the ledger holds.
+/// </summary>
+internal sealed class MailboxRun(
+    RunServices services,
+    string mailbox,
+    MailboxOptions options,
+    MailboxLedger ledger,
+    IMailboxLock? mailboxLock,
+    RunCounters counters,
+    CancellationToken stopping)
+{
+    /// <summary>Messages requested together; with PIPELINING their RETRs go out at once.</summary>
+    private const int WindowMessages = 16;
+
+    /// <summary>Bytes (by the server's listing) requested together, so that little is in flight when a connection drops.</summary>
+    private const long WindowBytes = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Messages stored at once: enough to keep the cores decoding and a blob store busy (into Azurite, 8 took 2,100
+    /// messages in 17 s where 4 took 20 s; the FileSystem store is as fast either way).
+    /// </summary>
+    private const int StoreParallelism = 8;
+
+    /// <summary>The longest header block kept for a message recorded without its bytes.</summary>
+    private const int MaxRecordedHeaderBytes = 64 * 1024;
+
+    private int _sessions;
+
+    public string Mailbox => mailbox;
+
+    public MailboxOptions Options => options;
+
+    public MailboxLedger Ledger => ledger;
+
+    public RunCounters Counters => counters;
+
+    /// <summary>
+    /// Lists the mailbox and plans what to do. The first session of a run checks the UIDL guard; every session forgets
+    /// ledger entries whose messages left the server, unless <paramref name="readOnly"/> (<c>mailingest plan</c>).
+    /// </summary>
+    /// <exception cref="UidlsChangedException">The guard tripped.</exception>
+    public async Task<RunPlan> ListAndPlanAsync(IMailSession session, bool readOnly, CancellationToken cancellationToken)
+    {
+        var listing = new MessageListing(await session.ListAsync(cancellationToken));
+        var firstSession = _sessions++ == 0;
+        if (firstSession && options.UidlGuard)
+        {
+            var listed = listing.Distinct;
+            var stillListed = listed.Count(id => ledger.Find(id) is not null);
+            UidlGuard.Default.Check(mailbox, ledger.Count, stillListed, listed.Count - stillListed);
+        }
+
+        if (!readOnly)
+        {
+            ledger.Prune(listing.Distinct);
+        }
+
+        foreach (var (id, copies) in listing.Duplicates)
+        {
+            Log.DuplicateUidl(services.Logger, mailbox, id, copies);
+        }
+
+        var sizes = RunPlan.NeedsSizes(listing, ledger, options) ? await session.GetSizesAsync(cancellationToken) : null;
+        var plan = RunPlan.Create(listing, ledger, sizes, options, counters.Fetched, counters.Bytes);
+        if (firstSession)
+        {
+            counters.New = plan.New;
+        }
+
+        counters.Remaining = plan.Later;
+        Log.Planned(services.Logger, mailbox, listing.Count, plan.New, plan.Fetch.Count, plan.FetchBytes);
+        if (plan.Budget is { } budget)
+        {
+            Log.BudgetReached(services.Logger, mailbox, budget, plan.Later);
+        }
+
+        return plan;
+    }
+
+    /// <summary>The rest of a session: record what is not fetched, fetch and store, make the ledger durable, delete what is kept, commit.</summary>
+    public async Task IngestAsync(IMailSession session, RunPlan plan, CancellationToken cancellationToken)
+    {
+        await RecordUnfetchedAsync(session, plan, cancellationToken);
+        var storedHere = await FetchAndStoreAsync(session, plan, cancellationToken);
+        await DeleteAndCommitAsync(session, plan, storedHere, cancellationToken);
+    }
+
+    /// <summary><c>mailingest adopt</c>'s session: every listed message the ledger does not know is recorded as seen, with its size.</summary>
+    public async Task AdoptAsync(IMailSession session, CancellationToken cancellationToken)
+    {
+        var listing = new MessageListing(await session.ListAsync(cancellationToken));
+        ledger.Prune(listing.Distinct);
+        var unknown = Enumerable.Range(0, listing.Count).Where(p => ledger.Find(listing[p]) is null).ToList();
+        if (unknown.Count > 0)
+        {
+            // Sizes let a later run notice a reused ID: an adopted ID listed with another size is another message.
+            var sizes = await session.GetSizesAsync(cancellationToken);
+            foreach (var position in unknown)
+            {
+                ledger.Put(new LedgerEntry(listing[position], EntryState.Seen) { Size = sizes[position] });
+            }
+        }
+
+        counters.Adopted = (counters.Adopted ?? 0) + unknown.Count;
+        await AppendAsync(durable: false, cancellationToken);
+        Log.Adopted(services.Logger, mailbox, counters.Adopted.Value, ledger.Count);
+        await session.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Records how the run ended in the ledger, for <c>mailingest status</c>, and folds the journal when it has grown.</summary>
+    public async Task FinishAsync(RunOutcome outcome, string? error, CancellationToken cancellationToken)
+    {
+        ledger.Record(counters.Totals, counters.ToRecord(outcome, error));
+        await AppendAsync(durable: outcome == RunOutcome.Failed, cancellationToken);
+        await services.Ledgers.CompactIfDueAsync(ledger, cancellationToken);
+    }
+
+    /// <summary>
+    /// Messages too large to fetch, and messages out of attempts, are recorded without their bytes (with their headers
+    /// when the server gives them), so the messages behind them are never held up and an operator can see and retry them.
+    /// </summary>
+    private async Task RecordUnfetchedAsync(IMailSession session, RunPlan plan, CancellationToken cancellationToken)
+    {
+        var sizes = plan.Sizes;
+        foreach (var unfetched in plan.Record)
+        {
+            var id = plan.Listing[unfetched.Position];
+            var headers = await ReadHeadersAsync(session, unfetched.Position, cancellationToken);
+            var reason = unfetched.State == EntryState.Skipped ? QuarantineReason.TooLarge : QuarantineReason.Unprocessable;
+            var error = unfetched.State == EntryState.Skipped
+                ? $"{unfetched.Error}; raise MaxMessageSize (and the memory or temp space it needs) and run 'mailingest retry --mailbox {mailbox} {id}'"
+                : $"gave up after {unfetched.Attempts} attempts (MaxAttempts): {unfetched.Error ?? "the run handling it died"}; " +
+                  $"run 'mailingest retry --mailbox {mailbox} {id}' once its cause is fixed";
+            var key = await services.Archiver.RecordUnfetchedAsync(
+                mailbox, id, new UnfetchedMessage(reason, error, sizes?[unfetched.Position], unfetched.Attempts, headers), cancellationToken);
+            ledger.Put(new LedgerEntry(id, unfetched.State)
+            {
+                Size = sizes?[unfetched.Position],
+                Attempts = unfetched.Attempts,
+                Error = error,
+                Key = key == ArchiveLayout.MessageKey(mailbox, id) ? null : key,
+            });
+            counters.CountUnfetched(unfetched.State);
+        }
+    }
+
+    /// <summary>The header block, or null when the server will not give it (it is only a help to the operator).</summary>
+    private static async Task<string?> ReadHeadersAsync(IMailSession session, int position, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await session.ReadHeaderAsync(position, MaxRecordedHeaderBytes, cancellationToken);
+        }
+        catch (MailServerException e) when (e.Failure == MailServerFailure.Permanent)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Fetches the plan window by window. Before a window's retrieval starts its messages are recorded as in flight, so
+    /// a run that dies while handling one (killed, out of memory) still counts an attempt for it; each message is
+    /// spooled as it arrives and stored by the pipeline's workers while the next are retrieved.
+    /// </summary>
+    /// <returns>The positions stored (or quarantined) in this session.</returns>
+    private async Task<HashSet<int>> FetchAndStoreAsync(IMailSession session, RunPlan plan, CancellationToken cancellationToken)
+    {
+        var sizes = plan.Sizes;
+        var storedHere = new HashSet<int>();
+        if (plan.Fetch.Count == 0)
+        {
+            return storedHere;
+        }
+
+        services.Progress.Planned(mailbox, plan.Fetch.Count, plan.FetchBytes);
+        var spool = Path.Combine(services.Archive.SpoolFolder, mailbox);
+        CreatePrivateFolder(spool);
+
+        // Copies of an ID listed twice may share a key, so they must not be stored at the same time.
+        var parallelism = plan.Fetch.Any(p => plan.Listing.Copies(plan.Listing[p]) > 1) ? 1 : StoreParallelism;
+        using var deadline = RunDeadline.Start(options, counters, services.Time);
+        var inFlight = new HashSet<int>();
+        var sync = new Lock();
+        await using var pipeline = new StorePipeline(
+            spool,
+            parallelism,
+            async (position, raw, ct) =>
+            {
+                var stored = await StoreAsync(plan, position, raw, sizes?[position], ct);
+                lock (sync)
+                {
+                    inFlight.Remove(position);
+                    if (stored)
+                    {
+                        storedHere.Add(position);
+                    }
+                }
+
+                deadline.MessageStored();
+            },
+            (position, reason, ct) =>
+            {
+                lock (sync)
+                {
+                    inFlight.Remove(position);
+                }
+
+                RecordOwnFailure(plan, position, sizes?[position], $"the server refused to send it: {reason}");
+                return Task.CompletedTask;
+            },
+            cancellationToken);
+        using var fetching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, pipeline.Failed, deadline.Token);
+        var next = 0;
+        try
+        {
+            while (next < plan.Fetch.Count)
+            {
+                // The time budget, like the byte budget, never stops a run before its first message: every run makes progress.
+                var outOfTime = counters.Fetched > 0 && options.MaxRunTime > TimeSpan.Zero && counters.Elapsed >= options.MaxRunTime;
+                if (outOfTime || stopping.IsCancellationRequested)
+                {
+                    counters.Remaining += plan.Fetch.Count - next;
+                    LogCutShort(outOfTime, counters.Remaining);
+                    break;
+                }
+
+                var window = NextWindow(plan, next, sizes);
+                next += window.Count;
+                lock (sync)
+                {
+                    inFlight.UnionWith(window);
+                }
+
+                ledger.TakeOff(window.Select(p => plan.Listing[p]));
+                await AppendAsync(durable: FlushDue, cancellationToken);
+                foreach (var position in window)
+                {
+                    services.Observer.OnStep(mailbox, IngestStep.Retrieving, plan.Listing[position]);
+                }
+
+                await session.RetrieveAsync(window, pipeline, fetching.Token);
+            }
+
+            await pipeline.DrainAsync();
+        }
+        catch (OperationCanceledException) when (deadline.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !pipeline.Failed.IsCancellationRequested)
+        {
+            // MaxRunTime ran out inside a retrieval: what is stored stays stored, the rest waits for the next run. The
+            // session's connection was cut mid-answer, so it cannot delete or commit.
+            await pipeline.DrainAsync();
+            counters.Remaining += plan.Fetch.Count - storedHere.Count;
+            LogCutShort(outOfTime: true, counters.Remaining);
+            throw new RunCutShortException();
+        }
+        finally
+        {
+            // Whatever did not land was cut off by a lost connection or a failed store: not the messages' fault.
+            lock (sync)
+            {
+                ledger.Land(inFlight.Select(p => plan.Listing[p]));
+            }
+        }
+
+        if (storedHere.Count > 0)
+        {
+            ledger.SetHighWaterMark(plan.Listing[storedHere.Max()]);
+        }
+
+        return storedHere;
+    }
+
+    /// <summary>Stores one spooled message and records it; false when it failed by its own fault (recorded for a retry).</summary>
+    private async Task<bool> StoreAsync(RunPlan plan, int position, SpooledMessage raw, long? listedSize, CancellationToken cancellationToken)
+    {
+        var id = plan.Listing[position];
+        StoredMessage stored;
+        try
+        {
+            stored = await services.Archiver.StoreAsync(mailbox, id, raw, RetrievalWarningsFor(plan.Listing, position, listedSize, raw.Size), cancellationToken);
+        }
+        catch (Exception e) when (e is OutOfMemoryException or InsufficientExecutionStackException)
+        {
+            // The message is more than this process can handle: count it, and go on with the next.
+            RecordOwnFailure(plan, position, listedSize, $"{e.GetType().Name} while storing it ({raw.Size} bytes): {e.Message}");
+            return false;
+        }
+
+        // An ID listed twice is recorded once its last copy is stored, so a reconnect in between fetches the rest.
+        if (plan.Listing.IsLastCopy(position))
+        {
+            ledger.Put(new LedgerEntry(id, stored.Quarantined ? EntryState.Quarantined : EntryState.Stored)
+            {
+                Size = listedSize,
+                Sha256 = stored.Sha256,
+                Key = stored.Key == ArchiveLayout.MessageKey(mailbox, id) ? null : stored.Key,
+            });
+        }
+
+        ledger.Land([id]);
+
+        counters.Count(stored);
+        services.Progress.Stored(mailbox, stored.Size);
+        Log.MessageStored(services.Logger, mailbox, id, stored.Folder);
+        return true;
+    }
+
+    /// <summary>A failure that belongs to the message: one more attempt counted; out of attempts, the next run records it as unprocessable.</summary>
+    private void RecordOwnFailure(RunPlan plan, int position, long? listedSize, string error)
+    {
+        var id = plan.Listing[position];
+        var attempts = plan.Attempts.GetValueOrDefault(position) + 1;
+        ledger.Put(new LedgerEntry(id, EntryState.Retrying) { Size = listedSize, Attempts = attempts, Error = error });
+        ledger.Land([id]);
+        Log.MessageFailed(services.Logger, mailbox, id, attempts, options.MaxAttempts, error);
+    }
+
+    /// <summary>
+    /// Makes the ledger durable, then deletes (DeleteAfterIngest) the kept messages it names and QUITs. Each entry is
+    /// marked as being deleted before its DELE, and forgotten once the server acknowledged QUIT, before any later run can
+    /// list the server again: an ID the server reuses afterwards is then simply new.
+    /// </summary>
+    private async Task DeleteAndCommitAsync(IMailSession session, RunPlan plan, HashSet<int> storedHere, CancellationToken cancellationToken)
+    {
+        var deletable = options.DeleteAfterIngest ? Deletable(plan, storedHere) : [];
+        var ids = deletable.Select(p => plan.Listing[p]).Distinct().ToList();
+        foreach (var id in ids)
+        {
+            ledger.Put(ledger.Find(id)! with { Deleting = true });
+        }
+
+        await AppendAsync(durable: true, cancellationToken);
+        if (deletable.Count > 0)
+        {
+            ThrowIfLockLost();
+            Log.Deleting(services.Logger, mailbox, deletable.Count);
+            await session.DeleteAsync(deletable, cancellationToken);
+        }
+
+        services.Observer.OnStep(mailbox, IngestStep.Committing, null);
+        ThrowIfLockLost();
+        await session.CommitAsync(cancellationToken);
+        if (deletable.Count > 0)
+        {
+            services.Observer.OnStep(mailbox, IngestStep.Committed, null);
+            counters.CountDeleted(deletable.Count);
+            ledger.Remove(ids);
+            await AppendAsync(durable: false, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Kept messages the ledger holds, including those an earlier run (or session) stored but did not delete. An ID the
+    /// server lists more than once is deleted only when every copy was stored in this session: the ledger cannot say
+    /// which copy an earlier session stored.
+    /// </summary>
+    private List<int> Deletable(RunPlan plan, HashSet<int> storedHere)
+    {
+        var deletable = new List<int>(plan.Deletable);
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var position in storedHere.Order())
+        {
+            var id = plan.Listing[position];
+            if (ledger.Find(id) is not { IsKept: true })
+            {
+                continue;
+            }
+
+            if (plan.Listing.CopiesOf(position).All(storedHere.Contains))
+            {
+                deletable.Add(position);
+            }
+            else if (kept.Add(id))
+            {
+                Log.DuplicateKept(services.Logger, mailbox, id, plan.Listing.Copies(id));
+            }
+        }
+
+        deletable.Sort();
+        return deletable;
+    }
+
+    private bool FlushDue => counters.SinceFlush >= options.LedgerFlushEvery || counters.SinceFlushTime >= options.LedgerFlushInterval;
+
+    /// <summary>
+    /// Writes the ledger's waiting changes. <paramref name="durable"/> also writes the entries of stored messages (after
+    /// their objects are made durable) and makes the ledger durable; otherwise those wait, and only in-flight marks,
+    /// retries and the like are written, which cost no disk flush.
+    /// </summary>
+    private async Task AppendAsync(bool durable, CancellationToken cancellationToken)
+    {
+        ThrowIfLockLost();
+        if (durable)
+        {
+            services.Observer.OnStep(mailbox, IngestStep.LedgerFlushing, null);
+            await services.Ledgers.MakeDurableAsync(ledger, cancellationToken);
+            counters.Flushed();
+            Log.LedgerFlushed(services.Logger, mailbox, ledger.Count);
+        }
+        else
+        {
+            await services.Ledgers.AppendAsync(ledger, includeKept: false, cancellationToken);
+        }
+    }
+
+    /// <summary>A lost lease means another worker may be running this mailbox now: no ledger write, no DELE after that.</summary>
+    private void ThrowIfLockLost()
+    {
+        if (mailboxLock?.Lost.IsCancellationRequested == true)
+        {
+            throw new MailboxLockLostException(mailbox);
+        }
+    }
+
+    /// <summary>The next messages to request together; one that failed before goes alone, so it cannot take others down with it.</summary>
+    private static List<int> NextWindow(RunPlan plan, int start, IReadOnlyList<long>? sizes)
+    {
+        var window = new List<int>();
+        long bytes = 0;
+        for (var i = start; i < plan.Fetch.Count && window.Count < WindowMessages; i++)
+        {
+            var position = plan.Fetch[i];
+            var alone = plan.Attempts.ContainsKey(position);
+            var size = sizes?[position] ?? 0;
+            if (window.Count > 0 && (alone || bytes + size > WindowBytes))
+            {
+                break;
+            }
+
+            window.Add(position);
+            bytes += size;
+            if (alone)
+            {
+                break;
+            }
+        }
+
+        return window;
+    }
+
+    private List<string> RetrievalWarningsFor(MessageListing listing, int position, long? listedSize, long receivedSize)
+    {
+        var id = listing[position];
+        List<string> warnings = [];
+        if (listing.Copies(id) > 1)
+        {
+            warnings.Add(RetrievalWarnings.ForDuplicate(id, listing.Copies(id)));
+        }
+
+        if (listedSize is { } listed && RetrievalWarnings.ForSize(listed, receivedSize) is { } size)
+        {
+            warnings.Add(size);
+            Log.RetrievalWarning(services.Logger, mailbox, id, size);
+        }
+
+        return warnings;
+    }
+
+    private void LogCutShort(bool outOfTime, int remaining)
+    {
+        if (outOfTime)
+        {
+            Log.BudgetReached(services.Logger, mailbox, nameof(MailboxOptions.MaxRunTime), remaining);
+        }
+        else
+        {
+            Log.Stopping(services.Logger, mailbox, remaining);
+        }
+    }
+
+    private static void CreatePrivateFolder(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}
+
+/// <summary>The mailbox's lock was lost (an Azure lease that could not be renewed): the run stops before its next ledger write or DELE.</summary>
+public sealed class MailboxLockLostException(string mailbox)
+    : Exception($"the lock on mailbox {mailbox} was lost (its lease could not be renewed in time), so another worker may be running it now; this run stopped before writing its ledger or deleting mail");
+
+/// <summary>MaxRunTime ran out in the middle of a retrieval; what is stored stays stored.</summary>
+internal sealed class RunCutShortException() : Exception("MaxRunTime ran out during a retrieval");

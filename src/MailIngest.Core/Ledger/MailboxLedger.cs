@@ -1,0 +1,261 @@
+namespace MailIngest.Ledger;
+
+/// <summary>
+/// A mailbox's memory of its server: an entry for every message on it that was stored, quarantined, adopted, skipped or
+/// is being retried, the high-water mark, running totals and the last run. Changes apply at once and wait, as one
+/// journal line, for the next <see cref="LedgerStore.AppendAsync"/>. Safe to change from several threads.
+/// </summary>
+internal sealed class MailboxLedger
+{
+    private readonly Lock _sync = new();
+    private readonly Dictionary<string, LedgerEntry> _entries;
+    private readonly Dictionary<string, LedgerEntry> _kept = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LedgerEntry> _put = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _landed = new(StringComparer.Ordinal);
+    private bool _runChanged;
+
+    public MailboxLedger(string mailbox, IEnumerable<LedgerEntry> entries, string? highWaterMark, LedgerTotals totals, RecordedRun? lastRun)
+    {
+        Mailbox = mailbox;
+        _entries = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            _entries[entry.Id] = entry;
+        }
+
+        HighWaterMark = highWaterMark;
+        Totals = totals;
+        LastRun = lastRun;
+    }
+
+    public string Mailbox { get; }
+
+    /// <summary>The newest ingested ID in server order.</summary>
+    public string? HighWaterMark { get; private set; }
+
+    public LedgerTotals Totals { get; private set; }
+
+    public RecordedRun? LastRun { get; private set; }
+
+    /// <summary>Where the ledger was read from and appended to last; kept by <see cref="LedgerStore"/>.</summary>
+    public LedgerPosition Position { get; set; } = LedgerPosition.New;
+
+    /// <summary>IDs a run had in flight when it ended without landing them: it died while handling them.</summary>
+    public IReadOnlySet<string> DiedInFlight { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    public int Count
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _entries.Count;
+            }
+        }
+    }
+
+    public static MailboxLedger Empty(string mailbox) => new(mailbox, [], null, new LedgerTotals(), null);
+
+    public LedgerEntry? Find(string id)
+    {
+        lock (_sync)
+        {
+            return _entries.GetValueOrDefault(id);
+        }
+    }
+
+    public IReadOnlyList<LedgerEntry> Entries()
+    {
+        lock (_sync)
+        {
+            return [.. _entries.Values];
+        }
+    }
+
+    /// <summary>Adds or replaces an entry.</summary>
+    public void Put(LedgerEntry entry)
+    {
+        lock (_sync)
+        {
+            _entries[entry.Id] = entry;
+            _removed.Remove(entry.Id);
+            // A kept message's entry allows its deletion, so it is written only behind a durability barrier (LedgerStore).
+            (entry.IsKept ? _kept : _put)[entry.Id] = entry;
+            (entry.IsKept ? _put : _kept).Remove(entry.Id);
+        }
+    }
+
+    /// <summary>Sets the newest ingested ID in server order.</summary>
+    public void SetHighWaterMark(string id)
+    {
+        lock (_sync)
+        {
+            HighWaterMark = id;
+        }
+    }
+
+    /// <summary>Forgets entries: their messages left the server, or <c>mailingest retry</c> cleared them.</summary>
+    public void Remove(IEnumerable<string> ids)
+    {
+        lock (_sync)
+        {
+            RemoveLocked(ids);
+        }
+    }
+
+    /// <summary>Forgets the entries of messages no longer on the server, so the ledger stays as small as the mailbox.</summary>
+    /// <returns>How many were forgotten.</returns>
+    public int Prune(IReadOnlySet<string> onServer)
+    {
+        lock (_sync)
+        {
+            var gone = _entries.Keys.Where(id => !onServer.Contains(id)).ToList();
+            RemoveLocked(gone);
+            return gone.Count;
+        }
+    }
+
+    private void RemoveLocked(IEnumerable<string> ids)
+    {
+        foreach (var id in ids)
+        {
+            if (_entries.Remove(id))
+            {
+                _removed.Add(id);
+            }
+
+            _put.Remove(id);
+            _kept.Remove(id);
+        }
+    }
+
+    /// <summary>Notes that retrieval of <paramref name="ids"/> starts, so that a run dying while handling them is known to the next.</summary>
+    public void TakeOff(IEnumerable<string> ids)
+    {
+        lock (_sync)
+        {
+            _inFlight.UnionWith(ids);
+        }
+    }
+
+    /// <summary>Notes that retrieval of <paramref name="ids"/> ended, however it ended.</summary>
+    public void Land(IEnumerable<string> ids)
+    {
+        lock (_sync)
+        {
+            foreach (var id in ids)
+            {
+                if (!_inFlight.Remove(id))
+                {
+                    _landed.Add(id);
+                }
+            }
+        }
+    }
+
+    public void Record(LedgerTotals totals, RecordedRun? lastRun)
+    {
+        lock (_sync)
+        {
+            Totals = totals;
+            LastRun = lastRun ?? LastRun;
+            _runChanged = true;
+        }
+    }
+
+    /// <summary>Whether changes wait to be written.</summary>
+    public bool HasChanges
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _put.Count + _kept.Count + _removed.Count + _inFlight.Count + _landed.Count > 0 || _runChanged;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The changes waiting to be written, as one journal line, and whether it holds entries of kept messages (which must
+    /// not become durable before the messages' objects). Without <paramref name="includeKept"/> those stay waiting.
+    /// </summary>
+    public (LedgerChange Change, bool HasKept) TakeChanges(bool includeKept)
+    {
+        lock (_sync)
+        {
+            var hasKept = includeKept && _kept.Count > 0;
+            IEnumerable<LedgerEntry> put = hasKept ? [.. _put.Values, .. _kept.Values] : _put.Values;
+            var change = new LedgerChange
+            {
+                Put = NullIfEmpty([.. put]),
+                Remove = NullIfEmpty([.. _removed]),
+                InFlight = NullIfEmpty([.. _inFlight]),
+                Landed = NullIfEmpty([.. _landed]),
+                HighWaterMark = hasKept || _runChanged ? HighWaterMark : null,
+                Totals = _runChanged ? Totals : null,
+                LastRun = _runChanged ? LastRun : null,
+            };
+            _put.Clear();
+            _removed.Clear();
+            _landed.Clear();
+            // In-flight IDs are written once; they stay in flight until landed.
+            _inFlight.Clear();
+            if (hasKept)
+            {
+                _kept.Clear();
+            }
+
+            _runChanged = false;
+            return (change, hasKept);
+        }
+    }
+
+    /// <summary>Puts back changes that could not be written, so that the next write carries them.</summary>
+    public void Restore(LedgerChange change)
+    {
+        lock (_sync)
+        {
+            foreach (var entry in change.Put ?? [])
+            {
+                if (!_put.ContainsKey(entry.Id) && !_kept.ContainsKey(entry.Id) && _entries.GetValueOrDefault(entry.Id) == entry)
+                {
+                    (entry.IsKept ? _kept : _put)[entry.Id] = entry;
+                }
+            }
+
+            _removed.UnionWith((change.Remove ?? []).Where(id => !_entries.ContainsKey(id)));
+            _inFlight.UnionWith(change.InFlight ?? []);
+            _landed.UnionWith(change.Landed ?? []);
+            _runChanged |= change.Totals is not null || change.LastRun is not null;
+        }
+    }
+
+    public LedgerSnapshot ToSnapshot(int journal)
+    {
+        lock (_sync)
+        {
+            return new LedgerSnapshot(LedgerSnapshot.CurrentSchemaVersion, Mailbox, journal, HighWaterMark, [.. _entries.Values], Totals, LastRun);
+        }
+    }
+
+    private static List<T>? NullIfEmpty<T>(List<T> items) => items.Count == 0 ? null : items;
+}
+
+/// <summary>Where a ledger is in the archive: its snapshot's version and generation, and how long its journal is.</summary>
+/// <param name="SnapshotVersion">The snapshot's archive version, or null when there is none yet.</param>
+/// <param name="SnapshotBytes">The snapshot's size.</param>
+/// <param name="Journal">The journal's generation.</param>
+/// <param name="JournalBytes">The journal's length: where the next line is appended.</param>
+/// <param name="NeedsCompaction">
+/// The journal must be folded into a new snapshot before anything is appended: it ends in a line a killed writer left
+/// half-written, or the snapshot is of an older schema.
+/// </param>
+internal sealed record LedgerPosition(string? SnapshotVersion, long SnapshotBytes, int Journal, long JournalBytes, bool NeedsCompaction)
+{
+    public static LedgerPosition New { get; } = new(null, 0, 0, 0, false);
+
+    /// <summary>Whether the ledger was ever written.</summary>
+    public bool Exists => SnapshotVersion is not null || JournalBytes > 0;
+}
