@@ -1,5 +1,5 @@
 using MailIngest.Configuration;
-using MailIngest.Server;
+using MailIngest.Sources;
 
 namespace MailIngest.Pop3;
 

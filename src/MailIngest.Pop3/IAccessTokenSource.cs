@@ -1,4 +1,5 @@
 using MailIngest.Configuration;
+using MailIngest.Sources;
 
 namespace MailIngest.Pop3;
 
@@ -8,7 +9,7 @@ internal interface IAccessTokenSource
     /// <summary>Whether the mailbox's settings choose this source.</summary>
     bool Serves(MailboxOptions options);
 
-    /// <summary>A token for a new session, got before connecting; a <see cref="Server.MailServerException"/> says why there is none.</summary>
+    /// <summary>A token for a new session, got before connecting; a <see cref="MailServerException"/> says why there is none.</summary>
     Task<string> GetTokenAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken);
 
     /// <summary>What to check when the mail server rejects a token from this source: a sentence for the error message.</summary>

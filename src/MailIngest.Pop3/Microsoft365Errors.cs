@@ -1,6 +1,6 @@
 using Azure;
 using Azure.Identity;
-using MailIngest.Server;
+using MailIngest.Sources;
 using Microsoft.Identity.Client;
 
 namespace MailIngest.Pop3;

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Azure.Core;
 using Azure.Identity;
 using MailIngest.Configuration;
-using MailIngest.Server;
+using MailIngest.Sources;
 using Microsoft.Extensions.Logging;
 
 namespace MailIngest.Pop3;

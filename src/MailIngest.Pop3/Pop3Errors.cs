@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using MailIngest.Server;
+using MailIngest.Sources;
 using MailKit;
 using MailKit.Net.Pop3;
 using MailKit.Security;

@@ -1,6 +1,6 @@
 using System.Net;
 using MailIngest.Configuration;
-using MailIngest.Server;
+using MailIngest.Sources;
 using MailKit.Net.Pop3;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
@@ -16,7 +16,7 @@ internal delegate Task Pop3Connect(Pop3Client client, MailboxOptions options, Ca
 /// USER/PASS, which would turn one wrong password into several failed logins (and lock accounts on servers that count
 /// them), so the strongest mechanism both sides support is chosen here and tried alone.
 /// </summary>
-internal sealed class Pop3MailServer : IMailServer
+internal sealed class Pop3MailServer : IMailSource
 {
     /// <summary>SASL mechanisms that work with a password, strongest first; OAuth mechanisms need tokens, not passwords.</summary>
     private static readonly string[] PasswordMechanisms = ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"];
@@ -38,6 +38,8 @@ internal sealed class Pop3MailServer : IMailServer
         _tokenSources = tokenSources;
         _protocolLog = protocolLog;
     }
+
+    public bool Serves(MailboxOptions options) => options?.Protocol == MailProtocol.Pop3;
 
     public async Task<IMailSession> OpenAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-using MailIngest.Server;
+using MailIngest.Sources;
 using MailKit.Net.Pop3;
 
 namespace MailIngest.Pop3;
@@ -26,11 +26,11 @@ internal sealed class Pop3MailSession(Pop3Client client, Pop3ServerReplies repli
     /// A server that does not answer CAPA may still support UIDL: MailKit probes for it after login (with <c>UIDL 1</c>
     /// when the mailbox is not empty), so the capability is not checked up front; a refusal is what tells.
     /// </remarks>
-    public async Task<IReadOnlyList<string>> GetUidlsAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ListedMessage>> ListAsync(CancellationToken cancellationToken)
     {
         try
         {
-            return await Call(async () => (IReadOnlyList<string>)[.. await client.GetMessageUidsAsync(cancellationToken)]);
+            return await Call(async () => (IReadOnlyList<ListedMessage>)[.. (await client.GetMessageUidsAsync(cancellationToken)).Select(uidl => new ListedMessage(uidl))]);
         }
         catch (Exception e) when (e is NotSupportedException || (e is MailServerException { InnerException: Pop3CommandException } && !client.Capabilities.HasFlag(Pop3Capabilities.UIDL)))
         {
@@ -49,10 +49,33 @@ internal sealed class Pop3MailSession(Pop3Client client, Pop3ServerReplies repli
     /// MailKit pipelines the RETRs of a batch when the server offers PIPELINING and sends them one by one otherwise. It
     /// hands back each message as an in-memory stream, so the caller keeps batches small.
     /// </remarks>
-    public async Task<RetrievedMessages> RetrieveAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken)
+    public async Task RetrieveAsync(IReadOnlyList<int> positions, IRetrievalTarget target, CancellationToken cancellationToken)
     {
-        var streams = await Call(() => client.GetStreamsAsync([.. indexes], headersOnly: false, cancellationToken));
-        return new RetrievedMessages(indexes, [.. streams]);
+        var streams = await Call(() => client.GetStreamsAsync([.. positions], headersOnly: false, cancellationToken));
+        try
+        {
+            for (var i = 0; i < positions.Count; i++)
+            {
+                var content = target.Open(positions[i]);
+                await streams[i].CopyToAsync(content, cancellationToken);
+                await target.CompletedAsync(positions[i], cancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (var stream in streams)
+            {
+                await stream.DisposeAsync();
+            }
+        }
+    }
+
+    public async Task<string> ReadHeaderAsync(int position, int maxBytes, CancellationToken cancellationToken)
+    {
+        await using var headers = await Call(() => client.GetStreamAsync(position, headersOnly: true, cancellationToken));
+        var buffer = new byte[Math.Min(maxBytes, (int)Math.Min(headers.Length, int.MaxValue))];
+        var read = await headers.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+        return System.Text.Encoding.Latin1.GetString(buffer, 0, read);
     }
 
     public Task DeleteAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken) =>

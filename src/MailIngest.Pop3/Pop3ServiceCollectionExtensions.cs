@@ -1,12 +1,12 @@
 using MailIngest.Pop3;
-using MailIngest.Server;
+using MailIngest.Sources;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
 public static class Pop3ServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the MailKit POP3 client as the mail server every mailbox is read from, with the sources of OAuth2 tokens
+    /// Adds POP3 as a mail source for the mailboxes whose Protocol is Pop3, with the sources of OAuth2 tokens
     /// (AccessTokenFile, Microsoft 365); with <paramref name="protocolLogPath"/>, every session's conversation is appended
     /// to that file, secrets redacted.
     /// </summary>
@@ -19,7 +19,7 @@ public static class Pop3ServiceCollectionExtensions
 
         services.AddSingleton<IAccessTokenSource, AccessTokenFileSource>();
         services.AddSingleton<IAccessTokenSource, Microsoft365TokenSource>();
-        services.AddSingleton<IMailServer, Pop3MailServer>();
+        services.AddSingleton<IMailSource, Pop3MailServer>();
         return services;
     }
 }

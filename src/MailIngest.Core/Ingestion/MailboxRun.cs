@@ -65,6 +65,7 @@ internal sealed class MailboxRun(
         if (!readOnly)
         {
             ledger.Prune(listing.Distinct);
+            CountDeaths();
         }
 
         foreach (var (id, copies) in listing.Duplicates)
@@ -87,6 +88,30 @@ internal sealed class MailboxRun(
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// Messages an earlier run died handling (killed, out of memory) each get an attempt counted, written before they are
+    /// fetched again, so that a message that keeps killing the run is given up after MaxAttempts deaths.
+    /// </summary>
+    private void CountDeaths()
+    {
+        var died = ledger.TakeDiedInFlight();
+        foreach (var id in died)
+        {
+            var entry = ledger.Find(id);
+            if (entry is null or { State: EntryState.Retrying })
+            {
+                ledger.Put(new LedgerEntry(id, EntryState.Retrying)
+                {
+                    Size = entry?.Size,
+                    Attempts = (entry?.Attempts ?? 0) + 1,
+                    Error = "the run handling it died (killed, or out of memory)",
+                });
+            }
+        }
+
+        ledger.Land(died);
     }
 
     /// <summary>The rest of a session: record what is not fetched, fetch and store, make the ledger durable, delete what is kept, commit.</summary>
@@ -255,14 +280,20 @@ internal sealed class MailboxRun(
 
             await pipeline.DrainAsync();
         }
-        catch (OperationCanceledException) when (deadline.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !pipeline.Failed.IsCancellationRequested)
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
-            // MaxRunTime ran out inside a retrieval: what is stored stays stored, the rest waits for the next run. The
-            // session's connection was cut mid-answer, so it cannot delete or commit.
+            // Messages that arrived whole are stored whatever ended the retrieval; a failed store is what the run reports.
             await pipeline.DrainAsync();
-            counters.Remaining += plan.Fetch.Count - storedHere.Count;
-            LogCutShort(outOfTime: true, counters.Remaining);
-            throw new RunCutShortException();
+            if (deadline.Token.IsCancellationRequested)
+            {
+                // MaxRunTime ran out inside a retrieval: the rest waits for the next run. The session's connection was cut
+                // mid-answer, so it cannot delete or commit.
+                counters.Remaining += plan.Fetch.Count - storedHere.Count;
+                LogCutShort(outOfTime: true, counters.Remaining);
+                throw new RunCutShortException();
+            }
+
+            throw;
         }
         finally
         {

@@ -73,8 +73,7 @@ internal sealed class LedgerStore(IMailArchive archive)
                 generation,
                 journalBytes,
                 NeedsCompaction: torn || (snapshot is not null && snapshot.SchemaVersion < LedgerSnapshot.CurrentSchemaVersion)),
-            DiedInFlight = inFlight,
-        };
+        }.WithDiedInFlight(inFlight);
     }
 
     /// <summary>

@@ -43,7 +43,22 @@ internal sealed class MailboxLedger
     public LedgerPosition Position { get; set; } = LedgerPosition.New;
 
     /// <summary>IDs a run had in flight when it ended without landing them: it died while handling them.</summary>
-    public IReadOnlySet<string> DiedInFlight { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+    public IReadOnlySet<string> DiedInFlight { get; private set; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The ledger as loaded, with the IDs a run died handling.</summary>
+    public MailboxLedger WithDiedInFlight(IReadOnlySet<string> ids)
+    {
+        DiedInFlight = ids;
+        return this;
+    }
+
+    /// <summary>Hands over the IDs a run died handling, once: the caller counts their attempts and lands them.</summary>
+    public IReadOnlySet<string> TakeDiedInFlight()
+    {
+        var died = DiedInFlight;
+        DiedInFlight = new HashSet<string>(StringComparer.Ordinal);
+        return died;
+    }
 
     public int Count
     {

@@ -35,11 +35,11 @@ internal static class AdoptCommand
 
         return await MailboxSelection.RunAsync(parseResult, async (app, selected) =>
         {
-            var ingestor = app.Services.GetRequiredService<MailboxIngestor>();
+            var runner = app.Services.GetRequiredService<IMailboxRunner>();
             var results = new List<MailboxRunResult>(selected.Count);
             foreach (var mailbox in selected)
             {
-                results.Add(await ingestor.AdoptAsync(mailbox, app.Options.Mailboxes[mailbox], cancellationToken));
+                results.Add(await runner.AdoptAsync(mailbox, app.Options.Mailboxes[mailbox], cancellationToken));
             }
 
             return await RunReport.WriteAsync(results);

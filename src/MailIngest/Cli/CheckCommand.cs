@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using MailIngest.Archive;
 using MailIngest.Configuration;
-using MailIngest.Server;
+using MailIngest.Sources;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailIngest.Host.Cli;
@@ -31,21 +31,21 @@ internal static class CheckCommand
         {
             await Console.Out.WriteLineAsync("configuration: ok");
             var healthy = true;
-            var server = app.Services.GetRequiredService<IMailServer>();
+            var sources = app.Services.GetServices<IMailSource>().ToList();
             foreach (var mailbox in selected)
             {
-                healthy &= await CheckMailboxAsync(server, mailbox, app.Options.Mailboxes[mailbox], cancellationToken);
+                healthy &= await CheckMailboxAsync(sources, mailbox, app.Options.Mailboxes[mailbox], cancellationToken);
             }
 
             healthy &= await CheckStoreAsync(app.Services.GetRequiredService<IMailArchive>(), cancellationToken);
             return healthy ? ExitCodes.Success : ExitCodes.MailboxFailed;
         });
 
-    private static async Task<bool> CheckMailboxAsync(IMailServer server, string mailbox, MailboxOptions options, CancellationToken cancellationToken)
+    private static async Task<bool> CheckMailboxAsync(IReadOnlyList<IMailSource> sources, string mailbox, MailboxOptions options, CancellationToken cancellationToken)
     {
         try
         {
-            await using var session = await server.OpenAsync(mailbox, options, cancellationToken);
+            await using var session = await sources.First(source => source.Serves(options)).OpenAsync(mailbox, options, cancellationToken);
             var info = session.Info;
             var text = new StringBuilder();
             text.AppendLine(CultureInfo.InvariantCulture, $"{mailbox}: ok, logged in to {info.Endpoint} as {options.Username}{(info.Encrypted ? " over TLS" : " WITHOUT TLS")}");
@@ -77,6 +77,15 @@ internal static class CheckCommand
         }
     }
 
+    /// <summary>Retrieved messages are spooled here on their way in: a folder that cannot be written fails every fetch.</summary>
+    private static void CheckSpoolFolder(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var probe = Path.Combine(folder, $".check-{Guid.NewGuid():N}");
+        File.WriteAllText(probe, "mailingest check\n");
+        File.Delete(probe);
+    }
+
     private static async Task<bool> CheckStoreAsync(IMailArchive archive, CancellationToken cancellationToken)
     {
         try
@@ -95,7 +104,9 @@ internal static class CheckCommand
                 return false;
             }
 
-            await Console.Out.WriteLineAsync($"storage: ok, {archive.Location} is writable");
+            await archive.DeleteAsync(ProbePath, cancellationToken);
+            CheckSpoolFolder(archive.SpoolFolder);
+            await Console.Out.WriteLineAsync($"storage: ok, {archive.Location} is writable, and so is the spool folder {archive.SpoolFolder}");
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -30,7 +30,7 @@ internal static class MailIngestCli
         var root = new RootCommand("MailIngest: polls POP3 mailboxes and stores new mail, its bodies, attachments and a manifest in blob storage.")
         {
             Options = { ConfigOption, LogFormatOption, ProtocolLogOption },
-            Subcommands = { OnceCommand.Create(), RunCommand.Create(), CheckCommand.Create(), StatusCommand.Create(), PlanCommand.Create(), AdoptCommand.Create() },
+            Subcommands = { OnceCommand.Create(), RunCommand.Create(), CheckCommand.Create(), StatusCommand.Create(), PlanCommand.Create(), AdoptCommand.Create(), RetryCommand.Create() },
         };
         return root;
     }

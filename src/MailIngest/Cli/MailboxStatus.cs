@@ -3,13 +3,48 @@ using MailIngest.Ledger;
 
 namespace MailIngest.Host.Cli;
 
-/// <summary>One mailbox's line of <c>mailingest status</c>: the ledger without its list of UIDLs, and who holds the mailbox now.</summary>
+/// <summary>One mailbox's line of <c>mailingest status</c>: the ledger's summary, and who holds the mailbox now.</summary>
+/// <param name="Mailbox">The mailbox's configured name.</param>
+/// <param name="Ingested">Whether the mailbox was ever ingested.</param>
+/// <param name="LedgerEntries">Messages on the server the ledger knows of.</param>
+/// <param name="Seen">Adopted: never fetched, never deleted.</param>
+/// <param name="Skipped">Larger than MaxMessageSize: not fetched, until <c>mailingest retry</c>.</param>
+/// <param name="Unprocessable">Given up after MaxAttempts: not fetched, until <c>mailingest retry</c>.</param>
+/// <param name="Retrying">Failed fewer than MaxAttempts times: the next run tries again.</param>
+/// <param name="InFlight">Messages a run was handling when it died; the next run counts an attempt for each.</param>
+/// <param name="HighWaterMark">The newest ingested ID in server order.</param>
+/// <param name="Totals">Counts over the mailbox's history.</param>
+/// <param name="LastRun">What the last run did.</param>
+/// <param name="LockHolder">Who holds the mailbox's lock now.</param>
 internal sealed record MailboxStatus(
-    string Mailbox, bool Ingested, int LedgerEntries, string? HighWaterMark, LedgerTotals Totals, RunRecord? LastRun, string? LockHolder)
+    string Mailbox,
+    bool Ingested,
+    int LedgerEntries,
+    int Seen,
+    int Skipped,
+    int Unprocessable,
+    int Retrying,
+    int InFlight,
+    string? HighWaterMark,
+    LedgerTotals Totals,
+    RecordedRun? LastRun,
+    string? LockHolder)
 {
-    public static MailboxStatus From(string mailbox, LedgerDocument? ledger, string? lockHolder) => ledger is null
-        ? new MailboxStatus(mailbox, false, 0, null, new LedgerTotals(), null, lockHolder)
-        : new MailboxStatus(mailbox, true, ledger.Uidls.Count, ledger.HighWaterMark, ledger.Totals, ledger.LastRun, lockHolder);
+    public static MailboxStatus From(string mailbox, LedgerStatus? ledger, string? lockHolder) => ledger is null
+        ? new MailboxStatus(mailbox, false, 0, 0, 0, 0, 0, 0, null, new LedgerTotals(), null, lockHolder)
+        : new MailboxStatus(
+            mailbox,
+            true,
+            ledger.Entries,
+            ledger.Count(EntryState.Seen),
+            ledger.Count(EntryState.Skipped),
+            ledger.Count(EntryState.Failed),
+            ledger.Count(EntryState.Retrying),
+            ledger.InFlight,
+            ledger.HighWaterMark,
+            ledger.Totals,
+            ledger.LastRun,
+            lockHolder);
 }
 
 [JsonSourceGenerationOptions(

@@ -34,13 +34,13 @@ internal static class OnceCommand
 
         return await MailboxSelection.RunAsync(parseResult, async (app, selected) =>
         {
-            var ingestor = app.Services.GetRequiredService<MailboxIngestor>();
+            var runner = app.Services.GetRequiredService<IMailboxRunner>();
             var mailboxes = selected.Where(mailbox => shard?.Owns(mailbox) ?? true).ToList();
             var results = new MailboxRunResult[mailboxes.Count];
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, mailboxes.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = app.Options.MaxConcurrentMailboxes },
-                async (i, _) => results[i] = await ingestor.RunAsync(mailboxes[i], app.Options.Mailboxes[mailboxes[i]], cancellationToken));
+                async (i, _) => results[i] = await runner.RunAsync(mailboxes[i], app.Options.Mailboxes[mailboxes[i]], cancellationToken));
             return await RunReport.WriteAsync(results);
         });
     }

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace MailIngest.Host.Cli;
 
-/// <summary><c>mailingest plan</c>: what <c>once</c> would fetch and delete now, from UIDL and LIST alone (no RETR, no DELE).</summary>
+/// <summary><c>mailingest plan</c>: what <c>once</c> would fetch, skip and delete now: the run's own plan, stopped before fetching (no RETR, no DELE).</summary>
 internal static class PlanCommand
 {
     public static Command Create()
@@ -24,11 +24,11 @@ internal static class PlanCommand
     private static Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken) =>
         MailboxSelection.RunAsync(parseResult, async (app, selected) =>
         {
-            var planner = app.Services.GetRequiredService<MailboxPlanner>();
+            var runner = app.Services.GetRequiredService<IMailboxRunner>();
             var lines = new List<PlanLine>(selected.Count);
             foreach (var mailbox in selected)
             {
-                lines.Add(await PlanLine.ForAsync(planner, mailbox, app.Options.Mailboxes[mailbox], cancellationToken));
+                lines.Add(await PlanLine.ForAsync(runner, mailbox, app.Options.Mailboxes[mailbox], cancellationToken));
             }
 
             await Console.Out.WriteAsync(parseResult.GetValue(MailboxSelection.JsonOption)
@@ -39,11 +39,15 @@ internal static class PlanCommand
 
     private static string Render(IReadOnlyList<PlanLine> lines)
     {
-        string[] headers = ["MAILBOX", "ON SERVER", "NEW", "FETCH NOW", "BYTES", "LATER", "DELETE"];
+        string[] headers = ["MAILBOX", "ON SERVER", "NEW", "FETCH NOW", "BYTES", "LATER", "SKIP", "GIVE UP", "DELETE", "HELD BACK"];
         var text = new StringBuilder();
         TextTable.AppendTo(text, headers, lines.Select(line => line.Plan is { } p
-            ? new[] { p.Mailbox, Count(p.OnServer), Count(p.New), Count(p.Fetch), Count(p.FetchBytes), Count(p.Later), Count(p.Delete) }
-            : [line.Mailbox, "-", "-", "-", "-", "-", "-"]));
+            ? new[]
+            {
+                p.Mailbox, Count(p.OnServer), Count(p.New), Count(p.Fetch), Count(p.FetchBytes), Count(p.Later), Count(p.Skip), Count(p.GiveUp),
+                Count(p.Delete), Count(p.Skipped + p.Unprocessable),
+            }
+            : [line.Mailbox, "-", "-", "-", "-", "-", "-", "-", "-", "-"]));
 
         foreach (var line in lines)
         {
@@ -54,6 +58,12 @@ internal static class PlanCommand
             else if (line.Plan?.Budget is { } budget)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"{line.Mailbox}: {budget} leaves {line.Plan.Later} messages for later runs");
+            }
+
+            if (line.Plan is { Skipped: > 0 } or { Unprocessable: > 0 })
+            {
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"{line.Mailbox}: {line.Plan.Skipped} skipped (over MaxMessageSize) and {line.Plan.Unprocessable} unprocessable messages are held back on the server; 'mailingest retry --mailbox {line.Mailbox}' fetches them again");
             }
         }
 
@@ -66,11 +76,11 @@ internal static class PlanCommand
 /// <summary>One mailbox's plan, or why it could not be made.</summary>
 internal sealed record PlanLine(string Mailbox, MailboxPlan? Plan, string? Error)
 {
-    public static async Task<PlanLine> ForAsync(MailboxPlanner planner, string mailbox, Configuration.MailboxOptions options, CancellationToken cancellationToken)
+    public static async Task<PlanLine> ForAsync(IMailboxRunner runner, string mailbox, Configuration.MailboxOptions options, CancellationToken cancellationToken)
     {
         try
         {
-            return new PlanLine(mailbox, await planner.PlanAsync(mailbox, options, cancellationToken), null);
+            return new PlanLine(mailbox, await runner.PlanAsync(mailbox, options, cancellationToken), null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

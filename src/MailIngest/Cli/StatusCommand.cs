@@ -11,7 +11,7 @@ internal static class StatusCommand
 {
     public static Command Create()
     {
-        var command = new Command("status", "Show each mailbox's last run, outcome, counts, high-water mark and ledger size: 0 all well, 1 some last run failed.")
+        var command = new Command("status", "Show each mailbox's last run, outcome, counts, messages held back (skipped, unprocessable, retrying), high-water mark and ledger size: 0 all well, 1 some last run failed.")
         {
             Options = { MailboxSelection.Option, MailboxSelection.JsonOption },
         };
@@ -22,7 +22,7 @@ internal static class StatusCommand
     private static Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken) =>
         MailboxSelection.RunAsync(parseResult, async (app, selected) =>
         {
-            var reader = app.Services.GetRequiredService<MailboxStatusReader>();
+            var reader = app.Services.GetRequiredService<IMailboxStatusReader>();
             var archive = app.Services.GetRequiredService<IMailArchive>();
             var statuses = new List<MailboxStatus>(selected.Count);
             foreach (var mailbox in selected)

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MailIngest.Ingestion;
+using MailIngest.Archive;
 
 namespace MailIngest.Host.Hosting;
 
@@ -27,7 +27,7 @@ internal sealed class FaultInjection(IngestStep step, int occurrence) : IIngestO
             : throw new FormatException($"{Variable} must look like ManifestStored:2 (a step of {string.Join(", ", Enum.GetNames<IngestStep>())} and a count), was '{value}'.");
     }
 
-    public void OnStep(string mailbox, IngestStep reached)
+    public void OnStep(string mailbox, IngestStep reached, string? messageId)
     {
         if (reached == step && Interlocked.Increment(ref _seen) == occurrence)
         {

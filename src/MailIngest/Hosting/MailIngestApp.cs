@@ -126,7 +126,7 @@ internal sealed class MailIngestApp : IAsyncDisposable
             // Standard output carries the run summaries; every log line goes to standard error.
             logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         });
-        services.AddSingleton<IRunProgress, ProgressReporter>();
+        services.AddSingleton<IProgressSink, ProgressReporter>();
         services.AddMailIngestion(configuration);
         services.AddPop3Mailboxes(ProtocolLogPath(settings.ProtocolLog));
         services.AddMailArchive(configuration);

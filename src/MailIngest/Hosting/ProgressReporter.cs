@@ -9,7 +9,7 @@ namespace MailIngest.Host.Hosting;
 /// Shows a run's progress (messages, bytes, rate, time left): redrawn in place on a terminal, or as a log line every few
 /// seconds when standard error is not one (a pod's log, a file).
 /// </summary>
-internal sealed partial class ProgressReporter(TimeProvider time, ILogger<ProgressReporter> logger) : IRunProgress
+internal sealed partial class ProgressReporter(TimeProvider time, ILogger<ProgressReporter> logger) : IProgressSink
 {
     private static readonly TimeSpan TerminalInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(5);

@@ -8,7 +8,7 @@ namespace MailIngest.Host.Scheduling;
 
 /// <summary>One scheduled run of one mailbox. Quartz never runs two of one mailbox at once, also across a cluster.</summary>
 [DisallowConcurrentExecution]
-internal sealed class MailboxJob(MailboxIngestor ingestor, IOptions<MailIngestOptions> options, ILogger<MailboxJob> logger) : IJob
+internal sealed class MailboxJob(IMailboxRunner runner, IOptions<MailIngestOptions> options, ILogger<MailboxJob> logger) : IJob
 {
     public const string MailboxKey = "mailbox";
 
@@ -23,7 +23,7 @@ internal sealed class MailboxJob(MailboxIngestor ingestor, IOptions<MailIngestOp
         }
 
         Log.RunStarted(logger, mailbox);
-        var result = await ingestor.RunAsync(mailbox, settings, cancellationToken);
+        var result = await runner.RunAsync(mailbox, settings, cancellationToken);
         Log.RunFinished(logger, result.Summary);
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using MailIngest.Core.Tests.Fakes;
 using MailIngest.Ingestion;
 using MailIngest.Telemetry;
 using Microsoft.Extensions.Time.Testing;
@@ -8,7 +9,7 @@ namespace MailIngest.Core.Tests.Telemetry;
 public sealed class IngestMetricsTests : IDisposable
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.Parse("2026-11-27T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-    private readonly MeterFactory _factory = new();
+    private readonly TestMeterFactory _factory = new();
     private readonly MeterListener _listener = new();
     private readonly List<(string Instrument, double Value, Dictionary<string, object?> Tags)> _measurements = [];
     private readonly IngestMetrics _metrics;
@@ -18,7 +19,7 @@ public sealed class IngestMetricsTests : IDisposable
         _metrics = new IngestMetrics(_factory, _time);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == IngestMetrics.MeterName)
+            if (instrument.Meter.Name == IngestMetrics.MeterName && instrument.Meter.Scope == _factory)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -38,7 +39,16 @@ public sealed class IngestMetricsTests : IDisposable
         _measurements.Add((instrument.Name, value, new Dictionary<string, object?>(tags.ToArray())));
 
     private static MailboxRunResult Run(int stored, int remaining, MailboxRunStatus status = MailboxRunStatus.Succeeded) =>
-        new("support", status, stored + remaining, stored, 1, stored, remaining, stored * 1000L, TimeSpan.FromSeconds(2));
+        new("support", status)
+        {
+            New = stored + remaining,
+            Stored = stored,
+            Quarantined = 1,
+            Deleted = stored,
+            Remaining = remaining,
+            Bytes = stored * 1000L,
+            Duration = TimeSpan.FromSeconds(2),
+        };
 
     private double Gauge(string name)
     {
@@ -48,9 +58,9 @@ public sealed class IngestMetricsTests : IDisposable
     }
 
     [Fact]
-    public void Record_SuccessfulRun_CountsMessagesBytesDeletionsAndTheRun()
+    public void RunFinished_SuccessfulRun_CountsMessagesBytesDeletionsAndTheRun()
     {
-        _metrics.Record(Run(stored: 3, remaining: 0));
+        _metrics.RunFinished(Run(stored: 3, remaining: 0));
 
         Assert.Contains(_measurements, m => m.Instrument == "mailingest.messages" && m.Value == 3 && (string?)m.Tags["result"] == "stored");
         Assert.Contains(_measurements, m => m.Instrument == "mailingest.messages" && m.Value == 1 && (string?)m.Tags["result"] == "quarantined");
@@ -63,41 +73,27 @@ public sealed class IngestMetricsTests : IDisposable
     [Fact]
     public void Backlog_GrowsOldUntilARunClearsIt()
     {
-        _metrics.Record(Run(stored: 10, remaining: 50));
+        _metrics.RunFinished(Run(stored: 10, remaining: 50));
         _time.Advance(TimeSpan.FromMinutes(5));
-        _metrics.Record(Run(stored: 10, remaining: 40));
+        _metrics.RunFinished(Run(stored: 10, remaining: 40));
         _time.Advance(TimeSpan.FromMinutes(5));
 
         Assert.Equal(40, Gauge("mailingest.backlog"));
         Assert.Equal(602, Gauge("mailingest.backlog.age"));
 
-        _metrics.Record(Run(stored: 40, remaining: 0));
+        _metrics.RunFinished(Run(stored: 40, remaining: 0));
 
         Assert.Equal(0, Gauge("mailingest.backlog"));
         Assert.Equal(0, Gauge("mailingest.backlog.age"));
     }
 
     [Fact]
-    public void Record_FailedRun_LeavesTheBacklogAsItWas()
+    public void RunFinished_FailedRun_LeavesTheBacklogAsItWas()
     {
-        _metrics.Record(Run(stored: 1, remaining: 5));
+        _metrics.RunFinished(Run(stored: 1, remaining: 5));
 
-        _metrics.Record(Run(stored: 0, remaining: 0, MailboxRunStatus.Failed));
+        _metrics.RunFinished(Run(stored: 0, remaining: 0, MailboxRunStatus.Failed));
 
         Assert.Equal(5, Gauge("mailingest.backlog"));
-    }
-
-    private sealed class MeterFactory : IMeterFactory
-    {
-        private readonly List<Meter> _meters = [];
-
-        public Meter Create(MeterOptions options)
-        {
-            var meter = new Meter(options);
-            _meters.Add(meter);
-            return meter;
-        }
-
-        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

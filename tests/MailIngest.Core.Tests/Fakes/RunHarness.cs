@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MailIngest.Archive;
+using MailIngest.Configuration;
+using MailIngest.Decoding;
+using MailIngest.Ingestion;
+using MailIngest.Ledger;
+using MailIngest.Telemetry;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace MailIngest.Core.Tests.Fakes;
+
+/// <summary>The real run (runner, ledger, archiver, resilience) over a scripted server and an in-memory archive, on a fake clock.</summary>
+internal sealed class RunHarness : IDisposable
+{
+    public const string Mailbox = "support";
+
+    private readonly TestMeterFactory _meters = new();
+
+    public RunHarness(MailboxOptions? options = null)
+    {
+        Options = options ?? new MailboxOptions();
+        Options.Host = "pop.example.com";
+        Options.Username = "support";
+        Options.RetryDelay = TimeSpan.Zero;
+        Runner = CreateRunner();
+    }
+
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.Parse("2026-11-30T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+
+    public InMemoryArchive Archive { get; } = new();
+
+    public ScriptedServer Server { get; } = new();
+
+    public MailboxOptions Options { get; }
+
+    /// <summary>Steps the run reached, with the message each was about.</summary>
+    public List<(IngestStep Step, string? Id)> Steps { get; } = [];
+
+    /// <summary>Called at each step; a test may throw from it to make the step fail.</summary>
+    public Action<IngestStep, string?> OnStep { get; set; } = (_, _) => { };
+
+    public IMailboxRunner Runner { get; private set; }
+
+    public Task<MailboxRunResult> RunAsync(CancellationToken stopping = default) => Runner.RunAsync(Mailbox, Options, stopping);
+
+    public Task<MailboxRunResult> AdoptAsync() => Runner.AdoptAsync(Mailbox, Options, CancellationToken.None);
+
+    public Task<MailboxPlan> PlanAsync() => Runner.PlanAsync(Mailbox, Options, CancellationToken.None);
+
+    public Task<MailboxLedger> LedgerAsync() => new LedgerStore(Archive).LoadAsync(Mailbox, CancellationToken.None);
+
+    /// <summary>A new process over the same archive and server: nothing of the old one's memory survives.</summary>
+    public void Restart() => Runner = CreateRunner();
+
+    public IReadOnlyList<JsonObject> Manifests() =>
+        [.. Archive.Paths.Where(p => p.StartsWith("messages/", StringComparison.Ordinal) && p.EndsWith("/manifest.json", StringComparison.Ordinal))
+            .Select(p => JsonNode.Parse(Archive.Content(p))!.AsObject())];
+
+    public IReadOnlyList<JsonObject> QuarantineRecords() =>
+        [.. Archive.Paths.Where(p => p.StartsWith("quarantine/", StringComparison.Ordinal) && p.EndsWith("/error.json", StringComparison.Ordinal))
+            .Select(p => JsonNode.Parse(Archive.Content(p))!.AsObject())];
+
+    public static string Uidl(JsonObject manifest) => manifest["uidl"]!.GetValue<string>();
+
+    public void Dispose()
+    {
+        Archive.Dispose();
+        _meters.Dispose();
+    }
+
+    private MailboxRunner CreateRunner()
+    {
+        var observer = new Observer(this);
+        var archiver = new MessageArchiver(Archive, new MessageDecoder(new DecoderLimits()), observer, Time, NullLogger<MessageArchiver>.Instance);
+        var services = new RunServices(Archive, new LedgerStore(Archive), archiver, observer, new NoProgress(), Time, NullLogger.Instance);
+        return new MailboxRunner([Server], services, new MailboxResilience(Time, NullLogger<MailboxResilience>.Instance), new IngestMetrics(_meters, Time));
+    }
+
+    private sealed class Observer(RunHarness harness) : IIngestObserver
+    {
+        public void OnStep(string mailbox, IngestStep reached, string? messageId)
+        {
+            lock (harness.Steps)
+            {
+                harness.Steps.Add((reached, messageId));
+            }
+
+            harness.OnStep(reached, messageId);
+        }
+    }
+
+    private sealed class NoProgress : IProgressSink
+    {
+        public void Planned(string mailbox, int messages, long bytes)
+        {
+        }
+
+        public void Stored(string mailbox, long bytes)
+        {
+        }
+
+        public void Finished(string mailbox)
+        {
+        }
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text;
+using MailIngest.Archive;
+using MailIngest.Core.Tests.Fakes;
+using MailIngest.Ledger;
+
+namespace MailIngest.Core.Tests.Ledger;
+
+public sealed class LedgerStoreTests : IDisposable
+{
+    private const string Mailbox = "support";
+
+    private readonly InMemoryArchive _archive = new();
+    private readonly LedgerStore _store;
+
+    public LedgerStoreTests() => _store = new LedgerStore(_archive);
+
+    public void Dispose() => _archive.Dispose();
+
+    private static LedgerEntry Stored(string id) => new(id, EntryState.Stored) { Size = 100, Sha256 = new string('a', 64) };
+
+    [Fact]
+    public async Task LoadAsync_NeverWritten_IsEmptyAndDoesNotExist()
+    {
+        var ledger = await _store.LoadAsync(Mailbox, default);
+
+        Assert.Equal(0, ledger.Count);
+        Assert.False(ledger.Position.Exists);
+    }
+
+    [Fact]
+    public async Task AppendAsync_ThenLoad_ReplaysTheJournalOverTheSnapshot()
+    {
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.Put(Stored("a"));
+        ledger.Put(Stored("b"));
+        await _store.MakeDurableAsync(ledger, default);
+        ledger.Remove(["a"]);
+        ledger.Put(new LedgerEntry("c", EntryState.Seen));
+        await _store.AppendAsync(ledger, includeKept: false, default);
+
+        var loaded = await _store.LoadAsync(Mailbox, default);
+
+        Assert.Equal(["b", "c"], loaded.Entries().Select(e => e.Id).Order());
+        Assert.Equal(EntryState.Seen, loaded.Find("c")!.State);
+        Assert.Equal(2, _archive.Content(LedgerStore.JournalPath(Mailbox, 0))!.Count(b => b == '\n'));
+    }
+
+    [Fact]
+    public async Task AppendAsync_WithoutKept_LeavesStoredEntriesWaitingForABarrier()
+    {
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.Put(Stored("a"));
+        ledger.Put(new LedgerEntry("s", EntryState.Seen));
+
+        await _store.AppendAsync(ledger, includeKept: false, default);
+
+        Assert.Null((await _store.LoadAsync(Mailbox, default)).Find("a"));
+        Assert.DoesNotContain("persist", _archive.Events);
+        await _store.MakeDurableAsync(ledger, default);
+        Assert.NotNull((await _store.LoadAsync(Mailbox, default)).Find("a"));
+        var journal = $"append {LedgerStore.JournalPath(Mailbox, 0)}";
+        Assert.Equal([journal, "persist", journal, "persist"], _archive.Events);
+    }
+
+    [Fact]
+    public async Task LoadAsync_InFlightNeverLanded_IsReportedAsDiedInFlight()
+    {
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.TakeOff(["a", "b"]);
+        await _store.AppendAsync(ledger, includeKept: false, default);
+        ledger.Land(["a"]);
+        await _store.AppendAsync(ledger, includeKept: false, default);
+
+        var loaded = await _store.LoadAsync(Mailbox, default);
+
+        Assert.Equal(["b"], loaded.DiedInFlight);
+    }
+
+    [Fact]
+    public async Task LoadAsync_JournalEndsInAHalfWrittenLine_IgnoresItAndFoldsTheJournalBeforeTheNextAppend()
+    {
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.Put(Stored("a"));
+        await _store.MakeDurableAsync(ledger, default);
+        var journal = LedgerStore.JournalPath(Mailbox, 0);
+        await _archive.AppendAsync(journal, Encoding.UTF8.GetBytes("{\"put\":[{\"id\":\"b\""), _archive.Content(journal)!.Length, default);
+
+        var loaded = await _store.LoadAsync(Mailbox, default);
+        Assert.Equal(["a"], loaded.Entries().Select(e => e.Id));
+        Assert.True(loaded.Position.NeedsCompaction);
+        loaded.Put(new LedgerEntry("c", EntryState.Seen));
+        await _store.AppendAsync(loaded, includeKept: false, default);
+
+        var again = await _store.LoadAsync(Mailbox, default);
+        Assert.Equal(["a", "c"], again.Entries().Select(e => e.Id).Order());
+        Assert.Null(_archive.Content(journal));
+        Assert.Equal(1, again.Position.Journal);
+    }
+
+    [Fact]
+    public async Task LoadAsync_VersionOneLedger_HoldsItsUidlsAsSeenNeverAsStored()
+    {
+        await _archive.WriteAsync(
+            ArchiveLayout.LedgerPath(Mailbox),
+            new ArchiveObjectInfo("application/json", ArchiveObjectKind.Ledger, Mailbox),
+            (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(
+                """{"schemaVersion":1,"mailbox":"support","highWaterMark":"b","uidls":["a","b"],"totals":{"messagesStored":2,"bytesStored":10,"quarantined":0,"deleted":0},"lastRun":null}"""), ct).AsTask(),
+            WriteCondition.None,
+            default);
+
+        var ledger = await _store.LoadAsync(Mailbox, default);
+
+        Assert.All(ledger.Entries(), e => Assert.Equal(EntryState.Seen, e.State));
+        Assert.Equal(2, ledger.Totals.MessagesStored);
+        Assert.True(ledger.Position.NeedsCompaction);
+    }
+
+    [Fact]
+    public async Task LoadAsync_JournalLineNotJson_FailsNamingTheFileAndTheWayOut()
+    {
+        await _archive.AppendAsync(LedgerStore.JournalPath(Mailbox, 0), Encoding.UTF8.GetBytes("not json\n"), 0, default);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => _store.LoadAsync(Mailbox, default));
+
+        Assert.Contains("state/support.journal-0.jsonl", e.Message, StringComparison.Ordinal);
+        Assert.Contains("docs/recovery.md", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AppendAsync_AnotherWriterAppendedMeanwhile_ConflictsAndKeepsTheChangesForLater()
+    {
+        var mine = await _store.LoadAsync(Mailbox, default);
+        var theirs = await _store.LoadAsync(Mailbox, default);
+        theirs.Put(new LedgerEntry("x", EntryState.Seen));
+        await _store.AppendAsync(theirs, includeKept: false, default);
+
+        mine.Put(new LedgerEntry("y", EntryState.Seen));
+        await Assert.ThrowsAsync<ArchiveConflictException>(() => _store.AppendAsync(mine, includeKept: false, default));
+
+        Assert.True(mine.HasChanges);
+    }
+
+    [Fact]
+    public async Task FirstImport_LedgerBytesWrittenGrowLinearlyWithTheMessages()
+    {
+        // A first import flushed every 25 messages, as a run does it: one short journal line per flush, and the snapshot
+        // rewritten only when the journal has outgrown it. Rewriting the whole ledger at every flush would write about
+        // 20,000 / 25 / 2 = 400 times the ledger's final size.
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        for (var n = 0; n < 20_000; n++)
+        {
+            ledger.Put(Stored($"uidl-{n:D8}"));
+            if (n % 25 == 24)
+            {
+                await _store.MakeDurableAsync(ledger, default);
+                await _store.CompactIfDueAsync(ledger, default);
+            }
+        }
+
+        var written = _archive.BytesWritten.Where(w => w.Key.StartsWith("state/", StringComparison.Ordinal)).Sum(w => w.Value);
+        var finalSize = ledger.Position.SnapshotBytes + ledger.Position.JournalBytes;
+        Assert.True(written < 6 * finalSize, $"{written} bytes written for a ledger of {finalSize}");
+    }
+}
