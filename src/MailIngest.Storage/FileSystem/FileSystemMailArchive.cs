@@ -26,13 +26,19 @@ internal sealed class FileSystemMailArchive : IMailArchive
 
     private readonly string _root;
     private readonly TimeProvider _time;
-    private int _unpersistedWrites;
+    private readonly DurabilityBarrier _barrier;
 
-    public FileSystemMailArchive(string root, TimeProvider time)
+    /// <param name="root">The archive's root folder.</param>
+    /// <param name="time">The clock lock holders are named with.</param>
+    /// <param name="flushFileSystem">Flushes the file system holding a folder: <see cref="FileSystemSync.Flush"/>, unless a test interposes.</param>
+    public FileSystemMailArchive(string root, TimeProvider time, Action<string>? flushFileSystem = null)
     {
         _time = time;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
         SpoolFolder = _root + ".spool";
+        var flush = flushFileSystem ?? FileSystemSync.Flush;
+        // Where the file system cannot be flushed as a whole, every file is flushed as it is written instead.
+        _barrier = new DurabilityBarrier(FileSystemSync.IsSupported ? () => flush(_root) : () => { });
     }
 
     public string Location => _root;
@@ -221,7 +227,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
 
             RandomAccess.Write(file.SafeFileHandle, content.Span, length);
             FlushUnlessPersistFlushes(file.SafeFileHandle);
-            Interlocked.Increment(ref _unpersistedWrites);
+            _barrier.WriteCompleted();
             return Task.FromResult(length + content.Length);
         }
     }
@@ -238,32 +244,15 @@ internal sealed class FileSystemMailArchive : IMailArchive
             // Nothing to delete.
         }
 
-        Interlocked.Increment(ref _unpersistedWrites);
+        _barrier.WriteCompleted();
         return Task.CompletedTask;
     }
 
     /// <remarks>
-    /// Flushes only when something was written since the last flush (a poll without new mail writes just the ledger).
-    /// Where the file system cannot be flushed as a whole, every file was flushed as it was written.
+    /// Flushes only when something was written since the last flush (a poll without new mail writes just the ledger),
+    /// and lets concurrent callers (other mailboxes) share a flush that began after their writes.
     /// </remarks>
-    public Task PersistAsync(CancellationToken cancellationToken)
-    {
-        if (FileSystemSync.IsSupported && Interlocked.Exchange(ref _unpersistedWrites, 0) > 0)
-        {
-            try
-            {
-                FileSystemSync.Flush(_root);
-            }
-            catch
-            {
-                // Still not durable: the next call must flush again.
-                Interlocked.Increment(ref _unpersistedWrites);
-                throw;
-            }
-        }
-
-        return Task.CompletedTask;
-    }
+    public Task PersistAsync(CancellationToken cancellationToken) => _barrier.PersistAsync(cancellationToken);
 
     /// <summary>Where the whole file system cannot be flushed at once, each file is flushed as it is written.</summary>
     private static void FlushUnlessPersistFlushes(SafeFileHandle file)
@@ -295,7 +284,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
         }
 
         File.Move(file, target, overwrite: true);
-        Interlocked.Increment(ref _unpersistedWrites);
+        _barrier.WriteCompleted();
     }
 
     /// <summary>Deletes what killed writers left in a message's folder (the mailbox lock keeps live writers of it out).</summary>

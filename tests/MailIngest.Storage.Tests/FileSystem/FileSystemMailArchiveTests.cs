@@ -87,6 +87,63 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     }
 
     [Fact]
+    public async Task PersistAsync_CalledWhileAnotherPersistFlushes_ReturnsOnlyAfterAFlushHasEnded()
+    {
+        // Two mailboxes share the archive: support's persist has begun the flush when sales's persist is called.
+        using var flush = new GatedFlush();
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flush.Run);
+        await archive.WriteAsync("messages/support/a/message.eml", Plain, Text("a"), WriteCondition.None, default);
+        await archive.WriteAsync("messages/sales/b/message.eml", Plain, Text("b"), WriteCondition.None, default);
+        var support = Task.Run(() => archive.PersistAsync(default));
+        await flush.WaitUntilTheFirstHasBegunAsync();
+
+        var sales = archive.PersistAsync(default);
+
+        Assert.False(sales.IsCompleted, "sales's persist returned while the flush that would cover its write had not ended");
+        flush.LetTheFirstEnd();
+        await Task.WhenAll(support, sales);
+        // That flush began after both writes, so it served both persists.
+        Assert.Equal(1, flush.Count);
+    }
+
+    [Fact]
+    public async Task PersistAsync_WriteCompletedAfterAFlushBegan_WaitsForAFlushThatBeganAfterIt()
+    {
+        using var flush = new GatedFlush();
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flush.Run);
+        await archive.WriteAsync("messages/support/a/message.eml", Plain, Text("a"), WriteCondition.None, default);
+        var support = Task.Run(() => archive.PersistAsync(default));
+        await flush.WaitUntilTheFirstHasBegunAsync();
+        await archive.WriteAsync("messages/sales/b/message.eml", Plain, Text("b"), WriteCondition.None, default);
+
+        var sales = archive.PersistAsync(default);
+        flush.LetTheFirstEnd();
+        await Task.WhenAll(support, sales);
+
+        Assert.Equal(2, flush.Count);
+    }
+
+    [Fact]
+    public async Task PersistAsync_FlushFailed_TheNextPersistFlushesAgain()
+    {
+        var flushes = 0;
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, root =>
+        {
+            if (++flushes == 1)
+            {
+                throw new IOException("the disk failed");
+            }
+        });
+        await archive.WriteAsync("x/y.txt", Plain, Text("x"), WriteCondition.None, default);
+
+        await Assert.ThrowsAsync<IOException>(() => archive.PersistAsync(default));
+        await archive.PersistAsync(default);
+        await archive.PersistAsync(default);
+
+        Assert.Equal(2, flushes);
+    }
+
+    [Fact]
     public async Task WriteAsync_ExistingObject_IsReplacedWhole()
     {
         await _archive.WriteAsync("x/y.txt", Plain, Text("first, longer content"), WriteCondition.None, default);
