@@ -35,6 +35,13 @@ public sealed class StorageOptions
     /// <summary>AzureBlob: the delay before the first retry; each further one doubles it, up to 30 seconds.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// AzureBlob: a local folder for messages on their way to the container, each in a file until it is uploaded; it must
+    /// hold the largest message a run fetches. Every container gets a folder of its own in it (mode 0700, the owner's
+    /// alone), so processes that store into different containers never touch each other's files.
+    /// </summary>
+    public string SpoolPath { get; set; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mailingest-spool");
+
     /// <summary>The connection string: from <see cref="ConnectionStringFile"/> when set (one trailing newline trimmed), else <see cref="ConnectionString"/>.</summary>
     internal string ReadConnectionString() =>
         string.IsNullOrWhiteSpace(ConnectionStringFile) ? ConnectionString : Configuration.SecretFile.Read(ConnectionStringFile);

@@ -76,6 +76,15 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
             failures.Add($"{Section}:RetryDelay must be between 00:00:00 and 00:00:30, was {options.RetryDelay}.");
         }
 
+        if (string.IsNullOrWhiteSpace(options.SpoolPath))
+        {
+            failures.Add($"{Section}:SpoolPath must name a local folder for messages on their way to the container, e.g. {new StorageOptions().SpoolPath}.");
+        }
+        else if (File.Exists(options.SpoolPath))
+        {
+            failures.Add($"{Section}:SpoolPath must name a folder, but {options.SpoolPath} is a file: remove it, or choose another folder.");
+        }
+
         return failures;
     }
 

@@ -66,8 +66,27 @@ public sealed class StorageOptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_SpoolPathEmptyOrAFile_IsRefusedNamingTheKey()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            foreach (var spoolPath in new[] { " ", file })
+            {
+                var failure = Assert.Single(Failures(new StorageOptions { Provider = StorageProvider.AzureBlob, ConnectionString = Azurite, SpoolPath = spoolPath }));
+
+                Assert.StartsWith("MailIngest:Storage:SpoolPath must", failure, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Validate_FileSystem_IgnoresTheAzureSettings()
     {
-        Assert.Empty(Failures(new StorageOptions { Container = "X", LeaseDuration = TimeSpan.Zero }));
+        Assert.Empty(Failures(new StorageOptions { Container = "X", LeaseDuration = TimeSpan.Zero, SpoolPath = "" }));
     }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -10,7 +13,7 @@ namespace MailIngest.Storage.Azure;
 /// <summary>
 /// The production store: the archive layout as block blobs in one container. Each blob carries its real Content-Type
 /// and metadata to filter on (kind, mailbox, uidl, messageid); the ledger is written with ETag conditions; the
-/// mailbox lock is a lease on <c>state/{mailbox}.json.lock</c>.
+/// mailbox lock is a lease on <c>state/{mailbox}.json.lock</c>. Append-only objects are Append Blobs.
 /// </summary>
 /// <remarks>
 /// The lease is on a blob of its own rather than on the ledger: the ledger keeps "missing means never ingested" and its
@@ -18,6 +21,9 @@ namespace MailIngest.Storage.Azure;
 /// </remarks>
 internal sealed class AzureBlobMailArchive : IMailArchive
 {
+    /// <summary>The spool holds messages not yet stored: the owner's alone.</summary>
+    private const UnixFileMode SpoolMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     private readonly BlobContainerClient _container;
     private readonly StorageOptions _options;
     private readonly TimeProvider _time;
@@ -33,11 +39,17 @@ internal sealed class AzureBlobMailArchive : IMailArchive
         _logger = logger;
         // Without the query: a SAS there is a secret, and log lines and errors show this.
         Location = container.Uri.GetLeftPart(UriPartial.Path);
+        // Named after the container, and told apart by its full address from a container of the same name elsewhere.
+        var scope = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Location)).AsSpan(0, 4));
+        SpoolFolder = Path.Combine(Path.GetFullPath(options.SpoolPath), $"{container.Name}-{scope}");
     }
 
     public string Location { get; }
 
-    public async Task<IAsyncDisposable?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
+    public string SpoolFolder { get; }
+
+    /// <remarks>With the lease taken, the mailbox's spool folder <c>{SpoolFolder}/{mailbox}/</c> is made anew: empty of what a killed run left.</remarks>
+    public async Task<IMailboxLock?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
     {
         var path = ArchiveLayout.LedgerPath(mailbox) + ".lock";
         var blob = _container.GetBlockBlobClient(path);
@@ -60,7 +72,21 @@ internal sealed class AzureBlobMailArchive : IMailArchive
                 new BlobRequestConditions { LeaseId = lease.LeaseId },
                 cancellationToken);
             Log.LeaseTaken(_logger, mailbox, path, _options.LeaseDuration);
-            return new BlobLease(lease, mailbox, _options.LeaseDuration, _options.NetworkTimeout, _time, _logger);
+            var held = new BlobLease(lease, mailbox, _options.LeaseDuration, _options.NetworkTimeout, _time, _logger);
+            try
+            {
+                LocalFolders.Renew(Path.Combine(SpoolFolder, mailbox), SpoolMode);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await held.DisposeAsync();
+                throw new ArchiveUnavailableException(
+                    $"Could not prepare the spool folder of mailbox {mailbox} in {SpoolFolder}: {e.Message} " +
+                    $"Set {StorageOptions.SectionName}:SpoolPath to a local folder this user may write.",
+                    e);
+            }
+
+            return (IMailboxLock?)held;
         }, cancellationToken);
     }
 
@@ -97,6 +123,35 @@ internal sealed class AzureBlobMailArchive : IMailArchive
             }
         }, cancellationToken);
 
+    /// <remarks>A single download streamed as it is read; the SDK resumes it where it broke off if the connection fails.</remarks>
+    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) =>
+        CallAsync("reading", path, async () =>
+        {
+            try
+            {
+                return (Stream?)(await _container.GetBlobClient(path).DownloadStreamingAsync(cancellationToken: cancellationToken)).Value.Content;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return null;
+            }
+        }, cancellationToken);
+
+    public async IAsyncEnumerable<string> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken);
+        await using (pages)
+        {
+            while (await CallAsync("listing", prefix, async () => await pages.MoveNextAsync(), cancellationToken))
+            {
+                foreach (var blob in pages.Current.Values)
+                {
+                    yield return blob.Name;
+                }
+            }
+        }
+    }
+
     public Task<string> WriteAsync(
         string path,
         ArchiveObjectInfo info,
@@ -122,6 +177,65 @@ internal sealed class AzureBlobMailArchive : IMailArchive
             }
         }, cancellationToken);
     }
+
+    /// <remarks>Uploads the file as <see cref="WriteAsync"/> uploads content, and deletes it once it is stored.</remarks>
+    public async Task<string> StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        string version;
+        await using (var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, BlockUploadStream.BlockSize, FileOptions.SequentialScan))
+        {
+            version = await WriteAsync(path, info, content.CopyToAsync, condition, cancellationToken);
+        }
+
+        File.Delete(file);
+        return version;
+    }
+
+    /// <remarks>
+    /// An Append Blob, appended to with the condition that it still ends at <paramref name="expectedLength"/>. The SDK
+    /// retries an append whose answer was lost; when the first try had succeeded the retry fails that condition, so
+    /// before a failed condition is taken for another writer the blob is read: ending with just this content, at just
+    /// that offset, it was this append.
+    /// </remarks>
+    public Task<long> AppendAsync(string path, ReadOnlyMemory<byte> content, long expectedLength, CancellationToken cancellationToken)
+    {
+        var blob = _container.GetAppendBlobClient(path);
+        if (content.Length > blob.AppendBlobMaxAppendBlockBytes)
+        {
+            throw new ArgumentException(
+                $"An append to {path} of {content.Length} bytes is larger than one append block ({blob.AppendBlobMaxAppendBlockBytes} bytes), the most that is appended atomically.",
+                nameof(content));
+        }
+
+        return CallAsync("appending to", path, async () =>
+        {
+            if (expectedLength == 0)
+            {
+                await CreateAppendBlobAsync(blob, cancellationToken);
+            }
+
+            try
+            {
+                await blob.AppendBlockAsync(
+                    new MemoryStream(content.ToArray(), writable: false),
+                    new AppendBlobAppendBlockOptions { Conditions = new AppendBlobRequestConditions { IfAppendPositionEqual = expectedLength } },
+                    cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                if (!await EndsWithAsync(blob, expectedLength, content, cancellationToken))
+                {
+                    throw new ArchiveConflictException(
+                        $"{path} in {Location} was appended to by another writer (expected it {expectedLength} bytes long; {e.ErrorCode}).");
+                }
+            }
+
+            return expectedLength + content.Length;
+        }, cancellationToken);
+    }
+
+    public Task DeleteAsync(string path, CancellationToken cancellationToken) =>
+        CallAsync("deleting", path, async () => (await _container.GetBlobClient(path).DeleteIfExistsAsync(cancellationToken: cancellationToken)).Value, cancellationToken);
 
     /// <remarks>Blob Storage has acknowledged every committed write durably already.</remarks>
     public Task PersistAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -156,6 +270,44 @@ internal sealed class AzureBlobMailArchive : IMailArchive
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
             // Another worker created it at the same moment; the lease decides between us.
+        }
+    }
+
+    /// <summary>Creates an empty Append Blob unless there is one: an empty one left by an append that failed after creating it is just as good.</summary>
+    private static async Task CreateAppendBlobAsync(AppendBlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await blob.CreateAsync(
+                new AppendBlobCreateOptions { Conditions = new AppendBlobRequestConditions { IfNoneMatch = ETag.All } },
+                cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            // It exists; the append's position condition decides whether it is as long as expected.
+        }
+    }
+
+    /// <summary>Whether the blob is <paramref name="offset"/> plus <paramref name="content"/> bytes long and ends with <paramref name="content"/>.</summary>
+    private static async Task<bool> EndsWithAsync(AppendBlobClient blob, long offset, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            if (properties.ContentLength != offset + content.Length)
+            {
+                return false;
+            }
+
+            var tail = await blob.DownloadContentAsync(
+                new BlobDownloadOptions { Range = new HttpRange(offset, content.Length), Conditions = new BlobRequestConditions { IfMatch = properties.ETag } },
+                cancellationToken);
+            return tail.Value.Content.ToMemory().Span.SequenceEqual(content.Span);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // Gone, or changed again while it was read: not as this append left it.
+            return false;
         }
     }
 

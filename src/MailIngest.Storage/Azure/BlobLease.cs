@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs.Specialized;
+using MailIngest.Archive;
 using Microsoft.Extensions.Logging;
 
 namespace MailIngest.Storage.Azure;
@@ -7,7 +8,7 @@ namespace MailIngest.Storage.Azure;
 /// A held mailbox lease, renewed in the background every third of its duration while the run lasts and released at
 /// dispose. If this process dies, renewal stops and Azure ends the lease by itself after its duration.
 /// </summary>
-internal sealed class BlobLease : IAsyncDisposable
+internal sealed class BlobLease : IMailboxLock
 {
     private readonly BlobLeaseClient _lease;
     private readonly string _mailbox;
@@ -30,6 +31,8 @@ internal sealed class BlobLease : IAsyncDisposable
         _logger = logger;
         _renewing = RenewAsync(_stop.Token);
     }
+
+    public CancellationToken Lost => CancellationToken.None;
 
     public async ValueTask DisposeAsync()
     {

@@ -1,10 +1,12 @@
+using MailIngest.Archive;
+
 namespace MailIngest.Storage.FileSystem;
 
 /// <summary>
 /// A held mailbox lock: the open, flocked lock file is the lock; a holder file beside it names the holder for
 /// <c>mailingest status</c> (the lock file itself cannot be read while flocked) and is removed on release.
 /// </summary>
-internal sealed class FileLock : IAsyncDisposable
+internal sealed class FileLock : IMailboxLock
 {
     private readonly FileStream _handle;
     private readonly string _holderPath;
@@ -14,6 +16,9 @@ internal sealed class FileLock : IAsyncDisposable
         _handle = handle;
         _holderPath = holderPath;
     }
+
+    /// <summary>Never cancelled: the kernel drops an flock only with the process that holds it.</summary>
+    public CancellationToken Lost => CancellationToken.None;
 
     public static async Task<FileLock> HoldAsync(FileStream handle, string holderPath, string holder, CancellationToken cancellationToken)
     {

@@ -1,6 +1,8 @@
+using System.IO.Enumeration;
 using System.Security.Cryptography;
 using MailIngest.Archive;
 using MailIngest.IO;
+using Microsoft.Win32.SafeHandles;
 
 namespace MailIngest.Storage.FileSystem;
 
@@ -9,23 +11,42 @@ namespace MailIngest.Storage.FileSystem;
 /// file beside its target, then renamed over it, so a reader sees the old file or the new one, never a part.
 /// <see cref="PersistAsync"/> flushes the whole file system at once (Linux <c>syncfs</c>): one flush per ledger write
 /// instead of an <c>fsync</c> for each of the four or five files of every message, which cost more than all the rest.
+/// Messages on their way in are spooled in <c>.spool/</c> under the root, on the same file system, so that storing
+/// one is a rename too.
 /// </summary>
 internal sealed class FileSystemMailArchive : IMailArchive
 {
     private const int BufferSize = 81920;
+
+    /// <summary>The spool holds messages not yet stored: the owner's alone.</summary>
+    private const UnixFileMode SpoolMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>The names of temp files (hidden, so that nothing takes them for objects); <see cref="ListAsync"/> passes them by.</summary>
+    private const string TempFiles = ".*.tmp";
+
     private readonly string _root;
     private readonly TimeProvider _time;
-    private int _unpersistedWrites;
+    private readonly DurabilityBarrier _barrier;
 
-    public FileSystemMailArchive(string root, TimeProvider time)
+    /// <param name="root">The archive's root folder.</param>
+    /// <param name="time">The clock lock holders are named with.</param>
+    /// <param name="flushFileSystem">Flushes the file system holding a folder: <see cref="FileSystemSync.Flush"/>, unless a test interposes.</param>
+    public FileSystemMailArchive(string root, TimeProvider time, Action<string>? flushFileSystem = null)
     {
         _time = time;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
+        SpoolFolder = _root + ".spool";
+        var flush = flushFileSystem ?? FileSystemSync.Flush;
+        // Where the file system cannot be flushed as a whole, every file is flushed as it is written instead.
+        _barrier = new DurabilityBarrier(FileSystemSync.IsSupported ? () => flush(_root) : () => { });
     }
 
     public string Location => _root;
 
-    public async Task<IAsyncDisposable?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
+    public string SpoolFolder { get; }
+
+    /// <remarks>With the lock taken, the mailbox's spool folder <c>{SpoolFolder}/{mailbox}/</c> is made anew: empty of what a killed run left.</remarks>
+    public async Task<IMailboxLock?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
     {
         var path = LockPath(mailbox);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -40,7 +61,9 @@ internal sealed class FileSystemMailArchive : IMailArchive
             return null;
         }
 
-        return await FileLock.HoldAsync(handle, HolderPath(mailbox), LockHolder.Current(_time), cancellationToken);
+        var held = await FileLock.HoldAsync(handle, HolderPath(mailbox), LockHolder.Current(_time), cancellationToken);
+        LocalFolders.Renew(Path.Combine(SpoolFolder, mailbox), SpoolMode);
+        return held;
     }
 
     public async Task<string?> LockHolderAsync(string mailbox, CancellationToken cancellationToken)
@@ -81,6 +104,26 @@ internal sealed class FileSystemMailArchive : IMailArchive
         }
     }
 
+    public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = Resolve(path);
+        try
+        {
+            return Task.FromResult<Stream?>(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+    }
+
+    /// <remarks>Temp files and the spool are not objects; files that are not written through this store (such as the lock files) are.</remarks>
+    public IAsyncEnumerable<string> ListAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var folder = Resolve(prefix);
+        return (Directory.Exists(folder) ? ObjectsUnder(folder, cancellationToken) : []).ToAsyncEnumerable();
+    }
+
     /// <remarks>
     /// A file has no place for <paramref name="info"/>: its content type follows from its name. The raw message is the
     /// first object written into a message's folder; when that folder exists already, a process killed while writing
@@ -96,15 +139,9 @@ internal sealed class FileSystemMailArchive : IMailArchive
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(writeContent);
         var target = Resolve(path);
-        var folder = Path.GetDirectoryName(target)!;
-        if (info.Kind == ArchiveObjectKind.Raw && Directory.Exists(folder))
-        {
-            DeleteTempFiles(folder);
-        }
-
-        Directory.CreateDirectory(folder);
+        PrepareFolderOf(target, info);
         // Not derived from the target's name, which may already be near the 255-byte limit of a file name.
-        var temp = Path.Combine(folder, $".{Guid.NewGuid():N}.tmp");
+        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Guid.NewGuid():N}.tmp");
         try
         {
             var version = "";
@@ -115,19 +152,10 @@ internal sealed class FileSystemMailArchive : IMailArchive
                 await writeContent(hashing ?? (Stream)new SynchronousWriteStream(file), cancellationToken);
                 version = hashing?.FinishHash() ?? "";
                 file.Flush();
-                if (!FileSystemSync.IsSupported)
-                {
-                    file.Flush(flushToDisk: true);
-                }
+                FlushUnlessPersistFlushes(file.SafeFileHandle);
             }
 
-            if (condition.IsConditional)
-            {
-                await CheckVersionAsync(path, condition.ExpectedVersion, cancellationToken);
-            }
-
-            File.Move(temp, target, overwrite: true);
-            Interlocked.Increment(ref _unpersistedWrites);
+            await RenameIntoPlaceAsync(temp, target, path, condition, cancellationToken);
             return version;
         }
         catch
@@ -138,32 +166,131 @@ internal sealed class FileSystemMailArchive : IMailArchive
     }
 
     /// <remarks>
-    /// Flushes only when something was written since the last flush (a poll without new mail writes just the ledger).
-    /// Where the file system cannot be flushed as a whole, every file was flushed as it was written.
+    /// A rename within the file system: the file's content never moves, and a stream open on it reads on. The stored
+    /// file gets the archive's file mode whatever the spool file was created with.
     /// </remarks>
-    public Task PersistAsync(CancellationToken cancellationToken)
+    public async Task<string> StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
     {
-        if (FileSystemSync.IsSupported && Interlocked.Exchange(ref _unpersistedWrites, 0) > 0)
+        ArgumentNullException.ThrowIfNull(info);
+        var source = InSpool(file);
+        var target = Resolve(path);
+        PrepareFolderOf(target, info);
+        using (var handle = File.OpenHandle(source, FileMode.Open, FileAccess.Write))
         {
-            try
-            {
-                FileSystemSync.Flush(_root);
-            }
-            catch
-            {
-                // Still not durable: the next call must flush again.
-                Interlocked.Increment(ref _unpersistedWrites);
-                throw;
-            }
+            FlushUnlessPersistFlushes(handle);
         }
 
+        var version = "";
+        if (condition.IsConditional)
+        {
+            await using var content = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
+            version = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken));
+        }
+
+        await RenameIntoPlaceAsync(source, target, path, condition, cancellationToken);
+        return version;
+    }
+
+    /// <remarks>
+    /// Writers of one mailbox are serialised by its lock, so the length checked is still the length written at. The
+    /// append is one write at that offset, not flushed to disk: <see cref="PersistAsync"/> is the barrier for it too.
+    /// </remarks>
+    public Task<long> AppendAsync(string path, ReadOnlyMemory<byte> content, long expectedLength, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var target = Resolve(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        FileStream file;
+        try
+        {
+            file = new FileStream(target, new FileStreamOptions
+            {
+                // Only a first append may create the object.
+                Mode = expectedLength == 0 ? FileMode.OpenOrCreate : FileMode.Open,
+                Access = FileAccess.Write,
+                Share = FileShare.Read,
+                BufferSize = 0,
+            });
+        }
+        catch (FileNotFoundException)
+        {
+            throw LengthConflict(path, expectedLength, 0);
+        }
+
+        using (file)
+        {
+            var length = RandomAccess.GetLength(file.SafeFileHandle);
+            if (length != expectedLength)
+            {
+                throw LengthConflict(path, expectedLength, length);
+            }
+
+            RandomAccess.Write(file.SafeFileHandle, content.Span, length);
+            FlushUnlessPersistFlushes(file.SafeFileHandle);
+            _barrier.WriteCompleted();
+            return Task.FromResult(length + content.Length);
+        }
+    }
+
+    public Task DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = Resolve(path);
+        try
+        {
+            File.Delete(file);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing to delete.
+        }
+
+        _barrier.WriteCompleted();
         return Task.CompletedTask;
+    }
+
+    /// <remarks>
+    /// Flushes only when something was written since the last flush (a poll without new mail writes just the ledger),
+    /// and lets concurrent callers (other mailboxes) share a flush that began after their writes.
+    /// </remarks>
+    public Task PersistAsync(CancellationToken cancellationToken) => _barrier.PersistAsync(cancellationToken);
+
+    /// <summary>Where the whole file system cannot be flushed at once, each file is flushed as it is written.</summary>
+    private static void FlushUnlessPersistFlushes(SafeFileHandle file)
+    {
+        if (!FileSystemSync.IsSupported)
+        {
+            RandomAccess.FlushToDisk(file);
+        }
+    }
+
+    /// <summary>Creates the folder of <paramref name="target"/>; when it is a raw message's, first deletes what killed writers left in it.</summary>
+    private static void PrepareFolderOf(string target, ArchiveObjectInfo info)
+    {
+        var folder = Path.GetDirectoryName(target)!;
+        if (info.Kind == ArchiveObjectKind.Raw && Directory.Exists(folder))
+        {
+            DeleteTempFiles(folder);
+        }
+
+        Directory.CreateDirectory(folder);
+    }
+
+    /// <summary>Renames a finished file over its target if <paramref name="condition"/> holds; the file stays where it was if not.</summary>
+    private async Task RenameIntoPlaceAsync(string file, string target, string path, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        if (condition.IsConditional)
+        {
+            await CheckVersionAsync(path, condition.ExpectedVersion, cancellationToken);
+        }
+
+        File.Move(file, target, overwrite: true);
+        _barrier.WriteCompleted();
     }
 
     /// <summary>Deletes what killed writers left in a message's folder (the mailbox lock keeps live writers of it out).</summary>
     private static void DeleteTempFiles(string messageFolder)
     {
-        foreach (var temp in Directory.EnumerateFiles(messageFolder, ".*.tmp", SearchOption.AllDirectories))
+        foreach (var temp in Directory.EnumerateFiles(messageFolder, TempFiles, SearchOption.AllDirectories))
         {
             File.Delete(temp);
         }
@@ -178,6 +305,35 @@ internal sealed class FileSystemMailArchive : IMailArchive
             throw new ArchiveConflictException(
                 $"{path} in {_root} was changed by another writer (expected version {expected ?? "none"}, found {current ?? "none"}).");
         }
+    }
+
+    private ArchiveConflictException LengthConflict(string path, long expected, long found) =>
+        new($"{path} in {_root} was appended to by another writer (expected {expected} bytes, found {found}).");
+
+    private IEnumerable<string> ObjectsUnder(string folder, CancellationToken cancellationToken)
+    {
+        var files = new FileSystemEnumerable<string>(
+            folder,
+            (ref entry) => entry.ToFullPath(),
+            new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+        {
+            ShouldIncludePredicate = (ref entry) => !entry.IsDirectory && !FileSystemName.MatchesSimpleExpression(TempFiles, entry.FileName),
+            ShouldRecursePredicate = (ref entry) => entry.ToFullPath() != SpoolFolder,
+        };
+        foreach (var file in files)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return Path.GetRelativePath(_root, file).Replace(Path.DirectorySeparatorChar, '/');
+        }
+    }
+
+    /// <summary>The full path of <paramref name="file"/>, which must be in <see cref="SpoolFolder"/>: only there is storing it a rename.</summary>
+    private string InSpool(string file)
+    {
+        var full = Path.GetFullPath(file);
+        return full.StartsWith(SpoolFolder + Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            ? full
+            : throw new ArgumentException($"The file {file} is not in the spool folder {SpoolFolder}, where files to store must be.", nameof(file));
     }
 
     /// <summary>Maps an archive path to a file under the root, refusing any path that would leave it.</summary>

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
@@ -10,12 +12,22 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MailIngest.Storage.Tests.Azure;
 
 /// <summary>The AzureBlob store against a real Azurite: content, Content-Type and metadata, conditional writes, the lease, failures.</summary>
-public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IDisposable
 {
     private static readonly ArchiveObjectInfo Ledger = new("application/json", ArchiveObjectKind.Ledger, "support");
+    private static readonly ArchiveObjectInfo Raw = new("message/rfc822", ArchiveObjectKind.Raw, "support") { Uidl = "0001.abc" };
 
     // A container per test, so that tests sharing the server never see each other's blobs.
     private readonly string _containerName = "t" + Guid.NewGuid().ToString("N");
+    private readonly string _spool = Path.Combine(Path.GetTempPath(), "mailingest-spool-test-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_spool))
+        {
+            Directory.Delete(_spool, recursive: true);
+        }
+    }
 
     private StorageOptions Options(string? connectionString = null) => new()
     {
@@ -26,13 +38,32 @@ public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFi
         NetworkTimeout = TimeSpan.FromSeconds(1),
         MaxRetries = 1,
         RetryDelay = TimeSpan.FromMilliseconds(100),
+        SpoolPath = _spool,
     };
 
-    private AzureBlobMailArchive Archive(StorageOptions? options = null)
+    /// <param name="options">The settings; <see cref="Options"/> when null.</param>
+    /// <param name="fault">A fault between the store and Azurite, such as <see cref="LostAnswers"/>.</param>
+    private AzureBlobMailArchive Archive(StorageOptions? options = null, HttpPipelinePolicy? fault = null)
     {
         options ??= Options();
+        var clientOptions = AzureBlobClients.ClientOptions(options);
+        if (fault is not null)
+        {
+            clientOptions.AddPolicy(fault, HttpPipelinePosition.PerRetry);
+        }
+
         return new AzureBlobMailArchive(
-            AzureBlobClients.CreateContainerClient(options), options, TimeProvider.System, NullLogger<AzureBlobMailArchive>.Instance);
+            AzureBlobClients.CreateContainerClient(options, clientOptions), options, TimeProvider.System, NullLogger<AzureBlobMailArchive>.Instance);
+    }
+
+    /// <summary>A file in the mailbox's spool folder, as the core leaves one for <see cref="AzureBlobMailArchive.StoreFileAsync"/>.</summary>
+    private static string Spooled(AzureBlobMailArchive archive, byte[] content)
+    {
+        var folder = Path.Combine(archive.SpoolFolder, "support");
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, Guid.NewGuid().ToString("N"));
+        File.WriteAllBytes(file, content);
+        return file;
     }
 
     private BlobContainerClient Container => azurite.Server.Container(_containerName);
@@ -214,5 +245,136 @@ public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFi
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
         Assert.Contains(azurite.Server.BlobEndpoint, error.Message, StringComparison.Ordinal);
         Assert.Contains("no answer within 00:00:01", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenReadAsync_LargerThanABlock_StreamsTheContentAndMissing_IsNull()
+    {
+        var content = new byte[BlockUploadStream.BlockSize + 12345];
+        Random.Shared.NextBytes(content);
+        var archive = Archive();
+        await archive.WriteAsync("messages/big/message.eml", Raw, Bytes(content), WriteCondition.None, default);
+
+        await using (var stream = await archive.OpenReadAsync("messages/big/message.eml", default))
+        {
+            var read = new MemoryStream();
+            await stream!.CopyToAsync(read);
+            Assert.Equal(content, read.ToArray());
+        }
+
+        Assert.Null(await archive.OpenReadAsync("messages/big/missing.eml", default));
+    }
+
+    [Fact]
+    public async Task ListAsync_Prefix_ListsTheBlobsUnderIt()
+    {
+        var archive = Archive();
+        await archive.WriteAsync("messages/support/a/message.eml", Raw, Text("a"), WriteCondition.None, default);
+        await archive.WriteAsync("messages/support/a/attachments/f.pdf", Raw, Text("f"), WriteCondition.None, default);
+        await archive.WriteAsync("messages/sales/b/message.eml", Raw, Text("b"), WriteCondition.None, default);
+
+        var listed = await archive.ListAsync("messages/support/", default).ToListAsync();
+
+        Assert.Equal(["messages/support/a/attachments/f.pdf", "messages/support/a/message.eml"], listed.Order(StringComparer.Ordinal));
+        Assert.Empty(await archive.ListAsync("messages/nobody/", default).ToListAsync());
+    }
+
+    [Fact]
+    public async Task StoreFileAsync_SpooledFile_IsUploadedWithItsTypeAndMetadataAndDeleted()
+    {
+        var archive = Archive();
+        var content = new byte[BlockUploadStream.BlockSize + 100];
+        Random.Shared.NextBytes(content);
+        var file = Spooled(archive, content);
+
+        var version = await archive.StoreFileAsync("messages/support/k/message.eml", Raw, file, WriteCondition.MustNotExist, default);
+
+        Assert.False(File.Exists(file));
+        var blob = Container.GetBlobClient("messages/support/k/message.eml");
+        var properties = (await blob.GetPropertiesAsync()).Value;
+        Assert.Equal("message/rfc822", properties.ContentType);
+        Assert.Equal("0001.abc", properties.Metadata["uidl"]);
+        Assert.Equal(properties.ETag.ToString(), version);
+        Assert.Equal(content, (await blob.DownloadContentAsync()).Value.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task StoreFileAsync_ConditionFails_ThrowsConflictAndLeavesTheFileAndTheBlob()
+    {
+        var archive = Archive();
+        await archive.WriteAsync("q/message.eml", Raw, Text("first"), WriteCondition.None, default);
+        var file = Spooled(archive, "second"u8.ToArray());
+
+        await Assert.ThrowsAsync<ArchiveConflictException>(() => archive.StoreFileAsync("q/message.eml", Raw, file, WriteCondition.MustNotExist, default));
+
+        Assert.Equal("second", await File.ReadAllTextAsync(file));
+        Assert.Equal("first", (await Container.GetBlobClient("q/message.eml").DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
+    public async Task AppendAsync_AtTheExpectedLength_AppendsToAnAppendBlobAndReturnsTheNewLength()
+    {
+        var archive = Archive();
+
+        var first = await archive.AppendAsync("state/support.journal", "one\n"u8.ToArray(), 0, default);
+        var second = await archive.AppendAsync("state/support.journal", "two\n"u8.ToArray(), first, default);
+
+        Assert.Equal((4, 8), (first, second));
+        var blob = Container.GetBlobClient("state/support.journal");
+        Assert.Equal(BlobType.Append, (await blob.GetPropertiesAsync()).Value.BlobType);
+        Assert.Equal("one\ntwo\n", (await blob.DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
+    public async Task AppendAsync_AnotherLength_ThrowsConflictAndAppendsNothing()
+    {
+        var archive = Archive();
+        await archive.AppendAsync("state/support.journal", "one\n"u8.ToArray(), 0, default);
+
+        await Assert.ThrowsAsync<ArchiveConflictException>(() => archive.AppendAsync("state/support.journal", "two\n"u8.ToArray(), 0, default));
+        await Assert.ThrowsAsync<ArchiveConflictException>(() => archive.AppendAsync("state/support.journal", "two\n"u8.ToArray(), 9, default));
+        await Assert.ThrowsAsync<ArchiveConflictException>(() => archive.AppendAsync("state/sales.journal", "one\n"u8.ToArray(), 4, default));
+
+        Assert.Equal("one\n", (await Container.GetBlobClient("state/support.journal").DownloadContentAsync()).Value.Content.ToString());
+        Assert.False(await Container.GetBlobClient("state/sales.journal").ExistsAsync());
+    }
+
+    [Fact]
+    public async Task AppendAsync_AnswerLostAndRetriedBySdk_IsTakenAsTheSuccessItWas()
+    {
+        var lost = new LostAnswers(LostAnswers.Operation("appendblock"));
+        var archive = Archive(fault: lost);
+        await Archive().AppendAsync("state/support.journal", "one\n"u8.ToArray(), 0, default);
+
+        var length = await archive.AppendAsync("state/support.journal", "two\n"u8.ToArray(), 4, default);
+
+        Assert.Equal(1, lost.Lost);
+        Assert.Equal(8, length);
+        Assert.Equal("one\ntwo\n", (await Container.GetBlobClient("state/support.journal").DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
+    public async Task DeleteAsync_DeletesTheBlobAndMissingOnesAreNoError()
+    {
+        var archive = Archive();
+        await archive.WriteAsync("x/y.txt", Ledger, Text("x"), WriteCondition.None, default);
+
+        await archive.DeleteAsync("x/y.txt", default);
+        await archive.DeleteAsync("x/y.txt", default);
+
+        Assert.False(await Container.GetBlobClient("x/y.txt").ExistsAsync());
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_MakesTheMailboxSpoolFolderAnewUnderSpoolPath()
+    {
+        var archive = Archive();
+        var leftover = Spooled(archive, "a killed run's message"u8.ToArray());
+
+        await using var held = await archive.TryLockMailboxAsync("support", default);
+
+        Assert.StartsWith(Path.Combine(_spool, _containerName + "-"), archive.SpoolFolder, StringComparison.Ordinal);
+        Assert.False(File.Exists(leftover));
+        Assert.Equal("700", UnixModes.Of(Path.Combine(archive.SpoolFolder, "support")));
     }
 }

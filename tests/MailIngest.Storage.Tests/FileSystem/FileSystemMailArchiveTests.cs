@@ -23,6 +23,18 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     private static Func<Stream, CancellationToken, Task> Text(string text) =>
         (stream, ct) => stream.WriteAsync(Encoding.UTF8.GetBytes(text), ct).AsTask();
 
+    /// <summary>A file in the mailbox's spool folder, as the core leaves one for <see cref="FileSystemMailArchive.StoreFileAsync"/>.</summary>
+    private string Spooled(string text, string mailbox = "support")
+    {
+        var folder = Path.Combine(_archive.SpoolFolder, mailbox);
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, Guid.NewGuid().ToString("N"));
+        File.WriteAllText(file, text);
+        return file;
+    }
+
+    private async Task<List<string>> ListAsync(string prefix) => (await _archive.ListAsync(prefix, default).ToListAsync()).Order(StringComparer.Ordinal).ToList();
+
     [Fact]
     public async Task WriteAsync_ThenReadAsync_ReturnsTheContent()
     {
@@ -72,6 +84,63 @@ public sealed class FileSystemMailArchiveTests : IDisposable
         var missing = Path.Combine(_root, "gone");
         var error = Assert.Throws<IOException>(() => FileSystemSync.Flush(missing));
         Assert.Contains(missing, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PersistAsync_CalledWhileAnotherPersistFlushes_ReturnsOnlyAfterAFlushHasEnded()
+    {
+        // Two mailboxes share the archive: support's persist has begun the flush when sales's persist is called.
+        using var flush = new GatedFlush();
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flush.Run);
+        await archive.WriteAsync("messages/support/a/message.eml", Plain, Text("a"), WriteCondition.None, default);
+        await archive.WriteAsync("messages/sales/b/message.eml", Plain, Text("b"), WriteCondition.None, default);
+        var support = Task.Run(() => archive.PersistAsync(default));
+        await flush.WaitUntilTheFirstHasBegunAsync();
+
+        var sales = archive.PersistAsync(default);
+
+        Assert.False(sales.IsCompleted, "sales's persist returned while the flush that would cover its write had not ended");
+        flush.LetTheFirstEnd();
+        await Task.WhenAll(support, sales);
+        // That flush began after both writes, so it served both persists.
+        Assert.Equal(1, flush.Count);
+    }
+
+    [Fact]
+    public async Task PersistAsync_WriteCompletedAfterAFlushBegan_WaitsForAFlushThatBeganAfterIt()
+    {
+        using var flush = new GatedFlush();
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flush.Run);
+        await archive.WriteAsync("messages/support/a/message.eml", Plain, Text("a"), WriteCondition.None, default);
+        var support = Task.Run(() => archive.PersistAsync(default));
+        await flush.WaitUntilTheFirstHasBegunAsync();
+        await archive.WriteAsync("messages/sales/b/message.eml", Plain, Text("b"), WriteCondition.None, default);
+
+        var sales = archive.PersistAsync(default);
+        flush.LetTheFirstEnd();
+        await Task.WhenAll(support, sales);
+
+        Assert.Equal(2, flush.Count);
+    }
+
+    [Fact]
+    public async Task PersistAsync_FlushFailed_TheNextPersistFlushesAgain()
+    {
+        var flushes = 0;
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, root =>
+        {
+            if (++flushes == 1)
+            {
+                throw new IOException("the disk failed");
+            }
+        });
+        await archive.WriteAsync("x/y.txt", Plain, Text("x"), WriteCondition.None, default);
+
+        await Assert.ThrowsAsync<IOException>(() => archive.PersistAsync(default));
+        await archive.PersistAsync(default);
+        await archive.PersistAsync(default);
+
+        Assert.Equal(2, flushes);
     }
 
     [Fact]
@@ -157,5 +226,132 @@ public sealed class FileSystemMailArchiveTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(_root, "state", "support.json.lock.holder"), $"{Environment.MachineName} pid 999999999 since 2026-01-01 00:00:00Z\n");
 
         Assert.Null(await _archive.LockHolderAsync("support", default));
+    }
+
+    [Fact]
+    public async Task OpenReadAsync_Existing_StreamsTheContentAndMissing_IsNull()
+    {
+        await _archive.WriteAsync("x/y.txt", Plain, Text("streamed"), WriteCondition.None, default);
+
+        await using (var stream = await _archive.OpenReadAsync("x/y.txt", default))
+        {
+            Assert.Equal("streamed", await new StreamReader(stream!).ReadToEndAsync());
+        }
+
+        Assert.Null(await _archive.OpenReadAsync("x/missing.txt", default));
+        Assert.Null(await _archive.OpenReadAsync("nowhere/missing.txt", default));
+    }
+
+    [Fact]
+    public async Task ListAsync_Prefix_ListsItsObjectsButNoTempFilesAndNoSpool()
+    {
+        await _archive.WriteAsync("messages/support/a/message.eml", Plain, Text("a"), WriteCondition.None, default);
+        await _archive.WriteAsync("messages/support/a/attachments/f.pdf", Plain, Text("f"), WriteCondition.None, default);
+        await _archive.WriteAsync("messages/sales/b/message.eml", Plain, Text("b"), WriteCondition.None, default);
+        await File.WriteAllTextAsync(Path.Combine(_root, "messages", "support", "a", ".0123.tmp"), "half");
+        Spooled("on its way in");
+
+        Assert.Equal(["messages/support/a/attachments/f.pdf", "messages/support/a/message.eml"], await ListAsync("messages/support/"));
+        Assert.Equal(3, (await ListAsync("")).Count);
+        Assert.Empty(await ListAsync("messages/nobody/"));
+    }
+
+    [Fact]
+    public async Task StoreFileAsync_SpooledFile_IsRenamedIntoPlaceAndAStreamOpenOnItReadsOn()
+    {
+        var file = Spooled("the raw message");
+        await using var open = File.OpenRead(file);
+
+        var version = await _archive.StoreFileAsync("messages/support/k/message.eml", Plain, file, WriteCondition.MustNotExist, default);
+
+        Assert.False(File.Exists(file));
+        Assert.Equal("the raw message", await new StreamReader(open).ReadToEndAsync());
+        var stored = await _archive.ReadAsync("messages/support/k/message.eml", default);
+        Assert.Equal("the raw message", Encoding.UTF8.GetString(stored!.Content.Span));
+        Assert.Equal(stored.Version, version);
+    }
+
+    [Fact]
+    public async Task StoreFileAsync_ConditionFails_ThrowsConflictAndLeavesTheFileAndTheObject()
+    {
+        await _archive.WriteAsync("q/message.eml", Plain, Text("first"), WriteCondition.None, default);
+        var file = Spooled("second");
+
+        await Assert.ThrowsAsync<ArchiveConflictException>(() => _archive.StoreFileAsync("q/message.eml", Plain, file, WriteCondition.MustNotExist, default));
+
+        Assert.Equal("second", await File.ReadAllTextAsync(file));
+        Assert.Equal("first", await File.ReadAllTextAsync(Path.Combine(_root, "q", "message.eml")));
+    }
+
+    [Fact]
+    public async Task StoreFileAsync_NoCondition_ReplacesTheObject()
+    {
+        await _archive.WriteAsync("q/message.eml", Plain, Text("first"), WriteCondition.None, default);
+
+        await _archive.StoreFileAsync("q/message.eml", Plain, Spooled("second"), WriteCondition.None, default);
+
+        Assert.Equal("second", await File.ReadAllTextAsync(Path.Combine(_root, "q", "message.eml")));
+    }
+
+    [Fact]
+    public async Task StoreFileAsync_FileOutsideTheSpool_IsRefused()
+    {
+        var outside = Path.Combine(_root, "elsewhere.eml");
+        await File.WriteAllTextAsync(outside, "x");
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _archive.StoreFileAsync("q/message.eml", Plain, outside, WriteCondition.None, default));
+
+        Assert.True(File.Exists(outside));
+    }
+
+    [Fact]
+    public async Task AppendAsync_AtTheExpectedLength_AppendsAndReturnsTheNewLength()
+    {
+        var first = await _archive.AppendAsync("state/support.journal", "one\n"u8.ToArray(), 0, default);
+        var second = await _archive.AppendAsync("state/support.journal", "two\n"u8.ToArray(), first, default);
+
+        Assert.Equal(4, first);
+        Assert.Equal(8, second);
+        Assert.Equal("one\ntwo\n", await File.ReadAllTextAsync(Path.Combine(_root, "state", "support.journal")));
+    }
+
+    [Fact]
+    public async Task AppendAsync_AnotherLength_ThrowsConflictAndAppendsNothing()
+    {
+        await _archive.AppendAsync("state/support.journal", "one\n"u8.ToArray(), 0, default);
+
+        await Assert.ThrowsAsync<ArchiveConflictException>(() => _archive.AppendAsync("state/support.journal", "two\n"u8.ToArray(), 0, default));
+        await Assert.ThrowsAsync<ArchiveConflictException>(() => _archive.AppendAsync("state/support.journal", "two\n"u8.ToArray(), 9, default));
+        await Assert.ThrowsAsync<ArchiveConflictException>(() => _archive.AppendAsync("state/sales.journal", "one\n"u8.ToArray(), 4, default));
+
+        Assert.Equal("one\n", await File.ReadAllTextAsync(Path.Combine(_root, "state", "support.journal")));
+        Assert.False(File.Exists(Path.Combine(_root, "state", "sales.journal")));
+    }
+
+    [Fact]
+    public async Task DeleteAsync_DeletesTheObjectAndMissingOnesAreNoError()
+    {
+        await _archive.WriteAsync("x/y.txt", Plain, Text("x"), WriteCondition.None, default);
+
+        await _archive.DeleteAsync("x/y.txt", default);
+        await _archive.DeleteAsync("x/y.txt", default);
+        await _archive.DeleteAsync("nowhere/y.txt", default);
+
+        Assert.False(File.Exists(Path.Combine(_root, "x", "y.txt")));
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_MakesTheMailboxSpoolFolderAnewAndLeavesOtherMailboxes()
+    {
+        var leftover = Spooled("a killed run's message");
+        var salesFile = Spooled("another mailbox's message", mailbox: "sales");
+
+        await using var held = await _archive.TryLockMailboxAsync("support", default);
+
+        Assert.Equal(Path.Combine(_root, ".spool"), _archive.SpoolFolder);
+        Assert.False(File.Exists(leftover));
+        Assert.True(Directory.Exists(Path.Combine(_archive.SpoolFolder, "support")));
+        Assert.True(File.Exists(salesFile));
+        Assert.False(held!.Lost.CanBeCanceled);
     }
 }
