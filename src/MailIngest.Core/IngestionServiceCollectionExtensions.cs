@@ -19,10 +19,12 @@ public static class IngestionServiceCollectionExtensions
         var section = configuration.GetSection(MailIngestOptions.SectionName);
         services.AddOptions<MailIngestOptions>()
             .Bind(section)
-            // Mailboxes again, strictly: a misspelt key or a wrong value there must stop the program, not be ignored.
+            // Mailboxes again, strictly: otherwise the binder drops a mailbox with a value it cannot convert (a wrong
+            // Security name), and the program would run without it.
             .Configure(options => section.GetSection(nameof(MailIngestOptions.Mailboxes))
                 .Bind(options.Mailboxes, binder => binder.ErrorOnUnknownConfiguration = true))
             .ValidateOnStart();
+        services.AddMailIngestSection<MailIngestOptions>(MailIngestOptions.SectionName);
         services.AddSingleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();

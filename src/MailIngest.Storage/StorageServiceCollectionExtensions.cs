@@ -15,8 +15,9 @@ public static class StorageServiceCollectionExtensions
     public static IServiceCollection AddMailArchive(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<StorageOptions>()
-            .Bind(configuration.GetSection(StorageOptions.SectionName), binder => binder.ErrorOnUnknownConfiguration = true)
+            .Bind(configuration.GetSection(StorageOptions.SectionName))
             .ValidateOnStart();
+        services.AddMailIngestSection<StorageOptions>(StorageOptions.SectionName);
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IMailArchive>(provider =>

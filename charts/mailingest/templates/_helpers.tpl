@@ -34,7 +34,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{- define "mailingest.configPath" -}}/etc/mailingest/appsettings.json{{- end -}}
 
-{{/* A key of a mailbox in values (camelCase) as the setting's name (PascalCase), so appsettings.json reads like the README. */}}
+{{/* A key of a mailbox in values (camelCase) as the setting's name (PascalCase), so appsettings.json reads like docs/configuration.md. */}}
 {{- define "mailingest.settingName" -}}
 {{- printf "%s%s" (upper (trunc 1 .)) (substr 1 (len .) .) -}}
 {{- end -}}

@@ -103,8 +103,8 @@ public sealed class MailboxOptions
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Stop a run when most ledger UIDLs vanish while the server's message count stays about the same (see the README's
-    /// recovery steps). Turn it off only for servers that hide fetched mail from later sessions, such as Gmail's normal POP mode.
+    /// Stop a run when most ledger UIDLs vanish while the server's message count stays about the same (see the recovery
+    /// steps in docs/recovery.md). Turn it off only for servers that hide fetched mail from later sessions, such as Gmail's normal POP mode.
     /// </summary>
     public bool UidlGuard { get; set; } = true;
 

@@ -7,7 +7,7 @@ namespace MailIngest.Telemetry;
 
 /// <summary>
 /// The <c>MailIngest</c> meter: what every mailbox run stored, deleted and left behind, for dashboards and alerts.
-/// Instrument names are a contract with those dashboards, listed in the README.
+/// Instrument names are a contract with those dashboards, listed in docs/operations.md.
 /// </summary>
 public sealed class IngestMetrics
 {

@@ -1,4 +1,5 @@
 using MailIngest.Configuration;
+using MailIngest.Host.Scheduling;
 using MailIngest.Ingestion;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,11 @@ internal sealed class MailIngestApp : IAsyncDisposable
     private MailIngestApp(IHost host)
     {
         _host = host;
+
+        // Unknown keys first (UnknownKeysValidator runs when the sections are resolved): the strict bind of the mailboxes
+        // would otherwise report only the first one, without saying where it was set or what was meant.
+        _ = host.Services.GetRequiredService<IOptions<MailIngestSections>>().Value;
+
         // Every ValidateOnStart options class, now rather than when the host starts: verbs that never start it need the check too.
         host.Services.GetRequiredService<IStartupValidator>().Validate();
         Options = host.Services.GetRequiredService<IOptions<MailIngestOptions>>().Value;
@@ -44,7 +50,9 @@ internal sealed class MailIngestApp : IAsyncDisposable
         try
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-            builder.Configuration.AddConfiguration(LoadConfiguration(settings.ConfigFile));
+            var configuration = LoadConfiguration(settings.ConfigFile);
+            builder.Configuration.AddConfiguration(configuration);
+            builder.Services.AddSingleton<IValidateOptions<MailIngestSections>>(new UnknownKeysValidator(configuration));
             AddServices(builder, settings);
             builder.AddMailIngestTelemetry();
             extend?.Invoke(builder);
@@ -130,6 +138,9 @@ internal sealed class MailIngestApp : IAsyncDisposable
         services.AddMailIngestion(configuration);
         services.AddPop3Mailboxes(ProtocolLogPath(settings.ProtocolLog));
         services.AddMailArchive(configuration);
+
+        // Only `run` schedules, but every verb reads the same configuration: its Scheduler section is known (and checked) by all.
+        services.AddMailIngestSection<SchedulerOptions>(SchedulerOptions.SectionName);
         if (FaultInjection.FromEnvironment() is { } faults)
         {
             services.AddSingleton<IIngestObserver>(faults);
@@ -151,7 +162,7 @@ internal sealed class MailIngestApp : IAsyncDisposable
         FileNotFoundException or InvalidDataException or FormatException => [e.Message],
         // The binder wraps what it found (a value of the wrong type, a misspelt key) in a generic message.
         InvalidOperationException when e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) =>
-            [$"{(e.InnerException ?? e).Message} See the README's Configuration table for the keys and their values."],
+            [$"{(e.InnerException ?? e).Message} docs/configuration.md lists every key and its values."],
         _ => null,
     };
 }

@@ -18,10 +18,8 @@ internal static class Telemetry
 
     public static void AddMailIngestTelemetry(this IHostApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(TelemetryOptions.SectionName);
-        builder.Services.AddOptions<TelemetryOptions>().Bind(section, binder => binder.ErrorOnUnknownConfiguration = true);
-
-        var options = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
+        builder.Services.AddMailIngestSection<TelemetryOptions>(TelemetryOptions.SectionName);
+        var options = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
         if (string.IsNullOrWhiteSpace(options.OtlpEndpoint) && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable)))
         {
             return;

@@ -19,7 +19,7 @@ internal static class SchedulerServiceCollectionExtensions
     {
         var section = builder.Configuration.GetSection(SchedulerOptions.SectionName);
         builder.Services.AddOptions<SchedulerOptions>()
-            .Bind(section, binder => binder.ErrorOnUnknownConfiguration = true)
+            .Bind(section)
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
 
