@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using MailIngest.Ingestion;
-using MailIngest.Server;
+using MailIngest.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -40,7 +40,7 @@ internal sealed class ReplayIngestion : IAsyncDisposable
             .AddLogging()
             .AddMailIngestion(configuration)
             .AddMailArchive(configuration)
-            .AddSingleton<IMailServer>(server.Server)
+            .AddSingleton<IMailSource>(server.Server)
             .BuildServiceProvider();
     }
 
@@ -49,10 +49,10 @@ internal sealed class ReplayIngestion : IAsyncDisposable
     private MailboxOptions Options => _services.GetRequiredService<IOptions<MailIngestOptions>>().Value.Mailboxes[Mailbox];
 
     public Task<MailboxRunResult> RunAsync() =>
-        _services.GetRequiredService<MailboxIngestor>().RunAsync(Mailbox, Options, CancellationToken.None);
+        _services.GetRequiredService<IMailboxRunner>().RunAsync(Mailbox, Options, CancellationToken.None);
 
     public Task<MailboxRunResult> AdoptAsync() =>
-        _services.GetRequiredService<MailboxIngestor>().AdoptAsync(Mailbox, Options, CancellationToken.None);
+        _services.GetRequiredService<IMailboxRunner>().AdoptAsync(Mailbox, Options, CancellationToken.None);
 
     /// <summary>Every stored manifest, parsed.</summary>
     public IReadOnlyList<JsonObject> Manifests()

@@ -1,5 +1,5 @@
 using MailIngest.Configuration;
-using MailIngest.Server;
+using MailIngest.Sources;
 
 namespace MailIngest.Pop3.Tests;
 
@@ -82,7 +82,7 @@ public sealed class ResponseCodeTests
         var replay = new ReplayServer([.. Transcript.Login(2), new("UIDL", "-ERR [SYS/TEMP] Internal error occurred.\r\n")]);
 
         await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<MailServerException>(() => session.GetUidlsAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(CancellationToken.None));
 
         Assert.Equal(MailServerFailure.Transient, error.Failure);
     }
@@ -93,7 +93,7 @@ public sealed class ResponseCodeTests
         var replay = new ReplayServer([.. Transcript.Login(2), Pop3Exchange.DroppedAfter("UIDL", "+OK\r\n1 000000")]);
 
         await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<MailServerException>(() => session.GetUidlsAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(CancellationToken.None));
 
         Assert.Equal(MailServerFailure.Transient, error.Failure);
     }

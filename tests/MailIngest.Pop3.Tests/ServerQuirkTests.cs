@@ -280,7 +280,7 @@ public sealed class ServerQuirkTests
     [Fact]
     public async Task Adopt_RecordsEverythingWithoutFetching()
     {
-        var adopt = new ReplayServer([.. Transcript.Login(2), Transcript.Uidl("u1", "u2"), Transcript.Quit]);
+        var adopt = new ReplayServer([.. Transcript.Login(2), Transcript.Uidl("u1", "u2"), Transcript.List(Sizes(2)), Transcript.Quit]);
         await using var ingestion = new ReplayIngestion(adopt);
 
         var adopted = await ingestion.AdoptAsync();

@@ -252,8 +252,8 @@ internal sealed class MailboxRun(
         {
             while (next < plan.Fetch.Count)
             {
-                // The time budget, like the byte budget, never stops a run before its first message: every run makes progress.
-                var outOfTime = counters.Fetched > 0 && options.MaxRunTime > TimeSpan.Zero && counters.Elapsed >= options.MaxRunTime;
+                // The time budget, like the byte budget, never stops a run before its first window: every run makes progress.
+                var outOfTime = next > 0 && options.MaxRunTime > TimeSpan.Zero && counters.Elapsed >= options.MaxRunTime;
                 if (outOfTime || stopping.IsCancellationRequested)
                 {
                     counters.Remaining += plan.Fetch.Count - next;

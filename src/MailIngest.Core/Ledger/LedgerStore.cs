@@ -174,7 +174,7 @@ internal sealed class LedgerStore(IMailArchive archive)
     }
 
     /// <summary>Applies every complete line; returns the length of those lines and whether a half-written one followed.</summary>
-    private static (long Bytes, bool Torn) Replay(string mailbox, int generation, ReadOnlyMemory<byte> journal, Action<LedgerChange> apply)
+    private (long Bytes, bool Torn) Replay(string mailbox, int generation, ReadOnlyMemory<byte> journal, Action<LedgerChange> apply)
     {
         var rest = journal.Span;
         long complete = 0;
@@ -200,7 +200,7 @@ internal sealed class LedgerStore(IMailArchive archive)
         return (complete, false);
     }
 
-    private static T Parse<T>(string mailbox, string path, ReadOnlySpan<byte> json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    private T Parse<T>(string mailbox, string path, ReadOnlySpan<byte> json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {
         try
         {
@@ -209,7 +209,7 @@ internal sealed class LedgerStore(IMailArchive archive)
         catch (JsonException e)
         {
             throw new InvalidDataException(
-                $"The ledger of mailbox {mailbox} is not valid: {path}: {e.Message} Restore state/{mailbox}.* from a backup, or delete " +
+                $"The ledger {path} in {archive.Location} is not valid: {e.Message} Restore state/{mailbox}.* from a backup, or delete " +
                 "them to ingest the mailbox again (into the same keys, so nothing is doubled; docs/recovery.md).",
                 e);
         }

@@ -1,3 +1,4 @@
+using MailIngest.Archive;
 using MailIngest.Configuration;
 using MailIngest.Host.Scheduling;
 using MailIngest.Ingestion;

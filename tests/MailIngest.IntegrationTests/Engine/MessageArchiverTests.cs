@@ -1,8 +1,8 @@
+using System.Globalization;
 using System.Text;
 using MailIngest.Archive;
 using MailIngest.Decoding;
 using MailIngest.IntegrationTests.Infrastructure;
-using MailIngest.Ingestion;
 using MailIngest.IO;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,13 +14,15 @@ public abstract class MessageArchiverTests(StoreKind store) : IAsyncLifetime
     private readonly string _temp = Path.Combine(Path.GetTempPath(), "mailingest-archiver-" + Guid.NewGuid().ToString("N"));
     private ArchiveUnderTest _archive = null!;
     private MessageArchiver _archiver = null!;
+    private IMailArchive _store = null!;
 
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_temp);
         _archive = await ArchiveUnderTest.CreateAsync(store, _temp);
+        _store = _archive.Open();
         _archiver = new MessageArchiver(
-            _archive.Open(),
+            _store,
             new MessageDecoder(new DecoderLimits()),
             new IgnoreSteps(),
             TimeProvider.System,
@@ -35,8 +37,16 @@ public abstract class MessageArchiverTests(StoreKind store) : IAsyncLifetime
 
     private async Task<StoredMessage> StoreAsync(string uidl, byte[] raw)
     {
-        using var content = new MemoryStream(raw);
-        return await _archiver.StoreAsync("support", uidl, RawMessage.Of(content), CancellationToken.None);
+        var spool = Path.Combine(_store.SpoolFolder, "support");
+        Directory.CreateDirectory(spool);
+        SpooledMessage spooled;
+        using (var writer = SpoolWriter.Create(spool))
+        {
+            await writer.Content.WriteAsync(raw);
+            spooled = writer.Complete();
+        }
+
+        return await _archiver.StoreAsync("support", uidl, spooled, [], CancellationToken.None);
     }
 
     private string Read(StoredMessage message, string name) => Encoding.UTF8.GetString(_archive.Read($"{message.Folder}/{name}")!);
@@ -67,15 +77,42 @@ public abstract class MessageArchiverTests(StoreKind store) : IAsyncLifetime
         Assert.Equal(firstManifest, Read(first, "manifest.json"));
         Assert.Contains("one", Read(first, "message.eml"), StringComparison.Ordinal);
         Assert.Contains("two", Read(second, "message.eml"), StringComparison.Ordinal);
-        Assert.Contains("reused UIDL", Read(second, "manifest.json"), StringComparison.Ordinal);
+        Assert.Contains("reused ID 'uidl-1'", Read(second, "manifest.json"), StringComparison.Ordinal);
 
         // Fetching the reused message again rewrites its own folder, still without touching the first.
         Assert.Equal(second.Folder, (await StoreAsync("uidl-1", Message("two"))).Folder);
     }
 
+    [Fact]
+    public async Task StoreAsync_ReusedUidlWhoseMessageAlsoFailsToDecode_IsQuarantinedUnderItsOwnKeyBesideTheFirst()
+    {
+        var first = await StoreAsync("uidl-1", Undecodable("one"));
+        var firstRaw = Read(first, "message.eml");
+
+        var second = await StoreAsync("uidl-1", Undecodable("two"));
+
+        Assert.True(first.Quarantined && second.Quarantined);
+        Assert.NotEqual(first.Folder, second.Folder);
+        Assert.Equal(firstRaw, Read(first, "message.eml"));
+        Assert.Contains("two", Read(second, "message.eml"), StringComparison.Ordinal);
+        Assert.Equal(first.Folder, (await StoreAsync("uidl-1", Undecodable("one"))).Folder);
+    }
+
+    /// <summary>A message deeper than the decoder's MaxDepth, so it is quarantined with its raw bytes.</summary>
+    private static byte[] Undecodable(string marker)
+    {
+        var text = new StringBuilder($"From: a@example.com\r\nSubject: {marker}\r\n");
+        for (var depth = 0; depth < 40; depth++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b{depth}\"\r\n\r\n--b{depth}\r\n");
+        }
+
+        return Encoding.ASCII.GetBytes(text.Append("Content-Type: text/plain\r\n\r\nx\r\n").ToString());
+    }
+
     private sealed class IgnoreSteps : IIngestObserver
     {
-        public void OnStep(string mailbox, IngestStep reached)
+        public void OnStep(string mailbox, IngestStep reached, string? messageId)
         {
         }
     }

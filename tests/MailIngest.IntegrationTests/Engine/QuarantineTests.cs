@@ -37,7 +37,7 @@ public abstract class QuarantineTests(StoreKind store) : MailboxTest("quarantine
         Assert.Contains("\"error\":", error, StringComparison.Ordinal);
         Assert.Single(Workspace.Manifests());
         Assert.Equal(0, Dovecot.MessageCount(User));
-        Assert.Equal(1, Workspace.Ledger(User)!["totals"]!["quarantined"]!.GetValue<long>());
+        Assert.Equal(1, Workspace.Ledger(User)!.Totals.Quarantined);
     }
 }
 

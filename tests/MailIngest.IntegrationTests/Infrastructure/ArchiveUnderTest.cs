@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MailIngest.Archive;
+using MailIngest.Ledger;
 
 namespace MailIngest.IntegrationTests.Infrastructure;
 
@@ -61,7 +62,16 @@ public abstract class ArchiveUnderTest : IAsyncDisposable
 
     public IReadOnlyList<string> QuarantinedFolders() => FoldersHolding("quarantine/", "message.eml");
 
-    public JsonObject? Ledger(string mailbox) => Read($"state/{mailbox}.json") is { } content ? JsonNode.Parse(content)!.AsObject() : null;
+    /// <summary>The mailbox's ledger as the product reads it (snapshot and journal), or null when it was never written.</summary>
+    internal MailboxLedger? Ledger(string mailbox)
+    {
+        var ledger = Task.Run(() => new LedgerStore(Open()).LoadAsync(mailbox, CancellationToken.None)).GetAwaiter().GetResult();
+        return ledger.Position.Exists ? ledger : null;
+    }
+
+    /// <summary>Everything the mailbox's ledger files hold, as text, for scanning.</summary>
+    public string LedgerText(string mailbox) => string.Concat(
+        List("state/").Where(p => p.StartsWith($"state/{mailbox}.", StringComparison.Ordinal)).Select(p => System.Text.Encoding.UTF8.GetString(Read(p)!)));
 
     private List<string> FoldersHolding(string prefix, string name) => List(prefix)
         .Where(path => path.EndsWith("/" + name, StringComparison.Ordinal))

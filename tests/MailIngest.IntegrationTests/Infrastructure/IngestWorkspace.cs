@@ -85,7 +85,7 @@ public sealed class IngestWorkspace : IAsyncDisposable
 
     public IReadOnlyList<string> QuarantinedFolders() => Archive.QuarantinedFolders();
 
-    public JsonObject? Ledger(string mailbox) => Archive.Ledger(mailbox);
+    internal Ledger.MailboxLedger? Ledger(string mailbox) => Archive.Ledger(mailbox);
 
     /// <inheritdoc cref="ArchiveUnderTest.HalfWritten"/>
     public IReadOnlyList<string> TempFiles() => Archive.HalfWritten();

@@ -42,7 +42,7 @@ public sealed class PlanAndCheckTests() : MailboxTest("planner")
         var after = await RunAsync("plan");
 
         Assert.Equal(0, after.ExitCode);
-        Assert.Matches(@"planner\s+2\s+2\s+2\s+\d+\s+0\s+2", after.Stdout);
+        Assert.Matches(@"planner\s+2\s+2\s+2\s+\d+\s+0\s+0\s+0\s+2\s+0", after.Stdout);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using MailIngest.Ledger;
 using MailIngest.IntegrationTests.Infrastructure;
 
 namespace MailIngest.IntegrationTests.Operations;
@@ -27,8 +28,8 @@ public sealed class RunTests() : MailboxTest("scheduled")
         Assert.True(stopped.ExitCode == 0, stopped.ToString());
         Assert.Equal(4, Workspace.Manifests().Select(m => m.Uidl).Distinct().Count());
         var ledger = Workspace.Ledger(User)!;
-        Assert.Equal(4, ledger["totals"]!["messagesStored"]!.GetValue<long>());
-        Assert.Equal("succeeded", ledger["lastRun"]!["outcome"]!.GetValue<string>());
+        Assert.Equal(4, ledger.Totals.MessagesStored);
+        Assert.Equal(RunOutcome.Succeeded, ledger.LastRun!.Outcome);
         Assert.Empty(Workspace.TempFiles());
     }
 
@@ -42,22 +43,23 @@ public sealed class RunTests() : MailboxTest("scheduled")
             await Dovecot.DeliverAsync(User, delivered[^1]);
         }
 
-        // The first batch of 16 arrives; the second stalls in the middle until the POP3 timeout ends the session.
+        // The first window of 16 arrives; the second stalls in its fourth message until the POP3 timeout ends the session.
         await using var proxy = CuttingProxy.Start(Dovecot.Host, Dovecot.Port);
         proxy.Fault = ProxyFault.AfterServerBytes(delivered.Take(20).Sum(m => m.Length)).Stalling();
         Configure(new { Schedule = "0/2 * * * * ?", Timeout = "00:00:03", LedgerFlushEvery = 100 }, port: proxy.Port);
         var run = MailIngestProcess.Start(Workspace.Root, null, "run", "--config", Workspace.ConfigPath);
         await proxy.FirstFault.WaitAsync(Patience);
-        await Eventually.HoldsAsync(() => Workspace.Manifests().Count == 16, Patience, "the first batch is stored");
+        await Eventually.HoldsAsync(() => Workspace.Manifests().Count >= 16, Patience, "the first window is stored");
 
         run.Terminate();
         var stopped = await run.WaitAsync(TimeSpan.FromSeconds(40));
 
         Assert.True(stopped.ExitCode == 0, stopped.ToString());
+        // Every message that arrived whole before the stall is stored and recorded; the one cut off is not.
         var ledger = Workspace.Ledger(User)!;
-        Assert.Equal(16, ledger["uidls"]!.AsArray().Count);
-        Assert.Equal(16, Workspace.Manifests().Count);
-        Assert.NotNull(ledger["lastRun"]);
+        Assert.InRange(Workspace.Manifests().Count, 16, 19);
+        Assert.Equal(Workspace.Manifests().Count, ledger.Count);
+        Assert.NotNull(ledger.LastRun);
 
         proxy.Fault = null;
         Configure(port: proxy.Port);

@@ -24,7 +24,7 @@ public sealed partial class WrongPasswordTests() : MailboxTest("locked")
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
         Assert.Contains("rejected the login", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(WrongPassword, run.Stdout + run.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain(WrongPassword, Workspace.Ledger(User)!.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(WrongPassword, Workspace.Archive.LedgerText(User), StringComparison.Ordinal);
         Assert.Equal(1, await FailedLoginsAsync());
         Assert.Empty(Workspace.Manifests());
     }
