@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace MailIngest.IntegrationTests.Infrastructure;
 
 /// <summary>The real <c>mailingest</c> program, run as its own process (so crash tests can kill it) from the test's output folder.</summary>
-public sealed class MailIngestProcess
+public sealed class MailIngestProcess : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
 
@@ -23,6 +22,7 @@ public sealed class MailIngestProcess
 
     public int Id => _process.Id;
 
+    /// <summary>Starts <c>mailingest</c>; the caller owns the process (<c>IngestWorkspace.Start</c> does that for the integration tests).</summary>
     public static MailIngestProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
@@ -52,9 +52,10 @@ public sealed class MailIngestProcess
         return new MailIngestProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start."));
     }
 
+    /// <summary>Runs <c>mailingest</c> to its end.</summary>
     public static async Task<RunOutput> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var process = Start(workingDirectory, environment, args);
+        await using var process = Start(workingDirectory, environment, args);
         return await process.WaitAsync(DefaultTimeout);
     }
 
@@ -67,7 +68,7 @@ public sealed class MailIngestProcess
         }
         catch (OperationCanceledException)
         {
-            _process.Kill(entireProcessTree: true);
+            await Teardown.KillProcessAsync(_process);
             throw new TimeoutException($"mailingest did not finish within {timeout}.\nstdout:\n{_stdout}\nstderr:\n{_stderr}");
         }
 
@@ -79,15 +80,23 @@ public sealed class MailIngestProcess
     public void KillHard() => _process.Kill(entireProcessTree: true);
 
     /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod.</summary>
-    public void Terminate()
-    {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
+    public void Terminate() => ProcessSignals.Send(_process.Id, UnixSignal.Terminate);
 
     /// <summary>What the process has written to standard error so far (its log lines).</summary>
     public string Stderr => _stderr.ToString();
 
+    /// <summary>Kills the process unless it has ended, so a failed test leaves no <c>mailingest run</c> behind.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Teardown.KillProcessAsync(_process);
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
 }
 
 /// <summary>How a <c>mailingest</c> process ended.</summary>
