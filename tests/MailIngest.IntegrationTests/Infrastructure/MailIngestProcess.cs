@@ -2,9 +2,15 @@ using System.Diagnostics;
 
 namespace MailIngest.IntegrationTests.Infrastructure;
 
-/// <summary>The real <c>mailingest</c> program, run as its own process (so crash tests can kill it) from the test's output folder.</summary>
+/// <summary>
+/// The <c>mailingest</c> command line run as its own process (so crash tests can kill it) from the test's output folder:
+/// by default the test host (tests/MailIngest.TestHost), which is the shipped CLI plus the fault injection of
+/// <c>MAILINGEST_FAULT_INJECTION</c>; <see cref="RunShippedAsync"/> runs the shipped <c>mailingest</c> itself.
+/// </summary>
 public sealed class MailIngestProcess : IAsyncDisposable
 {
+    private const string TestHost = "mailingest-testhost.dll";
+    private const string Shipped = "mailingest.dll";
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
 
     private readonly Process _process;
@@ -22,42 +28,17 @@ public sealed class MailIngestProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Starts <c>mailingest</c>; the caller owns the process (<c>IngestWorkspace.Start</c> does that for the integration tests).</summary>
-    public static MailIngestProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mailingest.dll"));
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
+    /// <summary>Starts the test host; the caller owns the process (<c>IngestWorkspace.Start</c> does that for the integration tests).</summary>
+    public static MailIngestProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Start(TestHost, workingDirectory, environment, args);
 
-        // The parent's MailIngest__ variables must not leak into the child's configuration.
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("MailIngest__", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            info.Environment.Remove(key);
-        }
+    /// <summary>Runs the test host to its end.</summary>
+    public static Task<RunOutput> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunToEndAsync(TestHost, workingDirectory, environment, args);
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
-        return new MailIngestProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start."));
-    }
-
-    /// <summary>Runs <c>mailingest</c> to its end.</summary>
-    public static async Task<RunOutput> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
-    {
-        await using var process = Start(workingDirectory, environment, args);
-        return await process.WaitAsync(DefaultTimeout);
-    }
+    /// <summary>Runs the shipped <c>mailingest</c> (src/MailIngest) to its end, for tests of what ships.</summary>
+    public static Task<RunOutput> RunShippedAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunToEndAsync(Shipped, workingDirectory, environment, args);
 
     public async Task<RunOutput> WaitAsync(TimeSpan timeout)
     {
@@ -96,6 +77,42 @@ public sealed class MailIngestProcess : IAsyncDisposable
         {
             _process.Dispose();
         }
+    }
+
+    private static async Task<RunOutput> RunToEndAsync(
+        string program, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
+    {
+        await using var process = Start(program, workingDirectory, environment, args);
+        return await process.WaitAsync(DefaultTimeout);
+    }
+
+    private static MailIngestProcess Start(string program, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // The parent's MailIngest__ variables must not leak into the child's configuration.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("MailIngest__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            info.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return new MailIngestProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start."));
     }
 }
 
