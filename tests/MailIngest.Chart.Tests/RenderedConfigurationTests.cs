@@ -33,7 +33,7 @@ public sealed class RenderedConfigurationTests : IDisposable
 
         RefuseAtOnce(environment, "support", "sales", "billing");
 
-        var run = await MailIngestProcess.RunAsync(_folder, environment, "once", "--config", config);
+        var run = await MailIngestProcess.RunShippedAsync(_folder, environment, "once", "--config", config);
 
         Assert.DoesNotContain("Configuration error", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, run.ExitCode);
@@ -72,7 +72,7 @@ public sealed class RenderedConfigurationTests : IDisposable
         };
         RefuseAtOnce(environment, "support", "billing", "sales", "legacy");
 
-        var run = await MailIngestProcess.RunAsync(_folder, environment, "once", "--config", config);
+        var run = await MailIngestProcess.RunShippedAsync(_folder, environment, "once", "--config", config);
 
         Assert.DoesNotContain("Configuration error", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, run.ExitCode);

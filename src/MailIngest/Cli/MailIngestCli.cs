@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MailIngest.Host.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace MailIngest.Host.Cli;
 
@@ -25,9 +26,18 @@ internal static class MailIngestCli
         Recursive = true,
     };
 
-    public static RootCommand Create()
+    /// <summary>Runs the command line on <paramref name="args"/>; see <see cref="Create"/> for <paramref name="extraServices"/>.</summary>
+    public static Task<int> InvokeAsync(string[] args, Action<IServiceCollection>? extraServices = null) =>
+        // SIGTERM and Ctrl+C cancel the verb's token; a verb gets this long to stop cleanly before the process ends anyway.
+        Create(extraServices).Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+
+    /// <summary>
+    /// The command line. <paramref name="extraServices"/> is registered last in every verb's application: the one way
+    /// another host adds to <c>mailingest</c> (tests/MailIngest.TestHost adds its fault injection); <c>mailingest</c> passes none.
+    /// </summary>
+    public static RootCommand Create(Action<IServiceCollection>? extraServices = null)
     {
-        var root = new RootCommand("MailIngest: polls POP3 mailboxes and stores new mail, its bodies, attachments and a manifest in blob storage.")
+        var root = new MailIngestRootCommand(extraServices)
         {
             Options = { ConfigOption, LogFormatOption, ProtocolLogOption },
             Subcommands = { OnceCommand.Create(), RunCommand.Create(), CheckCommand.Create(), StatusCommand.Create(), PlanCommand.Create(), AdoptCommand.Create(), RetryCommand.Create() },
@@ -36,5 +46,16 @@ internal static class MailIngestCli
     }
 
     public static AppSettings LoadSettings(ParseResult parseResult) =>
-        new(parseResult.GetValue(ConfigOption), parseResult.GetValue(LogFormatOption), parseResult.GetValue(ProtocolLogOption));
+        new(
+            parseResult.GetValue(ConfigOption),
+            parseResult.GetValue(LogFormatOption),
+            parseResult.GetValue(ProtocolLogOption),
+            (parseResult.RootCommandResult.Command as MailIngestRootCommand)?.ExtraServices);
+
+    /// <summary>The root command, carrying the extra services to the verbs' <see cref="LoadSettings"/>.</summary>
+    private sealed class MailIngestRootCommand(Action<IServiceCollection>? extraServices)
+        : RootCommand("MailIngest: polls POP3 mailboxes and stores new mail, its bodies, attachments and a manifest in blob storage.")
+    {
+        public Action<IServiceCollection>? ExtraServices { get; } = extraServices;
+    }
 }

@@ -39,7 +39,8 @@ internal sealed class MailIngestApp : IAsyncDisposable
 
     /// <summary>
     /// Builds the application, or writes every configuration error to standard error and returns false.
-    /// <paramref name="extend"/> adds what one verb needs beyond the common services.
+    /// <paramref name="extend"/> adds what one verb needs beyond the common services; the settings' extra services come last,
+    /// so they replace what they register again.
     /// </summary>
     public static bool TryStart(
         AppSettings settings,
@@ -57,6 +58,7 @@ internal sealed class MailIngestApp : IAsyncDisposable
             AddServices(builder, settings);
             builder.AddMailIngestTelemetry();
             extend?.Invoke(builder);
+            settings.ExtraServices?.Invoke(builder.Services);
             host = builder.Build();
             app = new MailIngestApp(host);
             return true;
@@ -142,10 +144,6 @@ internal sealed class MailIngestApp : IAsyncDisposable
 
         // Only `run` schedules, but every verb reads the same configuration: its Scheduler section is known (and checked) by all.
         services.AddMailIngestSection<SchedulerOptions>(SchedulerOptions.SectionName);
-        if (FaultInjection.FromEnvironment() is { } faults)
-        {
-            services.AddSingleton<IIngestObserver>(faults);
-        }
     }
 
     /// <summary>Checked at start like the settings, rather than failing the first session when the file cannot be created.</summary>

@@ -15,7 +15,7 @@ public sealed class LeaseTests() : AzureMailboxTest("leased")
         await WaitUntilAsync(LeaseHeld, TimeSpan.FromSeconds(60), "the first process to take the lease");
 
         // Frozen while it holds the lease, the first process is certainly alive when the second one runs.
-        ProcessSignals.Send(first.Id, "STOP");
+        ProcessSignals.Send(first.Id, UnixSignal.Stop);
         RunOutput second;
         try
         {
@@ -23,7 +23,7 @@ public sealed class LeaseTests() : AzureMailboxTest("leased")
         }
         finally
         {
-            ProcessSignals.Send(first.Id, "CONT");
+            ProcessSignals.Send(first.Id, UnixSignal.Continue);
         }
 
         var firstRun = await first.WaitAsync(TimeSpan.FromSeconds(90));

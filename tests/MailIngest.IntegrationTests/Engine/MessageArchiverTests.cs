@@ -31,8 +31,14 @@ public abstract class MessageArchiverTests(StoreKind store) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _archive.DisposeAsync();
-        Directory.Delete(_temp, recursive: true);
+        try
+        {
+            await _archive.DisposeAsync();
+        }
+        finally
+        {
+            Directory.Delete(_temp, recursive: true);
+        }
     }
 
     private async Task<StoredMessage> StoreAsync(string uidl, byte[] raw)

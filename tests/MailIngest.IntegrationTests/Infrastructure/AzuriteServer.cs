@@ -80,19 +80,13 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Stops the server cleanly (SIGTERM, so it saves its data); <see cref="StartAsync(CancellationToken)"/> brings it back.</summary>
     public async Task StopAsync()
     {
-        if (_process is { HasExited: false } process)
+        if (_process is { } process)
         {
-            Signal("TERM");
-            using var timeout = new CancellationTokenSource(StopTimeout);
-            try
+            await Teardown.StopProcessAsync(process, StopTimeout, _ =>
             {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None);
-            }
+                Signal(UnixSignal.Terminate);
+                return Task.CompletedTask;
+            });
         }
     }
 
@@ -125,23 +119,23 @@ public sealed class AzuriteServer : IAsyncDisposable
     }
 
     /// <summary>Freezes the server with SIGSTOP: connections are still accepted by the kernel, but nothing answers.</summary>
-    public void Freeze() => Signal("STOP");
+    public void Freeze() => Signal(UnixSignal.Stop);
 
-    public void Thaw() => Signal("CONT");
+    public void Thaw() => Signal(UnixSignal.Continue);
 
     public async ValueTask DisposeAsync()
     {
         if (_process is { } process)
         {
-            if (!process.HasExited)
+            try
             {
-                // A frozen process cannot act on SIGKILL's cleanup; thaw it so the kill is prompt.
-                Signal("CONT");
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync(CancellationToken.None);
+                // SIGKILL ends a frozen process too; the data is thrown away with the folder.
+                await Teardown.KillProcessAsync(process);
             }
-
-            process.Dispose();
+            finally
+            {
+                process.Dispose();
+            }
         }
 
         try
@@ -184,7 +178,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         throw new InvalidOperationException($"Azurite did not listen on {Host}:{Port} within {StartTimeout}:\n{_output}");
     }
 
-    private void Signal(string signal)
+    private void Signal(UnixSignal signal)
     {
         if (_process is not { HasExited: false } process)
         {

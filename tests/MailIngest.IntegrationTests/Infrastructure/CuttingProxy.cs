@@ -83,16 +83,29 @@ public sealed class CuttingProxy : IAsyncDisposable
         }
 
         _disposed = true;
-        await _stopping.CancelAsync();
-        _listener.Stop();
-        foreach (var connection in _connections.Values)
+        try
         {
-            connection.Dispose();
+            await _stopping.CancelAsync();
+        }
+        finally
+        {
+            // The port and the sockets are what the proxy owns: released even when a cancellation callback threw.
+            _listener.Stop();
+            foreach (var connection in _connections.Values)
+            {
+                connection.Dispose();
+            }
         }
 
-        await _acceptLoop;
-        await Task.WhenAll(_handlers.Values);
-        _stopping.Dispose();
+        try
+        {
+            await _acceptLoop;
+            await Task.WhenAll(_handlers.Values);
+        }
+        finally
+        {
+            _stopping.Dispose();
+        }
     }
 
     internal void CountBytes(ProxyDirection direction, int count)

@@ -45,25 +45,17 @@ internal sealed class DovecotProcess
         return started;
     }
 
-    /// <summary>Asks the master to shut down with its children; kills the tree if it does not.</summary>
+    /// <summary>Asks the master to shut down with its children; kills the tree if it does not, or if asking failed.</summary>
     public async Task StopAsync()
     {
-        if (!_process.HasExited)
+        try
         {
-            await RunDoveadmStopAsync();
-            using var timeout = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None);
-            }
+            await Teardown.StopProcessAsync(_process, StopTimeout, RunDoveadmStopAsync);
         }
-
-        _process.Dispose();
+        finally
+        {
+            _process.Dispose();
+        }
     }
 
     public static string FindExecutable(string name)
@@ -85,7 +77,7 @@ internal sealed class DovecotProcess
             $"'{name}' was not found. Install Dovecot with 'apt-get install dovecot-pop3d' (scripts/test.sh does this).");
     }
 
-    private async Task RunDoveadmStopAsync()
+    private async Task RunDoveadmStopAsync(CancellationToken cancellationToken)
     {
         var startInfo = new ProcessStartInfo(FindExecutable("doveadm"))
         {
@@ -98,16 +90,14 @@ internal sealed class DovecotProcess
         startInfo.ArgumentList.Add("stop");
         using var doveadm = Process.Start(startInfo)
             ?? throw new InvalidOperationException("doveadm did not start.");
-        using var timeout = new CancellationTokenSource(StopTimeout);
         try
         {
-            await doveadm.WaitForExitAsync(timeout.Token);
+            await doveadm.WaitForExitAsync(cancellationToken);
         }
-        catch (OperationCanceledException)
+        finally
         {
-            // The caller kills the master anyway; a hung doveadm must not hang the test run.
-            doveadm.Kill(entireProcessTree: true);
+            // A hung doveadm must not hang the test run; the caller kills the master anyway.
+            await Teardown.KillProcessAsync(doveadm);
         }
     }
-
 }

@@ -5,10 +5,13 @@ namespace MailIngest.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A temporary folder holding one test's configuration file and temp files, and the archive the test runs against
-/// (a folder in it, or a private Azurite), with the reads a test needs to check the archive's invariants.
+/// (a folder in it, or a private Azurite), with the reads a test needs to check the archive's invariants. It owns the
+/// <c>mailingest</c> processes a test starts in it and kills those still running when it is disposed.
 /// </summary>
 public sealed class IngestWorkspace : IAsyncDisposable
 {
+    private readonly List<MailIngestProcess> _processes = [];
+
     private IngestWorkspace(string root, ArchiveUnderTest archive)
     {
         Root = root;
@@ -75,7 +78,15 @@ public sealed class IngestWorkspace : IAsyncDisposable
         MailIngestProcess.RunAsync(Root, environment, "once", "--config", ConfigPath);
 
     public MailIngestProcess StartOnce(IReadOnlyDictionary<string, string>? environment = null) =>
-        MailIngestProcess.Start(Root, environment, "once", "--config", ConfigPath);
+        Start(environment, "once", "--config", ConfigPath);
+
+    /// <summary>Starts <c>mailingest</c> in the workspace without waiting for it; the workspace kills it at the end if it still runs.</summary>
+    public MailIngestProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    {
+        var process = MailIngestProcess.Start(Root, environment, args);
+        _processes.Add(process);
+        return process;
+    }
 
     /// <inheritdoc cref="ArchiveUnderTest.Manifests"/>
     public IReadOnlyList<StoredManifest> Manifests() => Archive.Manifests();
@@ -92,7 +103,19 @@ public sealed class IngestWorkspace : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Archive.DisposeAsync();
+        try
+        {
+            // The processes first: they write into the archive.
+            await Teardown.DisposeAllAsync([.. _processes, Archive]);
+        }
+        finally
+        {
+            DeleteRoot();
+        }
+    }
+
+    private void DeleteRoot()
+    {
         try
         {
             Directory.Delete(Root, recursive: true);

@@ -21,11 +21,18 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     /// <summary>The server's address without a trailing slash, e.g. <c>http://127.0.0.1:41234</c>.</summary>
     public string BaseAddress { get; }
 
+    /// <summary>Stops listening; a handler's error surfaces here, after the port is released.</summary>
     public async ValueTask DisposeAsync()
     {
         _listener.Stop();
-        await _loop;
-        _listener.Close();
+        try
+        {
+            await _loop;
+        }
+        finally
+        {
+            _listener.Close();
+        }
     }
 
     private async Task AcceptAsync()

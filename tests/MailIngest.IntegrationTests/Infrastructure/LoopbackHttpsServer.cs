@@ -41,11 +41,18 @@ public sealed class LoopbackHttpsServer : IAsyncDisposable
     /// <summary>The server's certificate as PEM, which is also its own CA.</summary>
     public string CertificateFile { get; }
 
+    /// <summary>Stops listening; a handler's error surfaces here, after the port is released.</summary>
     public async ValueTask DisposeAsync()
     {
         _listener.Stop();
-        await _loop;
-        _certificate.Dispose();
+        try
+        {
+            await _loop;
+        }
+        finally
+        {
+            _certificate.Dispose();
+        }
     }
 
     private async Task AcceptAsync()

@@ -1,11 +1,16 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace MailIngest.IntegrationTests.Infrastructure;
 
-/// <summary>The real <c>mailingest</c> program, run as its own process (so crash tests can kill it) from the test's output folder.</summary>
-public sealed class MailIngestProcess
+/// <summary>
+/// The <c>mailingest</c> command line run as its own process (so crash tests can kill it) from the test's output folder:
+/// by default the test host (tests/MailIngest.TestHost), which is the shipped CLI plus the fault injection of
+/// <c>MAILINGEST_FAULT_INJECTION</c>; <see cref="RunShippedAsync"/> runs the shipped <c>mailingest</c> itself.
+/// </summary>
+public sealed class MailIngestProcess : IAsyncDisposable
 {
+    private const string TestHost = "mailingest-testhost.dll";
+    private const string Shipped = "mailingest.dll";
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
 
     private readonly Process _process;
@@ -23,7 +28,65 @@ public sealed class MailIngestProcess
 
     public int Id => _process.Id;
 
-    public static MailIngestProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    /// <summary>Starts the test host; the caller owns the process (<c>IngestWorkspace.Start</c> does that for the integration tests).</summary>
+    public static MailIngestProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Start(TestHost, workingDirectory, environment, args);
+
+    /// <summary>Runs the test host to its end.</summary>
+    public static Task<RunOutput> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunToEndAsync(TestHost, workingDirectory, environment, args);
+
+    /// <summary>Runs the shipped <c>mailingest</c> (src/MailIngest) to its end, for tests of what ships.</summary>
+    public static Task<RunOutput> RunShippedAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunToEndAsync(Shipped, workingDirectory, environment, args);
+
+    public async Task<RunOutput> WaitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await Teardown.KillProcessAsync(_process);
+            throw new TimeoutException($"mailingest did not finish within {timeout}.\nstdout:\n{_stdout}\nstderr:\n{_stderr}");
+        }
+
+        // The parameterless wait drains the asynchronous output readers.
+        await _process.WaitForExitAsync(CancellationToken.None);
+        return new RunOutput(_process.ExitCode, _stdout.ToString(), _stderr.ToString());
+    }
+
+    public void KillHard() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod.</summary>
+    public void Terminate() => ProcessSignals.Send(_process.Id, UnixSignal.Terminate);
+
+    /// <summary>What the process has written to standard error so far (its log lines).</summary>
+    public string Stderr => _stderr.ToString();
+
+    /// <summary>Kills the process unless it has ended, so a failed test leaves no <c>mailingest run</c> behind.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Teardown.KillProcessAsync(_process);
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private static async Task<RunOutput> RunToEndAsync(
+        string program, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
+    {
+        await using var process = Start(program, workingDirectory, environment, args);
+        return await process.WaitAsync(DefaultTimeout);
+    }
+
+    private static MailIngestProcess Start(string program, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -32,7 +95,7 @@ public sealed class MailIngestProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "mailingest.dll"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -51,43 +114,6 @@ public sealed class MailIngestProcess
 
         return new MailIngestProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start."));
     }
-
-    public static async Task<RunOutput> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
-    {
-        var process = Start(workingDirectory, environment, args);
-        return await process.WaitAsync(DefaultTimeout);
-    }
-
-    public async Task<RunOutput> WaitAsync(TimeSpan timeout)
-    {
-        using var cancellation = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cancellation.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"mailingest did not finish within {timeout}.\nstdout:\n{_stdout}\nstderr:\n{_stderr}");
-        }
-
-        // The parameterless wait drains the asynchronous output readers.
-        await _process.WaitForExitAsync(CancellationToken.None);
-        return new RunOutput(_process.ExitCode, _stdout.ToString(), _stderr.ToString());
-    }
-
-    public void KillHard() => _process.Kill(entireProcessTree: true);
-
-    /// <summary>Sends SIGTERM, as Kubernetes does to stop a pod.</summary>
-    public void Terminate()
-    {
-        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-    }
-
-    /// <summary>What the process has written to standard error so far (its log lines).</summary>
-    public string Stderr => _stderr.ToString();
-
 }
 
 /// <summary>How a <c>mailingest</c> process ended.</summary>

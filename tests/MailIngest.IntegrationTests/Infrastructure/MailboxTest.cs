@@ -24,15 +24,7 @@ public abstract class MailboxTest(string user, StoreKind store = StoreKind.FileS
         Workspace = await IngestWorkspace.CreateAsync(Store);
     }
 
-    public virtual async Task DisposeAsync()
-    {
-        if (Workspace is not null)
-        {
-            await Workspace.DisposeAsync();
-        }
-
-        await Dovecot.DisposeAsync();
-    }
+    public virtual Task DisposeAsync() => Teardown.DisposeAllAsync(Workspace, Dovecot);
 
     /// <summary>Configures the mailbox, reached directly or through <paramref name="port"/> (a proxy's).</summary>
     protected void Configure(object? mailbox = null, object? ingest = null, int? port = null, object? storage = null) =>

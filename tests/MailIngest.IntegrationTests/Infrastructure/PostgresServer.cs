@@ -55,32 +55,34 @@ public sealed class PostgresServer : IAsyncDisposable
             "-c", "listen_addresses=127.0.0.1",
             "-c", "fsync=off");
         var server = new PostgresServer(root, port, Process.Start(info)!);
-        await server.WaitUntilReadyAsync();
-        return server;
+        try
+        {
+            await server.WaitUntilReadyAsync();
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        try
         {
             // SIGINT is PostgreSQL's "fast shutdown": end sessions, stop at once.
-            using (var signal = Process.Start("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await Teardown.StopProcessAsync(_process, TimeSpan.FromSeconds(15), _ =>
             {
-                await signal.WaitForExitAsync();
-            }
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
+                ProcessSignals.Send(_process.Id, UnixSignal.Interrupt);
+                return Task.CompletedTask;
+            });
+        }
+        finally
+        {
+            _process.Dispose();
         }
 
-        _process.Dispose();
         Directory.Delete(_root, recursive: true);
     }
 

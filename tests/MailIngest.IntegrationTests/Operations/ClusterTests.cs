@@ -19,8 +19,15 @@ public sealed class ClusterTests(ITestOutputHelper output) : MailboxTest("cluste
 
     public override async Task DisposeAsync()
     {
-        await _postgres.DisposeAsync();
-        await base.DisposeAsync();
+        try
+        {
+            // The workspace first: it kills the run processes using the database.
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            await Teardown.DisposeAllAsync(_postgres);
+        }
     }
 
     [Fact]
@@ -33,8 +40,8 @@ public sealed class ClusterTests(ITestOutputHelper output) : MailboxTest("cluste
             new { Schedule = "0/2 * * * * ?", DeleteAfterIngest = true },
             new { Scheduler = new { Clustered = true, ConnectionStringFile = secret } });
         string[] args = ["run", "--config", Workspace.ConfigPath, "--log-format", "json"];
-        var first = MailIngestProcess.Start(Workspace.Root, null, args);
-        var second = MailIngestProcess.Start(Workspace.Root, null, args);
+        var first = Workspace.Start(null, args);
+        var second = Workspace.Start(null, args);
 
         // Mail keeps arriving every second and a half for a minute; halfway, one process dies.
         DateTimeOffset? killedAt = null;

@@ -14,7 +14,7 @@ public sealed class RunTests() : MailboxTest("scheduled")
         await Dovecot.DeliverAsync(User, TestMail.Numbered(1));
         await Dovecot.DeliverAsync(User, TestMail.Numbered(2));
         Configure(new { Schedule = "0/2 * * * * ?", DeleteAfterIngest = true });
-        var run = MailIngestProcess.Start(Workspace.Root, null, "run", "--config", Workspace.ConfigPath);
+        var run = Workspace.Start(null, "run", "--config", Workspace.ConfigPath);
 
         await Eventually.HoldsAsync(() => Workspace.Manifests().Count == 2, Patience, "the first two messages are stored");
         await Dovecot.DeliverAsync(User, TestMail.Numbered(3));
@@ -47,7 +47,7 @@ public sealed class RunTests() : MailboxTest("scheduled")
         await using var proxy = CuttingProxy.Start(Dovecot.Host, Dovecot.Port);
         proxy.Fault = ProxyFault.AfterServerBytes(delivered.Take(20).Sum(m => m.Length)).Stalling();
         Configure(new { Schedule = "0/2 * * * * ?", Timeout = "00:00:03", LedgerFlushEvery = 100 }, port: proxy.Port);
-        var run = MailIngestProcess.Start(Workspace.Root, null, "run", "--config", Workspace.ConfigPath);
+        var run = Workspace.Start(null, "run", "--config", Workspace.ConfigPath);
         await proxy.FirstFault.WaitAsync(Patience);
         await Eventually.HoldsAsync(() => Workspace.Manifests().Count >= 16, Patience, "the first window is stored");
 

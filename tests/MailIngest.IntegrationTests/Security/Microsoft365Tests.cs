@@ -40,15 +40,14 @@ public sealed class Microsoft365Tests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_workspace is not null)
+        try
         {
-            await _workspace.DisposeAsync();
+            await Teardown.DisposeAllAsync(_workspace, _dovecot, _entra, _introspection);
         }
-
-        await _dovecot.DisposeAsync();
-        await _entra.DisposeAsync();
-        await _introspection.DisposeAsync();
-        Directory.Delete(_secrets, recursive: true);
+        finally
+        {
+            Directory.Delete(_secrets, recursive: true);
+        }
     }
 
     [Fact]
@@ -171,7 +170,7 @@ public sealed class Microsoft365Tests : IAsyncLifetime
         await _dovecot.DeliverAsync(User, TestMail.Numbered(1));
         _entra.AcceptSecret(_secret);
         Configure(new { TenantId = EntraTokenEndpoint.TenantId, ClientId = EntraTokenEndpoint.ClientId, AuthorityHost = _entra.AuthorityHost }, schedule: "0/2 * * * * ?");
-        var run = MailIngestProcess.Start(_workspace.Root, Trusting(ClientSecretVariable(_secret)), "run", "--config", _workspace.ConfigPath);
+        var run = _workspace.Start(Trusting(ClientSecretVariable(_secret)), "run", "--config", _workspace.ConfigPath);
 
         await Eventually.HoldsAsync(() => _introspection.Requests.Count >= 3, Patience, "three scheduled sessions log in");
         run.Terminate();

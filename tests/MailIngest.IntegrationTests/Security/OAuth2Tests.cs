@@ -30,16 +30,7 @@ public sealed class OAuth2Tests : IAsyncLifetime
         _workspace.Configure(User, _dovecot.Host, _dovecot.Port, User, "", new { AccessTokenFile = TokenPath });
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_workspace is not null)
-        {
-            await _workspace.DisposeAsync();
-        }
-
-        await _dovecot.DisposeAsync();
-        await _introspection.DisposeAsync();
-    }
+    public Task DisposeAsync() => Teardown.DisposeAllAsync(_workspace, _dovecot, _introspection);
 
     [Fact]
     public async Task Once_GoodToken_LogsInWithXoauth2AndStoresTheMail()

@@ -30,15 +30,7 @@ public abstract class TlsMailboxTest(string user) : IAsyncLifetime
         Workspace = await IngestWorkspace.CreateAsync(StoreKind.FileSystem);
     }
 
-    public async Task DisposeAsync()
-    {
-        if (Workspace is not null)
-        {
-            await Workspace.DisposeAsync();
-        }
-
-        await Dovecot.DisposeAsync();
-    }
+    public Task DisposeAsync() => Teardown.DisposeAllAsync(Workspace, Dovecot);
 
     /// <summary>Configures the mailbox on <paramref name="port"/>; <paramref name="mailbox"/> overrides Security (None by default) and more.</summary>
     protected void Configure(int port, object mailbox) =>
