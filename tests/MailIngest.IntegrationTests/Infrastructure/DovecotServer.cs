@@ -98,6 +98,13 @@ public sealed class DovecotServer : IAsyncDisposable
         return _delivery.DeliverAsync(ExistingMaildir(user), rawMessage, cancellationToken);
     }
 
+    /// <summary>Drops one message into the user's Maildir new/ under the given file name (with <c>%f</c> as UIDL format, its UIDL).</summary>
+    public Task DeliverAsync(string user, byte[] rawMessage, string fileName, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rawMessage);
+        return MaildirDelivery.DeliverAsync(ExistingMaildir(user), rawMessage, fileName, cancellationToken);
+    }
+
     public async Task DeliverFileAsync(string user, string path, CancellationToken cancellationToken = default)
     {
         var raw = await File.ReadAllBytesAsync(path, cancellationToken);

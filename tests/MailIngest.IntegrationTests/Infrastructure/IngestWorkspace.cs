@@ -77,6 +77,10 @@ public sealed class IngestWorkspace : IAsyncDisposable
     public Task<RunOutput> OnceAsync(IReadOnlyDictionary<string, string>? environment = null) =>
         MailIngestProcess.RunAsync(Root, environment, "once", "--config", ConfigPath);
 
+    /// <summary>Runs another verb (adopt, plan, status, retry, ...) against the workspace's configuration.</summary>
+    public Task<RunOutput> RunVerbAsync(params string[] args) =>
+        MailIngestProcess.RunAsync(Root, null, [.. args, "--config", ConfigPath]);
+
     public MailIngestProcess StartOnce(IReadOnlyDictionary<string, string>? environment = null) =>
         Start(environment, "once", "--config", ConfigPath);
 

@@ -30,9 +30,12 @@ internal sealed class MaildirDelivery
             $"{stamp / 1_000_000}.M{stamp % 1_000_000}P{Environment.ProcessId}Q{sequence}.mailingest-test");
     }
 
-    public async Task DeliverAsync(string maildir, byte[] rawMessage, CancellationToken cancellationToken)
+    public Task DeliverAsync(string maildir, byte[] rawMessage, CancellationToken cancellationToken) =>
+        DeliverAsync(maildir, rawMessage, NextFileName(), cancellationToken);
+
+    /// <summary>Delivers under a file name of the caller's: with <c>pop3_uidl_format = %f</c> the name is the UIDL.</summary>
+    public static async Task DeliverAsync(string maildir, byte[] rawMessage, string name, CancellationToken cancellationToken)
     {
-        var name = NextFileName();
         var temporary = Path.Combine(maildir, "tmp", name);
         await File.WriteAllBytesAsync(temporary, rawMessage, cancellationToken);
         File.Move(temporary, Path.Combine(maildir, "new", name));

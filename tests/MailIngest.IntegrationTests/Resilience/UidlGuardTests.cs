@@ -49,4 +49,29 @@ public sealed class UidlGuardTests() : MailboxTest("guard")
         Assert.Equal(Messages + 1, Workspace.Manifests().Count);
         Assert.Equal(Messages + 1, Workspace.Manifests().Select(m => m.Raw).Select(Convert.ToHexString).Distinct().Count());
     }
+
+    [Fact]
+    public async Task Once_UidlFormatChangedWithNewMailBeside_StillStopsWhateverTheServersTotal()
+    {
+        for (var n = 1; n <= Messages; n++)
+        {
+            await Dovecot.DeliverAsync(User, TestMail.Numbered(n));
+        }
+
+        Configure();
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+
+        // Renamed, and half as much new mail again beside it: 18 on the server against a ledger of 12, far outside ±20 %.
+        await Dovecot.RestartAsync(uidlFormat: "%08Xv-%08Xu");
+        for (var n = Messages + 1; n <= Messages + 6; n++)
+        {
+            await Dovecot.DeliverAsync(User, TestMail.Numbered(n));
+        }
+
+        var guarded = await Workspace.OnceAsync();
+
+        Assert.True(guarded.ExitCode == 1, guarded.ToString());
+        Assert.Contains($"{Messages} of the {Messages} IDs in the ledger are no longer listed and {Messages + 6} unknown ones appeared", guarded.Stdout, StringComparison.Ordinal);
+        Assert.Equal(Messages, Workspace.Manifests().Count);
+    }
 }
