@@ -20,15 +20,31 @@ internal sealed class FileLock : IMailboxLock
     /// <summary>Never cancelled: the kernel drops an flock only with the process that holds it.</summary>
     public CancellationToken Lost => CancellationToken.None;
 
+    /// <summary>Writes the holder file beside the locked <paramref name="handle"/>; when that fails, releases the lock before the error goes on.</summary>
     public static async Task<FileLock> HoldAsync(FileStream handle, string holderPath, string holder, CancellationToken cancellationToken)
     {
-        await File.WriteAllTextAsync(holderPath, holder + "\n", cancellationToken);
+        try
+        {
+            await File.WriteAllTextAsync(holderPath, holder + "\n", cancellationToken);
+        }
+        catch
+        {
+            await handle.DisposeAsync();
+            throw;
+        }
+
         return new FileLock(handle, holderPath);
     }
 
     public async ValueTask DisposeAsync()
     {
-        File.Delete(_holderPath);
-        await _handle.DisposeAsync();
+        try
+        {
+            File.Delete(_holderPath);
+        }
+        finally
+        {
+            await _handle.DisposeAsync();
+        }
     }
 }

@@ -18,6 +18,12 @@ internal sealed class FileSystemMailArchive : IMailArchive
 {
     private const int BufferSize = 81920;
 
+    /// <summary>
+    /// Linux's EWOULDBLOCK (EAGAIN), which .NET gives as the HResult of the IOException when flock finds the lock file
+    /// locked by another holder; any other error is a failure of the file system, not a sign of another worker.
+    /// </summary>
+    private const int LockedByAnother = 11;
+
     /// <summary>The spool holds messages not yet stored: the owner's alone.</summary>
     private const UnixFileMode SpoolMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
@@ -49,20 +55,43 @@ internal sealed class FileSystemMailArchive : IMailArchive
     public async Task<IMailboxLock?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
     {
         var path = LockPath(mailbox);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         FileStream handle;
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             // FileShare.None takes an flock on Unix: exclusive between processes, and released by the kernel if the holder dies.
             handle = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException e) when (e.HResult == LockedByAnother)
         {
             return null;
         }
+        catch (Exception e) when (IsFileSystemFailure(e))
+        {
+            throw LockFailure(mailbox, path, e);
+        }
 
-        var held = await FileLock.HoldAsync(handle, HolderPath(mailbox), LockHolder.Current(_time), cancellationToken);
-        LocalFolders.Renew(Path.Combine(SpoolFolder, mailbox), SpoolMode);
+        FileLock held;
+        try
+        {
+            held = await FileLock.HoldAsync(handle, HolderPath(mailbox), LockHolder.Current(_time), cancellationToken);
+        }
+        catch (Exception e) when (IsFileSystemFailure(e))
+        {
+            throw LockFailure(mailbox, HolderPath(mailbox), e);
+        }
+
+        var spool = Path.Combine(SpoolFolder, mailbox);
+        try
+        {
+            LocalFolders.Renew(spool, SpoolMode);
+        }
+        catch (Exception e) when (IsFileSystemFailure(e))
+        {
+            await held.DisposeAsync();
+            throw LockFailure(mailbox, spool, e);
+        }
+
         return held;
     }
 
@@ -79,6 +108,13 @@ internal sealed class FileSystemMailArchive : IMailArchive
             return null;
         }
     }
+
+    private static bool IsFileSystemFailure(Exception e) => e is IOException or UnauthorizedAccessException;
+
+    private static ArchiveUnavailableException LockFailure(string mailbox, string path, Exception e) => new(
+        $"The FileSystem store could not lock mailbox {mailbox} ({path}): {e.Message}; " +
+        "check that the archive's file system is mounted writable and that this user may write there.",
+        e);
 
     private string LockPath(string mailbox) => Resolve(ArchiveLayout.LedgerPath(mailbox) + ".lock");
 

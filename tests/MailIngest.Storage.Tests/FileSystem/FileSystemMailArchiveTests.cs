@@ -207,6 +207,39 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     }
 
     [Fact]
+    public async Task TryLockMailboxAsync_ReadOnlyStateFolder_FailsNamingThePathAndTheErrorAndHoldsNothing()
+    {
+        // The lock file exists from an earlier run, as it does on every run but the first.
+        await (await _archive.TryLockMailboxAsync("support", default))!.DisposeAsync();
+        var state = Path.Combine(_root, "state");
+
+        ArchiveUnavailableException error;
+        using (new ReadOnlyFolder(state))
+        {
+            error = await Assert.ThrowsAsync<ArchiveUnavailableException>(() => _archive.TryLockMailboxAsync("support", default));
+        }
+
+        Assert.Contains(state, error.Message, StringComparison.Ordinal);
+        Assert.Contains(error.InnerException!.Message, error.Message, StringComparison.Ordinal);
+        await using var next = await new FileSystemMailArchive(_root, TimeProvider.System).TryLockMailboxAsync("support", default);
+        Assert.NotNull(next);
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_HolderFileCannotBeWritten_FailsAndReleasesTheLock()
+    {
+        var holder = Path.Combine(_root, "state", "support.json.lock.holder");
+        Directory.CreateDirectory(holder);
+
+        var error = await Assert.ThrowsAsync<ArchiveUnavailableException>(() => _archive.TryLockMailboxAsync("support", default));
+
+        Assert.Contains(holder, error.Message, StringComparison.Ordinal);
+        Directory.Delete(holder);
+        await using var next = await new FileSystemMailArchive(_root, TimeProvider.System).TryLockMailboxAsync("support", default);
+        Assert.NotNull(next);
+    }
+
+    [Fact]
     public async Task LockHolderAsync_NamesTheHolderWhileHeldAndNobodyAfterwards()
     {
         Assert.Null(await _archive.LockHolderAsync("support", default));
