@@ -11,6 +11,16 @@ public sealed class StorageOptions
     /// <summary>FileSystem: the archive's root folder, relative to the working directory or absolute.</summary>
     public string Path { get; set; } = "./data";
 
+    /// <summary>
+    /// FileSystem: the mode of the files the store creates (messages, ledgers, lock files), in octal as chmod takes it.
+    /// The default, 600, keeps stored mail from other users of the host; 640 (with a <see cref="FolderMode"/> of 750)
+    /// lets a consumer that runs as another user of the archive's group read the archive. Nobody but the owner may write.
+    /// </summary>
+    public string FileMode { get; set; } = FileSystem.ArchiveModes.DefaultFileMode;
+
+    /// <summary>FileSystem: the mode of the folders the store creates, in octal (default 700); 750 goes with a <see cref="FileMode"/> of 640.</summary>
+    public string FolderMode { get; set; } = FileSystem.ArchiveModes.DefaultFolderMode;
+
     /// <summary>AzureBlob: a connection string (also <c>UseDevelopmentStorage=true</c> or one with a SAS).</summary>
     public string ConnectionString { get; set; } = "";
 

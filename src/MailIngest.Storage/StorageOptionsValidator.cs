@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Azure.Storage.Blobs;
 using MailIngest.Configuration;
+using MailIngest.Storage.FileSystem;
 using Microsoft.Extensions.Options;
 
 namespace MailIngest.Storage;
@@ -10,16 +11,37 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
 {
     private const string Section = StorageOptions.SectionName;
 
-    public ValidateOptionsResult Validate(string? name, StorageOptions options) => options.Provider switch
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
-        StorageProvider.FileSystem when string.IsNullOrWhiteSpace(options.Path) =>
-            ValidateOptionsResult.Fail($"{Section}:Path is required for the FileSystem provider: set it to the archive's folder, e.g. ./data."),
-        StorageProvider.FileSystem => ValidateOptionsResult.Success,
-        StorageProvider.AzureBlob => ValidateAzure(options) is { Count: > 0 } failures
-            ? ValidateOptionsResult.Fail(failures)
-            : ValidateOptionsResult.Success,
-        _ => ValidateOptionsResult.Fail($"{Section}:Provider must be FileSystem or AzureBlob, was {options.Provider}."),
-    };
+        var failures = options.Provider switch
+        {
+            StorageProvider.FileSystem => ValidateFileSystem(options),
+            StorageProvider.AzureBlob => ValidateAzure(options),
+            _ => [$"{Section}:Provider must be FileSystem or AzureBlob, was {options.Provider}."],
+        };
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+
+    private static List<string> ValidateFileSystem(StorageOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Path))
+        {
+            failures.Add($"{Section}:Path is required for the FileSystem provider: set it to the archive's folder, e.g. ./data.");
+        }
+
+        if (ArchiveModes.Problem(options.FileMode, folder: false) is { } fileProblem)
+        {
+            failures.Add($"{Section}:FileMode {fileProblem}; was '{options.FileMode}'.");
+        }
+
+        if (ArchiveModes.Problem(options.FolderMode, folder: true) is { } folderProblem)
+        {
+            failures.Add($"{Section}:FolderMode {folderProblem}; was '{options.FolderMode}'.");
+        }
+
+        return failures;
+    }
 
     private static List<string> ValidateAzure(StorageOptions options)
     {

@@ -1,3 +1,4 @@
+using System.Text;
 using MailIngest.Archive;
 
 namespace MailIngest.Storage.FileSystem;
@@ -21,11 +22,13 @@ internal sealed class FileLock : IMailboxLock
     public CancellationToken Lost => CancellationToken.None;
 
     /// <summary>Writes the holder file beside the locked <paramref name="handle"/>; when that fails, releases the lock before the error goes on.</summary>
-    public static async Task<FileLock> HoldAsync(FileStream handle, string holderPath, string holder, CancellationToken cancellationToken)
+    public static async Task<FileLock> HoldAsync(FileStream handle, string holderPath, string holder, ArchiveModes modes, CancellationToken cancellationToken)
     {
         try
         {
-            await File.WriteAllTextAsync(holderPath, holder + "\n", cancellationToken);
+            // Readable while it is written: 'mailingest status' may read it at any time.
+            await using var file = new FileStream(holderPath, modes.Opening(FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0));
+            await file.WriteAsync(Encoding.UTF8.GetBytes(holder + "\n"), cancellationToken);
         }
         catch
         {

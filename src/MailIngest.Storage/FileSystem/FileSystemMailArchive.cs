@@ -12,7 +12,7 @@ namespace MailIngest.Storage.FileSystem;
 /// <see cref="PersistAsync"/> flushes the whole file system at once (Linux <c>syncfs</c>): one flush per ledger write
 /// instead of an <c>fsync</c> for each of the four or five files of every message, which cost more than all the rest.
 /// Messages on their way in are spooled in <c>.spool/</c> under the root, on the same file system, so that storing
-/// one is a rename too.
+/// one is a rename too. Every file and folder it creates gets the <see cref="ArchiveModes"/> as it is created.
 /// </summary>
 internal sealed class FileSystemMailArchive : IMailArchive
 {
@@ -24,21 +24,21 @@ internal sealed class FileSystemMailArchive : IMailArchive
     /// </summary>
     private const int LockedByAnother = 11;
 
-    /// <summary>The spool holds messages not yet stored: the owner's alone.</summary>
-    private const UnixFileMode SpoolMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-
     /// <summary>The names of temp files (hidden, so that nothing takes them for objects); <see cref="ListAsync"/> passes them by.</summary>
     private const string TempFiles = ".*.tmp";
 
     private readonly string _root;
     private readonly TimeProvider _time;
+    private readonly ArchiveModes _modes;
     private readonly DurabilityBarrier _barrier;
 
     /// <param name="root">The archive's root folder.</param>
     /// <param name="time">The clock lock holders are named with.</param>
+    /// <param name="modes">The modes of the files and folders it creates: <see cref="ArchiveModes.Private"/> when null.</param>
     /// <param name="flushFileSystem">Flushes the file system holding a folder: <see cref="FileSystemSync.Flush"/>, unless a test interposes.</param>
-    public FileSystemMailArchive(string root, TimeProvider time, Action<string>? flushFileSystem = null)
+    public FileSystemMailArchive(string root, TimeProvider time, ArchiveModes? modes = null, Action<string>? flushFileSystem = null)
     {
+        _modes = modes ?? ArchiveModes.Private;
         _time = time;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
         SpoolFolder = _root + ".spool";
@@ -58,9 +58,9 @@ internal sealed class FileSystemMailArchive : IMailArchive
         FileStream handle;
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            LocalFolders.Create(Path.GetDirectoryName(path)!, _modes.Folder);
             // FileShare.None takes an flock on Unix: exclusive between processes, and released by the kernel if the holder dies.
-            handle = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            handle = new FileStream(path, _modes.Opening(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0));
         }
         catch (IOException e) when (e.HResult == LockedByAnother)
         {
@@ -74,7 +74,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
         FileLock held;
         try
         {
-            held = await FileLock.HoldAsync(handle, HolderPath(mailbox), LockHolder.Current(_time), cancellationToken);
+            held = await FileLock.HoldAsync(handle, HolderPath(mailbox), LockHolder.Current(_time), _modes, cancellationToken);
         }
         catch (Exception e) when (IsFileSystemFailure(e))
         {
@@ -84,7 +84,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
         var spool = Path.Combine(SpoolFolder, mailbox);
         try
         {
-            LocalFolders.Renew(spool, SpoolMode);
+            LocalFolders.Renew(spool, _modes.Folder);
         }
         catch (Exception e) when (IsFileSystemFailure(e))
         {
@@ -181,7 +181,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
         try
         {
             var version = "";
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize))
+            using (var file = new FileStream(temp, _modes.Opening(FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize)))
             {
                 // A conditional write returns the new version: hashed as it is written rather than read back afterwards.
                 using var hashing = condition.IsConditional ? new HashingStream(new SynchronousWriteStream(file)) : null;
@@ -211,6 +211,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
         var source = InSpool(file);
         var target = Resolve(path);
         PrepareFolderOf(target, info);
+        _modes.Adopt(source);
         using (var handle = File.OpenHandle(source, FileMode.Open, FileAccess.Write))
         {
             FlushUnlessPersistFlushes(handle);
@@ -235,18 +236,12 @@ internal sealed class FileSystemMailArchive : IMailArchive
     {
         cancellationToken.ThrowIfCancellationRequested();
         var target = Resolve(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        LocalFolders.Create(Path.GetDirectoryName(target)!, _modes.Folder);
         FileStream file;
         try
         {
-            file = new FileStream(target, new FileStreamOptions
-            {
-                // Only a first append may create the object.
-                Mode = expectedLength == 0 ? FileMode.OpenOrCreate : FileMode.Open,
-                Access = FileAccess.Write,
-                Share = FileShare.Read,
-                BufferSize = 0,
-            });
+            // Only a first append may create the object.
+            file = new FileStream(target, _modes.Opening(expectedLength == 0 ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.Write, FileShare.Read, bufferSize: 0));
         }
         catch (FileNotFoundException)
         {
@@ -300,7 +295,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
     }
 
     /// <summary>Creates the folder of <paramref name="target"/>; when it is a raw message's, first deletes what killed writers left in it.</summary>
-    private static void PrepareFolderOf(string target, ArchiveObjectInfo info)
+    private void PrepareFolderOf(string target, ArchiveObjectInfo info)
     {
         var folder = Path.GetDirectoryName(target)!;
         if (info.Kind == ArchiveObjectKind.Raw && Directory.Exists(folder))
@@ -308,7 +303,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
             DeleteTempFiles(folder);
         }
 
-        Directory.CreateDirectory(folder);
+        LocalFolders.Create(folder, _modes.Folder);
     }
 
     /// <summary>Renames a finished file over its target if <paramref name="condition"/> holds; the file stays where it was if not.</summary>

@@ -91,7 +91,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     {
         // Two mailboxes share the archive: support's persist has begun the flush when sales's persist is called.
         using var flush = new GatedFlush();
-        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flush.Run);
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flushFileSystem: flush.Run);
         await archive.WriteAsync("messages/support/a/message.eml", Plain, Text("a"), WriteCondition.None, default);
         await archive.WriteAsync("messages/sales/b/message.eml", Plain, Text("b"), WriteCondition.None, default);
         var support = Task.Run(() => archive.PersistAsync(default));
@@ -110,7 +110,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     public async Task PersistAsync_WriteCompletedAfterAFlushBegan_WaitsForAFlushThatBeganAfterIt()
     {
         using var flush = new GatedFlush();
-        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flush.Run);
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flushFileSystem: flush.Run);
         await archive.WriteAsync("messages/support/a/message.eml", Plain, Text("a"), WriteCondition.None, default);
         var support = Task.Run(() => archive.PersistAsync(default));
         await flush.WaitUntilTheFirstHasBegunAsync();
@@ -127,7 +127,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     public async Task PersistAsync_FlushFailed_TheNextPersistFlushesAgain()
     {
         var flushes = 0;
-        var archive = new FileSystemMailArchive(_root, TimeProvider.System, root =>
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flushFileSystem: root =>
         {
             if (++flushes == 1)
             {
@@ -386,5 +386,50 @@ public sealed class FileSystemMailArchiveTests : IDisposable
         Assert.True(Directory.Exists(Path.Combine(_archive.SpoolFolder, "support")));
         Assert.True(File.Exists(salesFile));
         Assert.False(held!.Lost.CanBeCanceled);
+    }
+
+    [Fact]
+    public async Task EverythingTheStoreCreates_IsTheOwnersAlone()
+    {
+        var root = Path.Combine(_root, "archive");
+        var archive = new FileSystemMailArchive(root, TimeProvider.System);
+
+        var created = await CreateOneOfEachAsync(archive);
+
+        Assert.All(created, entry => Assert.Equal(entry.IsFolder ? "700" : "600", entry.Mode));
+    }
+
+    [Fact]
+    public async Task EverythingTheStoreCreates_WithWiderModesSet_HasThem()
+    {
+        var archive = new FileSystemMailArchive(
+            Path.Combine(_root, "archive"), TimeProvider.System, ArchiveModes.From(new StorageOptions { FileMode = "640", FolderMode = "750" }));
+
+        var created = await CreateOneOfEachAsync(archive);
+
+        Assert.All(created, entry => Assert.Equal(entry.IsFolder ? "750" : "640", entry.Mode));
+    }
+
+    /// <summary>Every kind of file the store creates, into a root it creates; returns the mode of every file and folder there while the lock is held.</summary>
+    private static async Task<List<(string Path, bool IsFolder, string Mode)>> CreateOneOfEachAsync(FileSystemMailArchive archive)
+    {
+        var root = archive.Location.TrimEnd('/');
+        await using (var held = await archive.TryLockMailboxAsync("support", default))
+        {
+            await archive.WriteAsync("messages/support/2026/03/02/k/body.txt", Plain, Text("body"), WriteCondition.None, default);
+            await archive.WriteAsync("state/support.json", Json, Text("{}"), WriteCondition.MustNotExist, default);
+            await archive.AppendAsync("state/support.journal", "entry\n"u8.ToArray(), 0, default);
+            // The core creates its spool files itself; the store gives a stored one the archive's mode.
+            var spooled = Path.Combine(archive.SpoolFolder, "support", "message");
+            await File.WriteAllTextAsync(spooled, "raw");
+            await archive.StoreFileAsync("messages/support/2026/03/02/k/message.eml", Plain, spooled, WriteCondition.MustNotExist, default);
+            Assert.True(File.Exists(Path.Combine(root, "state", "support.json.lock.holder")));
+            var files = Directory.GetFiles(root, "*", SearchOption.AllDirectories);
+            var folders = Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Append(root);
+            Assert.Equal(6, files.Length);
+            return files.Select(file => (file, false, UnixModes.Of(file)))
+                .Concat(folders.Select(folder => (folder, true, UnixModes.Of(folder))))
+                .ToList();
+        }
     }
 }
