@@ -1,5 +1,7 @@
 using System.IO.Enumeration;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
 using MailIngest.Archive;
 using MailIngest.IO;
 using Microsoft.Win32.SafeHandles;
@@ -17,6 +19,7 @@ namespace MailIngest.Storage.FileSystem;
 internal sealed class FileSystemMailArchive : IMailArchive
 {
     private const int BufferSize = 81920;
+    private const int MaxFileNameBytes = 255;
 
     /// <summary>
     /// Linux's EWOULDBLOCK (EAGAIN), which .NET gives as the HResult of the IOException when flock finds the lock file
@@ -51,7 +54,10 @@ internal sealed class FileSystemMailArchive : IMailArchive
 
     public string SpoolFolder { get; }
 
-    /// <remarks>With the lock taken, the mailbox's spool folder <c>{SpoolFolder}/{mailbox}/</c> is made anew: empty of what a killed run left.</remarks>
+    /// <remarks>
+    /// With the lock taken, what a killed run of the mailbox left goes: the temp files of its state objects, and its
+    /// spool folder <c>{SpoolFolder}/{mailbox}/</c>, which is made anew.
+    /// </remarks>
     public async Task<IMailboxLock?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
     {
         var path = LockPath(mailbox);
@@ -81,15 +87,15 @@ internal sealed class FileSystemMailArchive : IMailArchive
             throw LockFailure(mailbox, HolderPath(mailbox), e);
         }
 
-        var spool = Path.Combine(SpoolFolder, mailbox);
         try
         {
-            LocalFolders.Renew(spool, _modes.Folder);
+            DeleteStateTempFiles(mailbox);
+            LocalFolders.Renew(Path.Combine(SpoolFolder, mailbox), _modes.Folder);
         }
         catch (Exception e) when (IsFileSystemFailure(e))
         {
             await held.DisposeAsync();
-            throw LockFailure(mailbox, spool, e);
+            throw LockFailure(mailbox, "removing what a killed run left", e);
         }
 
         return held;
@@ -111,8 +117,11 @@ internal sealed class FileSystemMailArchive : IMailArchive
 
     private static bool IsFileSystemFailure(Exception e) => e is IOException or UnauthorizedAccessException;
 
-    private static ArchiveUnavailableException LockFailure(string mailbox, string path, Exception e) => new(
-        $"The FileSystem store could not lock mailbox {mailbox} ({path}): {e.Message}; " +
+    /// <param name="mailbox">The mailbox whose lock failed.</param>
+    /// <param name="what">The file, or the step, that failed.</param>
+    /// <param name="e">The failure.</param>
+    private static ArchiveUnavailableException LockFailure(string mailbox, string what, Exception e) => new(
+        $"The FileSystem store could not lock mailbox {mailbox} ({what}): {e.Message}; " +
         "check that the archive's file system is mounted writable and that this user may write there.",
         e);
 
@@ -176,8 +185,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
         ArgumentNullException.ThrowIfNull(writeContent);
         var target = Resolve(path);
         PrepareFolderOf(target, info);
-        // Not derived from the target's name, which may already be near the 255-byte limit of a file name.
-        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Guid.NewGuid():N}.tmp");
+        var temp = TempPath(target);
         try
         {
             var version = "";
@@ -316,6 +324,31 @@ internal sealed class FileSystemMailArchive : IMailArchive
 
         File.Move(file, target, overwrite: true);
         _barrier.WriteCompleted();
+    }
+
+    /// <summary>
+    /// A temp file beside <paramref name="target"/>, named after it so that the leftover of a killed write tells whose it
+    /// was (<c>.support.json.{guid}.tmp</c>); a name already near the 255-byte limit of a file name gets the guid alone.
+    /// </summary>
+    private static string TempPath(string target)
+    {
+        var guid = Guid.NewGuid().ToString("N");
+        var named = $".{Path.GetFileName(target)}.{guid}.tmp";
+        return Path.Combine(Path.GetDirectoryName(target)!, Encoding.UTF8.GetByteCount(named) <= MaxFileNameBytes ? named : $".{guid}.tmp");
+    }
+
+    /// <summary>Deletes the temp files that killed writes of the mailbox's state objects (its ledger) left in <c>state/</c>.</summary>
+    /// <remarks>
+    /// A mailbox's state objects are named <c>{mailbox}.{extension}</c>, the extension without a dot (<c>support.json</c>):
+    /// as mailbox names may hold dots, that is what tells the temp files of <c>support</c> from those of <c>support.b</c>.
+    /// </remarks>
+    private void DeleteStateTempFiles(string mailbox)
+    {
+        var own = new Regex($@"^\.{Regex.Escape(mailbox)}\.[^.]+\.[0-9a-f]{{32}}\.tmp$", RegexOptions.CultureInvariant);
+        foreach (var temp in Directory.EnumerateFiles(Path.GetDirectoryName(LockPath(mailbox))!, TempFiles).Where(temp => own.IsMatch(Path.GetFileName(temp))))
+        {
+            File.Delete(temp);
+        }
     }
 
     /// <summary>Deletes what killed writers left in a message's folder (the mailbox lock keeps live writers of it out).</summary>

@@ -77,6 +77,41 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     }
 
     [Fact]
+    public async Task TryLockMailboxAsync_LedgerTempFileAKilledWriteLeft_IsRemovedAndOtherMailboxesKeepTheirs()
+    {
+        // The temp file a ledger write uses, as a write killed at that moment leaves it.
+        var state = Path.Combine(_root, "state");
+        string? leftover = null;
+        await _archive.WriteAsync("state/support.json", Json, (stream, ct) =>
+        {
+            leftover = Assert.Single(Directory.GetFiles(state, ".*.tmp"));
+            return stream.WriteAsync("{}"u8.ToArray(), ct).AsTask();
+        }, WriteCondition.MustNotExist, default);
+        await File.WriteAllTextAsync(leftover!, "half a ledger");
+        // Dots are allowed in mailbox names: support.b's ledger temp file must not pass for support's.
+        string[] others = [$".support.b.json.{Guid.NewGuid():N}.tmp", $".sales.json.{Guid.NewGuid():N}.tmp"];
+        foreach (var other in others)
+        {
+            await File.WriteAllTextAsync(Path.Combine(state, other), "another mailbox's ledger, being written");
+        }
+
+        await using var held = await _archive.TryLockMailboxAsync("support", default);
+
+        Assert.Equal(others.Order(StringComparer.Ordinal), Directory.GetFiles(state, ".*.tmp").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("{}", await File.ReadAllTextAsync(Path.Combine(state, "support.json")));
+    }
+
+    [Fact]
+    public async Task WriteAsync_NameNearTheFileNameLimit_IsWritten()
+    {
+        var name = new string('n', 250) + ".txt";
+
+        await _archive.WriteAsync($"x/{name}", Plain, Text("long"), WriteCondition.None, default);
+
+        Assert.Equal("long", await File.ReadAllTextAsync(Path.Combine(_root, "x", name)));
+    }
+
+    [Fact]
     public void FileSystemSync_Flush_FlushesAnExistingFolderAndNamesAMissingOne()
     {
         FileSystemSync.Flush(_root);
