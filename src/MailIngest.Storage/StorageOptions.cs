@@ -33,11 +33,18 @@ public sealed class StorageOptions
     /// <summary>AzureBlob: the container that holds the archive.</summary>
     public string Container { get; set; } = "mail";
 
-    /// <summary>AzureBlob: how long a mailbox's lease lasts unrenewed (15 to 60 seconds); a killed worker's lease ends after it.</summary>
+    /// <summary>
+    /// AzureBlob: how long a mailbox's lease lasts unrenewed (15 to 60 seconds); a killed worker's lease ends after it.
+    /// It is renewed every third of it, and each renewal has a third of it, which must hold a <see cref="NetworkTimeout"/>
+    /// and a <see cref="RetryDelay"/> with room for the retry; a run whose lease could not be renewed in time stops.
+    /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>AzureBlob: how long one try of a storage request may wait for the service before it is given up.</summary>
-    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// AzureBlob: how long one try of a storage request may wait for the service before it is given up; a 4 MiB block
+    /// must be uploaded within it. With <see cref="RetryDelay"/> it must stay under a third of <see cref="LeaseDuration"/>.
+    /// </summary>
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>AzureBlob: how often the Azure SDK retries a failed or timed-out request (0 to 10).</summary>
     public int MaxRetries { get; set; } = 3;

@@ -65,6 +65,26 @@ public sealed class StorageOptionsValidatorTests
         Assert.Contains(failures, f => f.StartsWith("MailIngest:Storage:RetryDelay", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(15, 5, 0)]
+    [InlineData(15, 4, 1)]
+    [InlineData(60, 30, 1)]
+    public void Validate_LeaseTooShortForATimedOutTryAndARetryInAThird_IsRefusedNamingTheKeys(int leaseSeconds, int timeoutSeconds, int retryDelaySeconds)
+    {
+        var failure = Assert.Single(Failures(new StorageOptions
+        {
+            Provider = StorageProvider.AzureBlob,
+            ConnectionString = Azurite,
+            LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
+            NetworkTimeout = TimeSpan.FromSeconds(timeoutSeconds),
+            RetryDelay = TimeSpan.FromSeconds(retryDelaySeconds),
+        }));
+
+        Assert.StartsWith("MailIngest:Storage:LeaseDuration", failure, StringComparison.Ordinal);
+        Assert.Contains("MailIngest:Storage:NetworkTimeout", failure, StringComparison.Ordinal);
+        Assert.Contains("MailIngest:Storage:RetryDelay", failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_SpoolPathEmptyOrAFile_IsRefusedNamingTheKey()
     {

@@ -56,6 +56,7 @@ internal sealed class AzureBlobMailArchive : IMailArchive
         var lease = blob.GetBlobLeaseClient();
         return await CallAsync("taking the lease on", path, async () =>
         {
+            var takenAt = _time.GetTimestamp();
             try
             {
                 await AcquireAsync(blob, lease, mailbox, cancellationToken);
@@ -72,7 +73,7 @@ internal sealed class AzureBlobMailArchive : IMailArchive
                 new BlobRequestConditions { LeaseId = lease.LeaseId },
                 cancellationToken);
             Log.LeaseTaken(_logger, mailbox, path, _options.LeaseDuration);
-            var held = new BlobLease(lease, mailbox, _options.LeaseDuration, _options.NetworkTimeout, _time, _logger);
+            var held = new BlobLease(lease, mailbox, _options.LeaseDuration, takenAt, _options.NetworkTimeout, _time, _logger);
             try
             {
                 LocalFolders.Renew(Path.Combine(SpoolFolder, mailbox), SpoolMode);

@@ -207,6 +207,53 @@ public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFi
         await Task.Delay(Options().LeaseDuration + TimeSpan.FromSeconds(3));
 
         Assert.Null(await Archive().TryLockMailboxAsync("support", default));
+        Assert.False(held.Lost.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_LeaseBrokenAndTakenByAnother_CancelsLostAtTheNextRenewal()
+    {
+        await using var held = await Archive().TryLockMailboxAsync("support", default);
+        var lockBlob = Container.GetBlobClient("state/support.json.lock");
+        await lockBlob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero);
+        await lockBlob.GetBlobLeaseClient().AcquireAsync(TimeSpan.FromSeconds(15));
+        var clock = Stopwatch.StartNew();
+
+        await WaitUntilLostAsync(held!, TimeSpan.FromSeconds(10));
+
+        // Renewals come every third of the lease: Azure's 409 at the first one after the break is enough.
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, Options().LeaseDuration / 3 + TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_StorageFrozen_CancelsLostBeforeTheLeaseCanEnd()
+    {
+        // Slow tries, and retries that would take the SDK about 17 s, longer than the 15 s lease, if nothing bounded them.
+        var options = Options();
+        options.NetworkTimeout = TimeSpan.FromSeconds(4);
+        options.MaxRetries = 3;
+        var archive = Archive(options);
+        var clock = Stopwatch.StartNew();
+        await using var held = await archive.TryLockMailboxAsync("support", default);
+        azurite.Server.Freeze();
+        try
+        {
+            await WaitUntilLostAsync(held!, options.LeaseDuration + TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            azurite.Server.Thaw();
+        }
+
+        Assert.InRange(clock.Elapsed, options.LeaseDuration / 3, options.LeaseDuration);
+    }
+
+    /// <summary>Waits until the lock's <see cref="IMailboxLock.Lost"/> is cancelled; throws TimeoutException after <paramref name="patience"/>.</summary>
+    private static async Task WaitUntilLostAsync(IMailboxLock held, TimeSpan patience)
+    {
+        var lost = new TaskCompletionSource();
+        await using var registration = held.Lost.Register(lost.SetResult);
+        await lost.Task.WaitAsync(patience);
     }
 
     [Fact]
