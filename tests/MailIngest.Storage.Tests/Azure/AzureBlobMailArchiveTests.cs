@@ -101,6 +101,44 @@ public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFi
         Assert.Equal("Subject: x\r\n\r\nbody", (await blob.DownloadContentAsync()).Value.Content.ToString());
     }
 
+    [Theory]
+    [InlineData("a%41b")]
+    [InlineData("100%")]
+    [InlineData("größe@example.com")]
+    [InlineData("<plain@example.com>")]
+    public async Task WriteAsync_MetadataValue_ReadsBackExactlyWhatever_ItHolds(string messageId)
+    {
+        var info = new ArchiveObjectInfo("message/rfc822", ArchiveObjectKind.Raw, "support") { Uidl = messageId, MessageId = messageId };
+
+        await Archive().WriteAsync("m/message.eml", info, Text("x"), WriteCondition.None, default);
+
+        var metadata = (await Container.GetBlobClient("m/message.eml").GetPropertiesAsync()).Value.Metadata;
+        Assert.Equal(messageId, BlobMetadata.Decode(metadata["uidl"]));
+        Assert.Equal(messageId, BlobMetadata.Decode(metadata["messageid"]));
+    }
+
+    [Theory]
+    [InlineData(10, false)]
+    [InlineData(10, true)]
+    [InlineData(BlockUploadStream.BlockSize + 10, true)]
+    public async Task WriteAsync_CommitAnswerLostAndRetriedBySdk_IsTakenAsTheSuccessItWas(int size, bool replacing)
+    {
+        var content = new byte[size];
+        Random.Shared.NextBytes(content);
+        var existing = replacing ? await Archive().WriteAsync("state/s.json", Ledger, Text("old"), WriteCondition.MustNotExist, default) : null;
+        // The commit is a Put Blob for content that fits in one block, a Put Block List for more.
+        var lost = new LostAnswers(message => message.Request.Method == RequestMethod.Put &&
+            message.Request.Uri.Path.EndsWith("/state/s.json", StringComparison.Ordinal) &&
+            (message.Request.Uri.Query.Contains("comp=blocklist", StringComparison.Ordinal) || !message.Request.Uri.Query.Contains("comp=", StringComparison.Ordinal)));
+
+        var version = await Archive(fault: lost).WriteAsync("state/s.json", Ledger, Bytes(content), WriteCondition.Matching(existing), default);
+
+        Assert.Equal(1, lost.Lost);
+        var stored = await Archive().ReadAsync("state/s.json", default);
+        Assert.Equal(content, stored!.Content.ToArray());
+        Assert.Equal(stored.Version, version);
+    }
+
     [Fact]
     public async Task WriteAsync_LargerThanABlock_IsStagedInBlocksAndCommittedWhole()
     {
@@ -196,6 +234,17 @@ public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFi
 
         Assert.StartsWith($"{Environment.MachineName} pid {Environment.ProcessId} since ", holder, StringComparison.Ordinal);
         Assert.Null(await archive.LockHolderAsync("holder", default));
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_HolderCannotBeNamed_FailsAndReleasesTheLease()
+    {
+        var archive = Archive(fault: new LostAnswers(LostAnswers.Operation("metadata"), count: int.MaxValue));
+
+        await Assert.ThrowsAsync<ArchiveUnavailableException>(() => archive.TryLockMailboxAsync("support", default));
+
+        await using var next = await Archive().TryLockMailboxAsync("support", default);
+        Assert.NotNull(next);
     }
 
     [Fact]
