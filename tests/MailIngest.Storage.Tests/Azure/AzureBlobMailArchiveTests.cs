@@ -106,7 +106,7 @@ public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFi
     [InlineData("100%")]
     [InlineData("größe@example.com")]
     [InlineData("<plain@example.com>")]
-    public async Task WriteAsync_MetadataValue_ReadsBackExactlyWhatever_ItHolds(string messageId)
+    public async Task WriteAsync_MetadataValue_ReadsBackExactlyWhateverItHolds(string messageId)
     {
         var info = new ArchiveObjectInfo("message/rfc822", ArchiveObjectKind.Raw, "support") { Uidl = messageId, MessageId = messageId };
 
