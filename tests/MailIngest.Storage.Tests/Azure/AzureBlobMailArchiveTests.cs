@@ -6,6 +6,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using MailIngest.Archive;
+using MailIngest.IntegrationTests.Storage;
 using MailIngest.Storage.Azure;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using MailIngest.Archive;
+using MailIngest.IntegrationTests.Storage;
 using MailIngest.Storage.FileSystem;
 
 namespace MailIngest.Storage.Tests.FileSystem;

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 
-namespace MailIngest.Storage.Tests.FileSystem;
+namespace MailIngest.IntegrationTests.Storage;
 
 /// <summary>
 /// Makes a folder read-only to the test's own process until disposed: for root, whom no file mode stops, a read-only
 /// bind mount over it (a read-only file system, as a full or remounted disk gives); for anyone else, mode 0555.
 /// </summary>
-internal sealed class ReadOnlyFolder : IDisposable
+public sealed class ReadOnlyFolder : IDisposable
 {
     private readonly string _path;
     private readonly UnixFileMode _mode;
