@@ -214,7 +214,7 @@ internal sealed class AzureBlobMailArchive : IMailArchive
     public async Task<string> StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
     {
         string version;
-        await using (var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, BlockUploadStream.BlockSize, FileOptions.SequentialScan))
+        await using (var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan))
         {
             version = await WriteAsync(path, info, content.CopyToAsync, condition, cancellationToken);
         }

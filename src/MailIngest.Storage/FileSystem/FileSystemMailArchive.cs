@@ -220,9 +220,11 @@ internal sealed class FileSystemMailArchive : IMailArchive
         var target = Resolve(path);
         PrepareFolderOf(target, info);
         _modes.Adopt(source);
-        using (var handle = File.OpenHandle(source, FileMode.Open, FileAccess.Write))
+        if (!FileSystemSync.IsSupported)
         {
-            FlushUnlessPersistFlushes(handle);
+            // See FlushUnlessPersistFlushes.
+            using var handle = File.OpenHandle(source, FileMode.Open, FileAccess.Write);
+            RandomAccess.FlushToDisk(handle);
         }
 
         var version = "";
