@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "{Mailbox}: could not renew the lease on {Blob}: {Error}")]
     public static partial void LeaseRenewalFailed(ILogger logger, string mailbox, string blob, string error);
 
+    [LoggerMessage(EventId = 306, Level = LogLevel.Error, Message = "{Mailbox}: lost the lease on {Blob}: {Reason}; the run stops before its next ledger write or deletion")]
+    public static partial void LeaseLost(ILogger logger, string mailbox, string blob, string reason);
+
     [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "{Mailbox}: could not release the lease on {Blob} (it ends by itself within {Duration}): {Error}")]
     public static partial void LeaseReleaseFailed(ILogger logger, string mailbox, string blob, TimeSpan duration, string error);
 }

@@ -11,6 +11,16 @@ public sealed class StorageOptions
     /// <summary>FileSystem: the archive's root folder, relative to the working directory or absolute.</summary>
     public string Path { get; set; } = "./data";
 
+    /// <summary>
+    /// FileSystem: the mode of the files the store creates (messages, ledgers, lock files), in octal as chmod takes it.
+    /// The default, 600, keeps stored mail from other users of the host; 640 (with a <see cref="FolderMode"/> of 750)
+    /// lets a consumer that runs as another user of the archive's group read the archive. Nobody but the owner may write.
+    /// </summary>
+    public string FileMode { get; set; } = FileSystem.ArchiveModes.DefaultFileMode;
+
+    /// <summary>FileSystem: the mode of the folders the store creates, in octal (default 700); 750 goes with a <see cref="FileMode"/> of 640.</summary>
+    public string FolderMode { get; set; } = FileSystem.ArchiveModes.DefaultFolderMode;
+
     /// <summary>AzureBlob: a connection string (also <c>UseDevelopmentStorage=true</c> or one with a SAS).</summary>
     public string ConnectionString { get; set; } = "";
 
@@ -23,11 +33,18 @@ public sealed class StorageOptions
     /// <summary>AzureBlob: the container that holds the archive.</summary>
     public string Container { get; set; } = "mail";
 
-    /// <summary>AzureBlob: how long a mailbox's lease lasts unrenewed (15 to 60 seconds); a killed worker's lease ends after it.</summary>
+    /// <summary>
+    /// AzureBlob: how long a mailbox's lease lasts unrenewed (15 to 60 seconds); a killed worker's lease ends after it.
+    /// It is renewed every third of it, and each renewal has a third of it, which must hold a <see cref="NetworkTimeout"/>
+    /// and a <see cref="RetryDelay"/> with room for the retry; a run whose lease could not be renewed in time stops.
+    /// </summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>AzureBlob: how long one try of a storage request may wait for the service before it is given up.</summary>
-    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// AzureBlob: how long one try of a storage request may wait for the service before it is given up; a 4 MiB block
+    /// must be uploaded within it. With <see cref="RetryDelay"/> it must stay under a third of <see cref="LeaseDuration"/>.
+    /// </summary>
+    public TimeSpan NetworkTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>AzureBlob: how often the Azure SDK retries a failed or timed-out request (0 to 10).</summary>
     public int MaxRetries { get; set; } = 3;

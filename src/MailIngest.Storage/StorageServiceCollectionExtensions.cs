@@ -29,7 +29,7 @@ public static class StorageServiceCollectionExtensions
                     options,
                     provider.GetRequiredService<TimeProvider>(),
                     provider.GetRequiredService<ILogger<AzureBlobMailArchive>>())
-                : new FileSystemMailArchive(options.Path, provider.GetRequiredService<TimeProvider>());
+                : new FileSystemMailArchive(options.Path, provider.GetRequiredService<TimeProvider>(), ArchiveModes.From(options));
         });
         return services;
     }

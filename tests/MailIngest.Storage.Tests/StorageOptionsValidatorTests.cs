@@ -65,6 +65,26 @@ public sealed class StorageOptionsValidatorTests
         Assert.Contains(failures, f => f.StartsWith("MailIngest:Storage:RetryDelay", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(15, 5, 0)]
+    [InlineData(15, 4, 1)]
+    [InlineData(60, 30, 1)]
+    public void Validate_LeaseTooShortForATimedOutTryAndARetryInAThird_IsRefusedNamingTheKeys(int leaseSeconds, int timeoutSeconds, int retryDelaySeconds)
+    {
+        var failure = Assert.Single(Failures(new StorageOptions
+        {
+            Provider = StorageProvider.AzureBlob,
+            ConnectionString = Azurite,
+            LeaseDuration = TimeSpan.FromSeconds(leaseSeconds),
+            NetworkTimeout = TimeSpan.FromSeconds(timeoutSeconds),
+            RetryDelay = TimeSpan.FromSeconds(retryDelaySeconds),
+        }));
+
+        Assert.StartsWith("MailIngest:Storage:LeaseDuration", failure, StringComparison.Ordinal);
+        Assert.Contains("MailIngest:Storage:NetworkTimeout", failure, StringComparison.Ordinal);
+        Assert.Contains("MailIngest:Storage:RetryDelay", failure, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_SpoolPathEmptyOrAFile_IsRefusedNamingTheKey()
     {
@@ -82,6 +102,35 @@ public sealed class StorageOptionsValidatorTests
         {
             File.Delete(file);
         }
+    }
+
+    [Theory]
+    [InlineData("600", "700")]
+    [InlineData("640", "750")]
+    [InlineData("644", "755")]
+    public void Validate_FileSystemModes_OwnerFullAndOthersReadAtMost_Succeed(string fileMode, string folderMode)
+    {
+        Assert.Empty(Failures(new StorageOptions { FileMode = fileMode, FolderMode = folderMode }));
+    }
+
+    [Theory]
+    [InlineData("FileMode", "0600", "must be three octal digits")]
+    [InlineData("FileMode", "680", "must be three octal digits")]
+    [InlineData("FileMode", "400", "must start with 6")]
+    [InlineData("FileMode", "700", "must start with 6")]
+    [InlineData("FileMode", "660", "may give group and others read (4) at most")]
+    [InlineData("FileMode", "645", "may give group and others read (4) at most")]
+    [InlineData("FolderMode", "rwx", "must be three octal digits")]
+    [InlineData("FolderMode", "600", "must start with 7")]
+    [InlineData("FolderMode", "777", "may give group and others read and enter (5) at most")]
+    public void Validate_FileSystemModes_Wrong_NameTheKeyAndTheRule(string key, string mode, string expected)
+    {
+        var options = key == "FileMode" ? new StorageOptions { FileMode = mode } : new StorageOptions { FolderMode = mode };
+
+        var failure = Assert.Single(Failures(options));
+
+        Assert.StartsWith($"MailIngest:Storage:{key} {expected}", failure, StringComparison.Ordinal);
+        Assert.Contains($"was '{mode}'", failure, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -56,6 +56,7 @@ internal sealed class AzureBlobMailArchive : IMailArchive
         var lease = blob.GetBlobLeaseClient();
         return await CallAsync("taking the lease on", path, async () =>
         {
+            var takenAt = _time.GetTimestamp();
             try
             {
                 await AcquireAsync(blob, lease, mailbox, cancellationToken);
@@ -66,28 +67,42 @@ internal sealed class AzureBlobMailArchive : IMailArchive
                 return null;
             }
 
-            // The holder's name goes beside the lease, for 'mailingest status'; only the lease holder may write it.
-            await blob.SetMetadataAsync(
-                BlobMetadata.OfLock(mailbox, LockHolder.Current(_time)),
-                new BlobRequestConditions { LeaseId = lease.LeaseId },
-                cancellationToken);
-            Log.LeaseTaken(_logger, mailbox, path, _options.LeaseDuration);
-            var held = new BlobLease(lease, mailbox, _options.LeaseDuration, _options.NetworkTimeout, _time, _logger);
+            var held = new BlobLease(lease, mailbox, _options.LeaseDuration, takenAt, _options.NetworkTimeout, _time, _logger);
             try
             {
-                LocalFolders.Renew(Path.Combine(SpoolFolder, mailbox), SpoolMode);
+                // The holder's name goes beside the lease, for 'mailingest status'; only the lease holder may write it.
+                await blob.SetMetadataAsync(
+                    BlobMetadata.OfLock(mailbox, LockHolder.Current(_time)),
+                    new BlobRequestConditions { LeaseId = lease.LeaseId },
+                    cancellationToken);
+                RenewSpool(mailbox);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch
             {
+                // A lease the run will not use must not block the mailbox for its whole duration.
                 await held.DisposeAsync();
-                throw new ArchiveUnavailableException(
-                    $"Could not prepare the spool folder of mailbox {mailbox} in {SpoolFolder}: {e.Message} " +
-                    $"Set {StorageOptions.SectionName}:SpoolPath to a local folder this user may write.",
-                    e);
+                throw;
             }
 
+            Log.LeaseTaken(_logger, mailbox, path, _options.LeaseDuration);
             return (IMailboxLock?)held;
         }, cancellationToken);
+    }
+
+    /// <summary>Makes the mailbox's spool folder anew: empty of what a killed run left.</summary>
+    private void RenewSpool(string mailbox)
+    {
+        try
+        {
+            LocalFolders.Renew(Path.Combine(SpoolFolder, mailbox), SpoolMode);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArchiveUnavailableException(
+                $"Could not prepare the spool folder of mailbox {mailbox} in {SpoolFolder}: {e.Message} " +
+                $"Set {StorageOptions.SectionName}:SpoolPath to a local folder this user may write.",
+                e);
+        }
     }
 
     public Task<string?> LockHolderAsync(string mailbox, CancellationToken cancellationToken)
@@ -99,7 +114,7 @@ internal sealed class AzureBlobMailArchive : IMailArchive
             {
                 var properties = (await _container.GetBlobClient(path).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
                 return properties.LeaseState != LeaseState.Leased ? null
-                    : properties.Metadata.TryGetValue(BlobMetadata.Holder, out var holder) ? Uri.UnescapeDataString(holder)
+                    : properties.Metadata.TryGetValue(BlobMetadata.Holder, out var holder) ? BlobMetadata.Decode(holder)
                     : "a worker that did not name itself";
             }
             catch (RequestFailedException e) when (e.Status == 404)
@@ -163,8 +178,9 @@ internal sealed class AzureBlobMailArchive : IMailArchive
         ArgumentNullException.ThrowIfNull(writeContent);
         return CallAsync("writing", path, async () =>
         {
+            var blob = _container.GetBlockBlobClient(path);
             var headers = new BlobHttpHeaders { ContentType = info.ContentType };
-            await using var upload = new BlockUploadStream(_container.GetBlockBlobClient(path), headers, BlobMetadata.Of(info), ConditionsOf(condition));
+            await using var upload = new BlockUploadStream(blob, headers, BlobMetadata.Of(info), ConditionsOf(condition));
             await writeContent(upload, cancellationToken);
             try
             {
@@ -172,17 +188,33 @@ internal sealed class AzureBlobMailArchive : IMailArchive
             }
             catch (RequestFailedException e) when (condition.IsConditional && e.Status is 409 or 412)
             {
-                throw new ArchiveConflictException(
+                // The SDK retries a commit whose answer was lost; if the first try had succeeded, the retry fails the condition.
+                return (await VersionHoldingAsync(blob, upload.ContentHash!, cancellationToken))?.ToString() ?? throw new ArchiveConflictException(
                     $"{path} in {Location} was changed by another writer (expected version {condition.ExpectedVersion ?? "none"}; {e.ErrorCode}).");
             }
         }, cancellationToken);
+    }
+
+    /// <summary>The blob's version if it holds the content whose MD5 is <paramref name="contentHash"/>, else null.</summary>
+    /// <remarks>Another writer that committed the very same content left the blob as this write would have: the same for the caller.</remarks>
+    private static async Task<ETag?> VersionHoldingAsync(BlobBaseClient blob, byte[] contentHash, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var properties = (await blob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
+            return properties.ContentHash is { } hash && hash.AsSpan().SequenceEqual(contentHash) ? properties.ETag : null;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
     }
 
     /// <remarks>Uploads the file as <see cref="WriteAsync"/> uploads content, and deletes it once it is stored.</remarks>
     public async Task<string> StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
     {
         string version;
-        await using (var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, BlockUploadStream.BlockSize, FileOptions.SequentialScan))
+        await using (var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan))
         {
             version = await WriteAsync(path, info, content.CopyToAsync, condition, cancellationToken);
         }

@@ -3,7 +3,11 @@ using MailIngest.Archive;
 namespace MailIngest.Storage.Azure;
 
 /// <summary>The metadata each blob carries, so a consumer can filter blobs without reading manifests.</summary>
-/// <remarks>Names are lowercase C# identifiers as Azure requires; values are HTTP header text, so other text is percent-encoded.</remarks>
+/// <remarks>
+/// Names are lowercase C# identifiers as Azure requires; values are HTTP header text, so a value that is not printable
+/// ASCII, or holds a '%' (which would make it look encoded), is percent-encoded whole: <see cref="Decode"/> gives back
+/// exactly the value, whichever way it was stored.
+/// </remarks>
 internal static class BlobMetadata
 {
     public const string Kind = "kind";
@@ -48,9 +52,19 @@ internal static class BlobMetadata
         return metadata;
     }
 
+    /// <summary>The text a value was stored as (a consumer decodes it the same way: percent-decoding).</summary>
+    public static string Decode(string stored) => Uri.UnescapeDataString(stored);
+
     private static string HeaderSafe(string value)
     {
-        var safe = value.All(c => c is > ' ' and <= '~') ? value : Uri.EscapeDataString(value);
-        return safe.Length <= MaxValueLength ? safe : safe[..MaxValueLength];
+        var safe = value.All(c => c is > ' ' and <= '~' and not '%') ? value : Uri.EscapeDataString(value);
+        if (safe.Length <= MaxValueLength)
+        {
+            return safe;
+        }
+
+        // Cut before an escape sequence that would not fit whole.
+        var escape = safe.LastIndexOf('%', MaxValueLength - 1);
+        return safe[..(escape > MaxValueLength - 3 ? escape : MaxValueLength)];
     }
 }

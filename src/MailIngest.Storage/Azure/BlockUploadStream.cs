@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Storage.Blobs.Models;
@@ -14,6 +15,8 @@ namespace MailIngest.Storage.Azure;
 /// <remarks>
 /// Unlike the SDK's OpenWrite stream, this one never commits on dispose (a failed write must not publish a part), and
 /// the commit carries the write's conditions and returns the new ETag, which the ledger's conditional writes need.
+/// A conditional write also stores the MD5 of its content as the blob's Content-MD5 (<see cref="ContentHash"/>), by
+/// which the writer can tell its own commit, retried by the SDK after a lost answer, from another writer's.
 /// </remarks>
 internal sealed class BlockUploadStream(BlockBlobClient blob, BlobHttpHeaders headers, IDictionary<string, string> metadata, BlobRequestConditions? conditions)
     : Stream
@@ -24,7 +27,11 @@ internal sealed class BlockUploadStream(BlockBlobClient blob, BlobHttpHeaders he
     private readonly string _writeId = Guid.NewGuid().ToString("N");
     private readonly List<string> _blockIds = [];
     private readonly MemoryStream _pending = new();
+    private readonly IncrementalHash? _md5 = conditions is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
     private long _length;
+
+    /// <summary>The MD5 of the committed content, for a conditional write once it is committed (or its commit failed).</summary>
+    public byte[]? ContentHash => headers.ContentHash;
 
     public override bool CanRead => false;
 
@@ -73,6 +80,11 @@ internal sealed class BlockUploadStream(BlockBlobClient blob, BlobHttpHeaders he
     /// <summary>Publishes what was written as the blob's content, if the write's conditions hold; returns the new ETag.</summary>
     public async Task<ETag> CommitAsync(CancellationToken cancellationToken)
     {
+        if (_md5 is not null)
+        {
+            headers.ContentHash = _md5.GetHashAndReset();
+        }
+
         if (_blockIds.Count == 0)
         {
             var uploaded = await blob.UploadAsync(
@@ -110,6 +122,7 @@ internal sealed class BlockUploadStream(BlockBlobClient blob, BlobHttpHeaders he
         if (disposing)
         {
             _pending.Dispose();
+            _md5?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -120,6 +133,7 @@ internal sealed class BlockUploadStream(BlockBlobClient blob, BlobHttpHeaders he
     {
         var take = Math.Min(data.Length, BlockSize - (int)_pending.Length);
         _pending.Write(data[..take]);
+        _md5?.AppendData(data[..take]);
         _length += take;
         return take;
     }

@@ -1,3 +1,4 @@
+using System.Text;
 using MailIngest.Archive;
 
 namespace MailIngest.Storage.FileSystem;
@@ -20,15 +21,33 @@ internal sealed class FileLock : IMailboxLock
     /// <summary>Never cancelled: the kernel drops an flock only with the process that holds it.</summary>
     public CancellationToken Lost => CancellationToken.None;
 
-    public static async Task<FileLock> HoldAsync(FileStream handle, string holderPath, string holder, CancellationToken cancellationToken)
+    /// <summary>Writes the holder file beside the locked <paramref name="handle"/>; when that fails, releases the lock before the error goes on.</summary>
+    public static async Task<FileLock> HoldAsync(FileStream handle, string holderPath, string holder, ArchiveModes modes, CancellationToken cancellationToken)
     {
-        await File.WriteAllTextAsync(holderPath, holder + "\n", cancellationToken);
+        try
+        {
+            // Readable while it is written: 'mailingest status' may read it at any time.
+            await using var file = new FileStream(holderPath, modes.Opening(FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0));
+            await file.WriteAsync(Encoding.UTF8.GetBytes(holder + "\n"), cancellationToken);
+        }
+        catch
+        {
+            await handle.DisposeAsync();
+            throw;
+        }
+
         return new FileLock(handle, holderPath);
     }
 
     public async ValueTask DisposeAsync()
     {
-        File.Delete(_holderPath);
-        await _handle.DisposeAsync();
+        try
+        {
+            File.Delete(_holderPath);
+        }
+        finally
+        {
+            await _handle.DisposeAsync();
+        }
     }
 }

@@ -1,5 +1,7 @@
 using System.IO.Enumeration;
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
 using MailIngest.Archive;
 using MailIngest.IO;
 using Microsoft.Win32.SafeHandles;
@@ -12,27 +14,34 @@ namespace MailIngest.Storage.FileSystem;
 /// <see cref="PersistAsync"/> flushes the whole file system at once (Linux <c>syncfs</c>): one flush per ledger write
 /// instead of an <c>fsync</c> for each of the four or five files of every message, which cost more than all the rest.
 /// Messages on their way in are spooled in <c>.spool/</c> under the root, on the same file system, so that storing
-/// one is a rename too.
+/// one is a rename too. Every file and folder it creates gets the <see cref="ArchiveModes"/> as it is created.
 /// </summary>
 internal sealed class FileSystemMailArchive : IMailArchive
 {
     private const int BufferSize = 81920;
+    private const int MaxFileNameBytes = 255;
 
-    /// <summary>The spool holds messages not yet stored: the owner's alone.</summary>
-    private const UnixFileMode SpoolMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    /// <summary>
+    /// Linux's EWOULDBLOCK (EAGAIN), which .NET gives as the HResult of the IOException when flock finds the lock file
+    /// locked by another holder; any other error is a failure of the file system, not a sign of another worker.
+    /// </summary>
+    private const int LockedByAnother = 11;
 
     /// <summary>The names of temp files (hidden, so that nothing takes them for objects); <see cref="ListAsync"/> passes them by.</summary>
     private const string TempFiles = ".*.tmp";
 
     private readonly string _root;
     private readonly TimeProvider _time;
+    private readonly ArchiveModes _modes;
     private readonly DurabilityBarrier _barrier;
 
     /// <param name="root">The archive's root folder.</param>
     /// <param name="time">The clock lock holders are named with.</param>
+    /// <param name="modes">The modes of the files and folders it creates: <see cref="ArchiveModes.Private"/> when null.</param>
     /// <param name="flushFileSystem">Flushes the file system holding a folder: <see cref="FileSystemSync.Flush"/>, unless a test interposes.</param>
-    public FileSystemMailArchive(string root, TimeProvider time, Action<string>? flushFileSystem = null)
+    public FileSystemMailArchive(string root, TimeProvider time, ArchiveModes? modes = null, Action<string>? flushFileSystem = null)
     {
+        _modes = modes ?? ArchiveModes.Private;
         _time = time;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) + Path.DirectorySeparatorChar;
         SpoolFolder = _root + ".spool";
@@ -45,24 +54,50 @@ internal sealed class FileSystemMailArchive : IMailArchive
 
     public string SpoolFolder { get; }
 
-    /// <remarks>With the lock taken, the mailbox's spool folder <c>{SpoolFolder}/{mailbox}/</c> is made anew: empty of what a killed run left.</remarks>
+    /// <remarks>
+    /// With the lock taken, what a killed run of the mailbox left goes: the temp files of its state objects, and its
+    /// spool folder <c>{SpoolFolder}/{mailbox}/</c>, which is made anew.
+    /// </remarks>
     public async Task<IMailboxLock?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
     {
         var path = LockPath(mailbox);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         FileStream handle;
         try
         {
+            LocalFolders.Create(Path.GetDirectoryName(path)!, _modes.Folder);
             // FileShare.None takes an flock on Unix: exclusive between processes, and released by the kernel if the holder dies.
-            handle = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            handle = new FileStream(path, _modes.Opening(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0));
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException e) when (e.HResult == LockedByAnother)
         {
             return null;
         }
+        catch (Exception e) when (IsFileSystemFailure(e))
+        {
+            throw LockFailure(mailbox, path, e);
+        }
 
-        var held = await FileLock.HoldAsync(handle, HolderPath(mailbox), LockHolder.Current(_time), cancellationToken);
-        LocalFolders.Renew(Path.Combine(SpoolFolder, mailbox), SpoolMode);
+        FileLock held;
+        try
+        {
+            held = await FileLock.HoldAsync(handle, HolderPath(mailbox), LockHolder.Current(_time), _modes, cancellationToken);
+        }
+        catch (Exception e) when (IsFileSystemFailure(e))
+        {
+            throw LockFailure(mailbox, HolderPath(mailbox), e);
+        }
+
+        try
+        {
+            DeleteStateTempFiles(mailbox);
+            LocalFolders.Renew(Path.Combine(SpoolFolder, mailbox), _modes.Folder);
+        }
+        catch (Exception e) when (IsFileSystemFailure(e))
+        {
+            await held.DisposeAsync();
+            throw LockFailure(mailbox, "removing what a killed run left", e);
+        }
+
         return held;
     }
 
@@ -79,6 +114,16 @@ internal sealed class FileSystemMailArchive : IMailArchive
             return null;
         }
     }
+
+    private static bool IsFileSystemFailure(Exception e) => e is IOException or UnauthorizedAccessException;
+
+    /// <param name="mailbox">The mailbox whose lock failed.</param>
+    /// <param name="what">The file, or the step, that failed.</param>
+    /// <param name="e">The failure.</param>
+    private static ArchiveUnavailableException LockFailure(string mailbox, string what, Exception e) => new(
+        $"The FileSystem store could not lock mailbox {mailbox} ({what}): {e.Message}; " +
+        "check that the archive's file system is mounted writable and that this user may write there.",
+        e);
 
     private string LockPath(string mailbox) => Resolve(ArchiveLayout.LedgerPath(mailbox) + ".lock");
 
@@ -140,12 +185,11 @@ internal sealed class FileSystemMailArchive : IMailArchive
         ArgumentNullException.ThrowIfNull(writeContent);
         var target = Resolve(path);
         PrepareFolderOf(target, info);
-        // Not derived from the target's name, which may already be near the 255-byte limit of a file name.
-        var temp = Path.Combine(Path.GetDirectoryName(target)!, $".{Guid.NewGuid():N}.tmp");
+        var temp = TempPath(target);
         try
         {
             var version = "";
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize))
+            using (var file = new FileStream(temp, _modes.Opening(FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize)))
             {
                 // A conditional write returns the new version: hashed as it is written rather than read back afterwards.
                 using var hashing = condition.IsConditional ? new HashingStream(new SynchronousWriteStream(file)) : null;
@@ -175,9 +219,12 @@ internal sealed class FileSystemMailArchive : IMailArchive
         var source = InSpool(file);
         var target = Resolve(path);
         PrepareFolderOf(target, info);
-        using (var handle = File.OpenHandle(source, FileMode.Open, FileAccess.Write))
+        _modes.Adopt(source);
+        if (!FileSystemSync.IsSupported)
         {
-            FlushUnlessPersistFlushes(handle);
+            // See FlushUnlessPersistFlushes.
+            using var handle = File.OpenHandle(source, FileMode.Open, FileAccess.Write);
+            RandomAccess.FlushToDisk(handle);
         }
 
         var version = "";
@@ -199,18 +246,12 @@ internal sealed class FileSystemMailArchive : IMailArchive
     {
         cancellationToken.ThrowIfCancellationRequested();
         var target = Resolve(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        LocalFolders.Create(Path.GetDirectoryName(target)!, _modes.Folder);
         FileStream file;
         try
         {
-            file = new FileStream(target, new FileStreamOptions
-            {
-                // Only a first append may create the object.
-                Mode = expectedLength == 0 ? FileMode.OpenOrCreate : FileMode.Open,
-                Access = FileAccess.Write,
-                Share = FileShare.Read,
-                BufferSize = 0,
-            });
+            // Only a first append may create the object.
+            file = new FileStream(target, _modes.Opening(expectedLength == 0 ? FileMode.OpenOrCreate : FileMode.Open, FileAccess.Write, FileShare.Read, bufferSize: 0));
         }
         catch (FileNotFoundException)
         {
@@ -264,7 +305,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
     }
 
     /// <summary>Creates the folder of <paramref name="target"/>; when it is a raw message's, first deletes what killed writers left in it.</summary>
-    private static void PrepareFolderOf(string target, ArchiveObjectInfo info)
+    private void PrepareFolderOf(string target, ArchiveObjectInfo info)
     {
         var folder = Path.GetDirectoryName(target)!;
         if (info.Kind == ArchiveObjectKind.Raw && Directory.Exists(folder))
@@ -272,7 +313,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
             DeleteTempFiles(folder);
         }
 
-        Directory.CreateDirectory(folder);
+        LocalFolders.Create(folder, _modes.Folder);
     }
 
     /// <summary>Renames a finished file over its target if <paramref name="condition"/> holds; the file stays where it was if not.</summary>
@@ -285,6 +326,31 @@ internal sealed class FileSystemMailArchive : IMailArchive
 
         File.Move(file, target, overwrite: true);
         _barrier.WriteCompleted();
+    }
+
+    /// <summary>
+    /// A temp file beside <paramref name="target"/>, named after it so that the leftover of a killed write tells whose it
+    /// was (<c>.support.json.{guid}.tmp</c>); a name already near the 255-byte limit of a file name gets the guid alone.
+    /// </summary>
+    private static string TempPath(string target)
+    {
+        var guid = Guid.NewGuid().ToString("N");
+        var named = $".{Path.GetFileName(target)}.{guid}.tmp";
+        return Path.Combine(Path.GetDirectoryName(target)!, Encoding.UTF8.GetByteCount(named) <= MaxFileNameBytes ? named : $".{guid}.tmp");
+    }
+
+    /// <summary>Deletes the temp files that killed writes of the mailbox's state objects (its ledger) left in <c>state/</c>.</summary>
+    /// <remarks>
+    /// A mailbox's state objects are named <c>{mailbox}.{extension}</c>, the extension without a dot (<c>support.json</c>):
+    /// as mailbox names may hold dots, that is what tells the temp files of <c>support</c> from those of <c>support.b</c>.
+    /// </remarks>
+    private void DeleteStateTempFiles(string mailbox)
+    {
+        var own = new Regex($@"^\.{Regex.Escape(mailbox)}\.[^.]+\.[0-9a-f]{{32}}\.tmp$", RegexOptions.CultureInvariant);
+        foreach (var temp in Directory.EnumerateFiles(Path.GetDirectoryName(LockPath(mailbox))!, TempFiles).Where(temp => own.IsMatch(Path.GetFileName(temp))))
+        {
+            File.Delete(temp);
+        }
     }
 
     /// <summary>Deletes what killed writers left in a message's folder (the mailbox lock keeps live writers of it out).</summary>

@@ -6,6 +6,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using MailIngest.Archive;
+using MailIngest.IntegrationTests.Storage;
 using MailIngest.Storage.Azure;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -99,6 +100,44 @@ public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFi
         // Metadata is HTTP header text: other characters arrive percent-encoded.
         Assert.Equal(Uri.EscapeDataString("größe@example.com"), properties.Metadata["messageid"]);
         Assert.Equal("Subject: x\r\n\r\nbody", (await blob.DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Theory]
+    [InlineData("a%41b")]
+    [InlineData("100%")]
+    [InlineData("größe@example.com")]
+    [InlineData("<plain@example.com>")]
+    public async Task WriteAsync_MetadataValue_ReadsBackExactlyWhateverItHolds(string messageId)
+    {
+        var info = new ArchiveObjectInfo("message/rfc822", ArchiveObjectKind.Raw, "support") { Uidl = messageId, MessageId = messageId };
+
+        await Archive().WriteAsync("m/message.eml", info, Text("x"), WriteCondition.None, default);
+
+        var metadata = (await Container.GetBlobClient("m/message.eml").GetPropertiesAsync()).Value.Metadata;
+        Assert.Equal(messageId, BlobMetadata.Decode(metadata["uidl"]));
+        Assert.Equal(messageId, BlobMetadata.Decode(metadata["messageid"]));
+    }
+
+    [Theory]
+    [InlineData(10, false)]
+    [InlineData(10, true)]
+    [InlineData(BlockUploadStream.BlockSize + 10, true)]
+    public async Task WriteAsync_CommitAnswerLostAndRetriedBySdk_IsTakenAsTheSuccessItWas(int size, bool replacing)
+    {
+        var content = new byte[size];
+        Random.Shared.NextBytes(content);
+        var existing = replacing ? await Archive().WriteAsync("state/s.json", Ledger, Text("old"), WriteCondition.MustNotExist, default) : null;
+        // The commit is a Put Blob for content that fits in one block, a Put Block List for more.
+        var lost = new LostAnswers(message => message.Request.Method == RequestMethod.Put &&
+            message.Request.Uri.Path.EndsWith("/state/s.json", StringComparison.Ordinal) &&
+            (message.Request.Uri.Query.Contains("comp=blocklist", StringComparison.Ordinal) || !message.Request.Uri.Query.Contains("comp=", StringComparison.Ordinal)));
+
+        var version = await Archive(fault: lost).WriteAsync("state/s.json", Ledger, Bytes(content), WriteCondition.Matching(existing), default);
+
+        Assert.Equal(1, lost.Lost);
+        var stored = await Archive().ReadAsync("state/s.json", default);
+        Assert.Equal(content, stored!.Content.ToArray());
+        Assert.Equal(stored.Version, version);
     }
 
     [Fact]
@@ -199,6 +238,17 @@ public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFi
     }
 
     [Fact]
+    public async Task TryLockMailboxAsync_HolderCannotBeNamed_FailsAndReleasesTheLease()
+    {
+        var archive = Archive(fault: new LostAnswers(LostAnswers.Operation("metadata"), count: int.MaxValue));
+
+        await Assert.ThrowsAsync<ArchiveUnavailableException>(() => archive.TryLockMailboxAsync("support", default));
+
+        await using var next = await Archive().TryLockMailboxAsync("support", default);
+        Assert.NotNull(next);
+    }
+
+    [Fact]
     public async Task TryLockMailboxAsync_HeldLongerThanTheLeaseDuration_IsRenewedAndStaysExclusive()
     {
         await using var held = await Archive().TryLockMailboxAsync("support", default);
@@ -207,6 +257,53 @@ public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFi
         await Task.Delay(Options().LeaseDuration + TimeSpan.FromSeconds(3));
 
         Assert.Null(await Archive().TryLockMailboxAsync("support", default));
+        Assert.False(held.Lost.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_LeaseBrokenAndTakenByAnother_CancelsLostAtTheNextRenewal()
+    {
+        await using var held = await Archive().TryLockMailboxAsync("support", default);
+        var lockBlob = Container.GetBlobClient("state/support.json.lock");
+        await lockBlob.GetBlobLeaseClient().BreakAsync(TimeSpan.Zero);
+        await lockBlob.GetBlobLeaseClient().AcquireAsync(TimeSpan.FromSeconds(15));
+        var clock = Stopwatch.StartNew();
+
+        await WaitUntilLostAsync(held!, TimeSpan.FromSeconds(10));
+
+        // Renewals come every third of the lease: Azure's 409 at the first one after the break is enough.
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, Options().LeaseDuration / 3 + TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_StorageFrozen_CancelsLostBeforeTheLeaseCanEnd()
+    {
+        // Slow tries, and retries that would take the SDK about 17 s, longer than the 15 s lease, if nothing bounded them.
+        var options = Options();
+        options.NetworkTimeout = TimeSpan.FromSeconds(4);
+        options.MaxRetries = 3;
+        var archive = Archive(options);
+        var clock = Stopwatch.StartNew();
+        await using var held = await archive.TryLockMailboxAsync("support", default);
+        azurite.Server.Freeze();
+        try
+        {
+            await WaitUntilLostAsync(held!, options.LeaseDuration + TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            azurite.Server.Thaw();
+        }
+
+        Assert.InRange(clock.Elapsed, options.LeaseDuration / 3, options.LeaseDuration);
+    }
+
+    /// <summary>Waits until the lock's <see cref="IMailboxLock.Lost"/> is cancelled; throws TimeoutException after <paramref name="patience"/>.</summary>
+    private static async Task WaitUntilLostAsync(IMailboxLock held, TimeSpan patience)
+    {
+        var lost = new TaskCompletionSource();
+        await using var registration = held.Lost.Register(lost.SetResult);
+        await lost.Task.WaitAsync(patience);
     }
 
     [Fact]

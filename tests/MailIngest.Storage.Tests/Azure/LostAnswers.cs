@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
 
@@ -6,7 +7,8 @@ namespace MailIngest.Storage.Tests.Azure;
 /// <summary>
 /// A fault on the way back from the real server: the first <paramref name="count"/> requests that
 /// <paramref name="matches"/> reach Azurite and are carried out, but their answers are lost, as when a connection
-/// breaks after the request went out. The SDK sees an I/O error and retries, as it would in production.
+/// breaks after the request went out. The SDK gets what its transport makes of that (a RequestFailedException with
+/// no status, around the I/O error) and retries, as it would in production.
 /// </summary>
 internal sealed class LostAnswers(Func<HttpMessage, bool> matches, int count = 1) : HttpPipelinePolicy
 {
@@ -35,7 +37,8 @@ internal sealed class LostAnswers(Func<HttpMessage, bool> matches, int count = 1
     {
         if (matches(message) && Interlocked.Increment(ref _lost) <= count)
         {
-            throw new IOException($"The test lost the answer to {message.Request.Method} {message.Request.Uri.Path} (HTTP {message.Response.Status}).");
+            var lost = new IOException($"The test lost the answer to {message.Request.Method} {message.Request.Uri.Path} (HTTP {message.Response.Status}).");
+            throw new RequestFailedException(0, lost.Message, lost);
         }
     }
 }

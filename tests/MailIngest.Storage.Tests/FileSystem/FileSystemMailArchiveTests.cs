@@ -1,5 +1,6 @@
 using System.Text;
 using MailIngest.Archive;
+using MailIngest.IntegrationTests.Storage;
 using MailIngest.Storage.FileSystem;
 
 namespace MailIngest.Storage.Tests.FileSystem;
@@ -77,6 +78,41 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     }
 
     [Fact]
+    public async Task TryLockMailboxAsync_LedgerTempFileAKilledWriteLeft_IsRemovedAndOtherMailboxesKeepTheirs()
+    {
+        // The temp file a ledger write uses, as a write killed at that moment leaves it.
+        var state = Path.Combine(_root, "state");
+        string? leftover = null;
+        await _archive.WriteAsync("state/support.json", Json, (stream, ct) =>
+        {
+            leftover = Assert.Single(Directory.GetFiles(state, ".*.tmp"));
+            return stream.WriteAsync("{}"u8.ToArray(), ct).AsTask();
+        }, WriteCondition.MustNotExist, default);
+        await File.WriteAllTextAsync(leftover!, "half a ledger");
+        // Dots are allowed in mailbox names: support.b's ledger temp file must not pass for support's.
+        string[] others = [$".support.b.json.{Guid.NewGuid():N}.tmp", $".sales.json.{Guid.NewGuid():N}.tmp"];
+        foreach (var other in others)
+        {
+            await File.WriteAllTextAsync(Path.Combine(state, other), "another mailbox's ledger, being written");
+        }
+
+        await using var held = await _archive.TryLockMailboxAsync("support", default);
+
+        Assert.Equal(others.Order(StringComparer.Ordinal), Directory.GetFiles(state, ".*.tmp").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal("{}", await File.ReadAllTextAsync(Path.Combine(state, "support.json")));
+    }
+
+    [Fact]
+    public async Task WriteAsync_NameNearTheFileNameLimit_IsWritten()
+    {
+        var name = new string('n', 250) + ".txt";
+
+        await _archive.WriteAsync($"x/{name}", Plain, Text("long"), WriteCondition.None, default);
+
+        Assert.Equal("long", await File.ReadAllTextAsync(Path.Combine(_root, "x", name)));
+    }
+
+    [Fact]
     public void FileSystemSync_Flush_FlushesAnExistingFolderAndNamesAMissingOne()
     {
         FileSystemSync.Flush(_root);
@@ -91,7 +127,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     {
         // Two mailboxes share the archive: support's persist has begun the flush when sales's persist is called.
         using var flush = new GatedFlush();
-        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flush.Run);
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flushFileSystem: flush.Run);
         await archive.WriteAsync("messages/support/a/message.eml", Plain, Text("a"), WriteCondition.None, default);
         await archive.WriteAsync("messages/sales/b/message.eml", Plain, Text("b"), WriteCondition.None, default);
         var support = Task.Run(() => archive.PersistAsync(default));
@@ -110,7 +146,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     public async Task PersistAsync_WriteCompletedAfterAFlushBegan_WaitsForAFlushThatBeganAfterIt()
     {
         using var flush = new GatedFlush();
-        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flush.Run);
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flushFileSystem: flush.Run);
         await archive.WriteAsync("messages/support/a/message.eml", Plain, Text("a"), WriteCondition.None, default);
         var support = Task.Run(() => archive.PersistAsync(default));
         await flush.WaitUntilTheFirstHasBegunAsync();
@@ -127,7 +163,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     public async Task PersistAsync_FlushFailed_TheNextPersistFlushesAgain()
     {
         var flushes = 0;
-        var archive = new FileSystemMailArchive(_root, TimeProvider.System, root =>
+        var archive = new FileSystemMailArchive(_root, TimeProvider.System, flushFileSystem: root =>
         {
             if (++flushes == 1)
             {
@@ -204,6 +240,39 @@ public sealed class FileSystemMailArchiveTests : IDisposable
         await first.DisposeAsync();
         await using var second = await other.TryLockMailboxAsync("support", default);
         Assert.NotNull(second);
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_ReadOnlyStateFolder_FailsNamingThePathAndTheErrorAndHoldsNothing()
+    {
+        // The lock file exists from an earlier run, as it does on every run but the first.
+        await (await _archive.TryLockMailboxAsync("support", default))!.DisposeAsync();
+        var state = Path.Combine(_root, "state");
+
+        ArchiveUnavailableException error;
+        using (new ReadOnlyFolder(state))
+        {
+            error = await Assert.ThrowsAsync<ArchiveUnavailableException>(() => _archive.TryLockMailboxAsync("support", default));
+        }
+
+        Assert.Contains(state, error.Message, StringComparison.Ordinal);
+        Assert.Contains(error.InnerException!.Message, error.Message, StringComparison.Ordinal);
+        await using var next = await new FileSystemMailArchive(_root, TimeProvider.System).TryLockMailboxAsync("support", default);
+        Assert.NotNull(next);
+    }
+
+    [Fact]
+    public async Task TryLockMailboxAsync_HolderFileCannotBeWritten_FailsAndReleasesTheLock()
+    {
+        var holder = Path.Combine(_root, "state", "support.json.lock.holder");
+        Directory.CreateDirectory(holder);
+
+        var error = await Assert.ThrowsAsync<ArchiveUnavailableException>(() => _archive.TryLockMailboxAsync("support", default));
+
+        Assert.Contains(holder, error.Message, StringComparison.Ordinal);
+        Directory.Delete(holder);
+        await using var next = await new FileSystemMailArchive(_root, TimeProvider.System).TryLockMailboxAsync("support", default);
+        Assert.NotNull(next);
     }
 
     [Fact]
@@ -353,5 +422,50 @@ public sealed class FileSystemMailArchiveTests : IDisposable
         Assert.True(Directory.Exists(Path.Combine(_archive.SpoolFolder, "support")));
         Assert.True(File.Exists(salesFile));
         Assert.False(held!.Lost.CanBeCanceled);
+    }
+
+    [Fact]
+    public async Task EverythingTheStoreCreates_IsTheOwnersAlone()
+    {
+        var root = Path.Combine(_root, "archive");
+        var archive = new FileSystemMailArchive(root, TimeProvider.System);
+
+        var created = await CreateOneOfEachAsync(archive);
+
+        Assert.All(created, entry => Assert.Equal(entry.IsFolder ? "700" : "600", entry.Mode));
+    }
+
+    [Fact]
+    public async Task EverythingTheStoreCreates_WithWiderModesSet_HasThem()
+    {
+        var archive = new FileSystemMailArchive(
+            Path.Combine(_root, "archive"), TimeProvider.System, ArchiveModes.From(new StorageOptions { FileMode = "640", FolderMode = "750" }));
+
+        var created = await CreateOneOfEachAsync(archive);
+
+        Assert.All(created, entry => Assert.Equal(entry.IsFolder ? "750" : "640", entry.Mode));
+    }
+
+    /// <summary>Every kind of file the store creates, into a root it creates; returns the mode of every file and folder there while the lock is held.</summary>
+    private static async Task<List<(string Path, bool IsFolder, string Mode)>> CreateOneOfEachAsync(FileSystemMailArchive archive)
+    {
+        var root = archive.Location.TrimEnd('/');
+        await using (var held = await archive.TryLockMailboxAsync("support", default))
+        {
+            await archive.WriteAsync("messages/support/2026/03/02/k/body.txt", Plain, Text("body"), WriteCondition.None, default);
+            await archive.WriteAsync("state/support.json", Json, Text("{}"), WriteCondition.MustNotExist, default);
+            await archive.AppendAsync("state/support.journal", "entry\n"u8.ToArray(), 0, default);
+            // The core creates its spool files itself; the store gives a stored one the archive's mode.
+            var spooled = Path.Combine(archive.SpoolFolder, "support", "message");
+            await File.WriteAllTextAsync(spooled, "raw");
+            await archive.StoreFileAsync("messages/support/2026/03/02/k/message.eml", Plain, spooled, WriteCondition.MustNotExist, default);
+            Assert.True(File.Exists(Path.Combine(root, "state", "support.json.lock.holder")));
+            var files = Directory.GetFiles(root, "*", SearchOption.AllDirectories);
+            var folders = Directory.GetDirectories(root, "*", SearchOption.AllDirectories).Append(root);
+            Assert.Equal(6, files.Length);
+            return files.Select(file => (file, false, UnixModes.Of(file)))
+                .Concat(folders.Select(folder => (folder, true, UnixModes.Of(folder))))
+                .ToList();
+        }
     }
 }
