@@ -26,7 +26,7 @@ public sealed class OAuthTokenTests : IDisposable
             new("CAPA", Transcript.ExchangeCapa),
             new("STAT", "+OK 0 0\r\n"),
         ]);
-        var options = new MailboxOptions { Host = "outlook.office365.com", Username = Transcript.User, AccessTokenFile = _tokenFile };
+        var options = new MailboxOptions { Host = "outlook.office365.com", Username = Transcript.User, AccessTokenFile = _tokenFile, Security = MailSecurity.None };
 
         await using var session = await replay.Server.OpenAsync("support", options, CancellationToken.None);
 

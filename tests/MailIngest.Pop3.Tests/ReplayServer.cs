@@ -1,9 +1,11 @@
-using MailKit.Security;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailIngest.Pop3.Tests;
 
-/// <summary>A <see cref="Pop3MailServer"/> whose every connection replays the next of a list of transcripts.</summary>
+/// <summary>
+/// A <see cref="Pop3MailServer"/> whose every connection replays the next of a list of transcripts; the transcripts are
+/// plaintext, so mailboxes that use it set Security None (<see cref="Transcript.Options"/>).
+/// </summary>
 internal sealed class ReplayServer
 {
     private readonly Queue<Pop3ReplayStream> _connections;
@@ -13,13 +15,13 @@ internal sealed class ReplayServer
     {
         _connections = new Queue<Pop3ReplayStream>(sessions.Select(s => new Pop3ReplayStream(s)));
         Server = new Pop3MailServer(
-            (client, options, ct) =>
+            (_, _) =>
             {
                 var stream = _connections.TryDequeue(out var next)
                     ? next
                     : throw new InvalidOperationException($"Connection {_used.Count + 1} was not expected: only {_used.Count} transcripts were given.");
                 _used.Add(stream);
-                return client.ConnectAsync(stream, options.Host, 110, SecureSocketOptions.None, ct);
+                return Task.FromResult<Stream>(stream);
             },
             NullLogger.Instance,
             [new AccessTokenFileSource()]);
