@@ -12,6 +12,13 @@ internal sealed class ReplayServer
     private readonly List<Pop3ReplayStream> _used = [];
 
     public ReplayServer(params IEnumerable<Pop3Exchange>[] sessions)
+        : this(protocolLog: null, sessions)
+    {
+    }
+
+    /// <param name="protocolLog">The <c>--protocol-log</c> file the sessions write to.</param>
+    /// <param name="sessions">One transcript per connection.</param>
+    public ReplayServer(Pop3ProtocolLog? protocolLog, params IEnumerable<Pop3Exchange>[] sessions)
     {
         _connections = new Queue<Pop3ReplayStream>(sessions.Select(s => new Pop3ReplayStream(s)));
         Server = new Pop3MailServer(
@@ -24,7 +31,8 @@ internal sealed class ReplayServer
                 return Task.FromResult<Stream>(stream);
             },
             NullLogger.Instance,
-            [new AccessTokenFileSource()]);
+            [new AccessTokenFileSource()],
+            protocolLog);
     }
 
     public Pop3MailServer Server { get; }

@@ -17,8 +17,8 @@ internal static class Transcript
     public static readonly string AuthPlain = $"AUTH PLAIN {PlainResponse}";
 
     /// <summary>A mailbox on a replayed server: plaintext, because the transcripts are.</summary>
-    public static MailboxOptions Options(string host = "pop.example.com") =>
-        new() { Host = host, Username = User, Password = Password, Security = MailSecurity.None };
+    public static MailboxOptions Options(string username = User, string password = Password, MailSecurity security = MailSecurity.None) =>
+        new() { Host = "pop.example.com", Username = username, Password = password, Security = security };
 
     public const string DovecotCapa = "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\nUSER\r\nSASL PLAIN LOGIN\r\n.\r\n";
 

@@ -62,6 +62,7 @@ internal sealed class Pop3Connection : IAsyncDisposable
     /// <summary>Reads more from the server into the buffer; false when the server closed the connection.</summary>
     public async ValueTask<bool> FillAsync(Pop3Deadline deadline)
     {
+        ThrowIfBroken();
         if (_start == _end)
         {
             (_start, _end) = (0, 0);
@@ -137,6 +138,7 @@ internal sealed class Pop3Connection : IAsyncDisposable
     /// <summary>Sends the queued command lines in one write.</summary>
     public async ValueTask FlushAsync(Pop3Deadline deadline)
     {
+        ThrowIfBroken();
         await Guard(deadline.RunAsync(async token =>
         {
             await _stream.WriteAsync(_output.WrittenMemory, token);
@@ -179,6 +181,14 @@ internal sealed class Pop3Connection : IAsyncDisposable
     {
         Abort();
         return ValueTask.CompletedTask;
+    }
+
+    private void ThrowIfBroken()
+    {
+        if (IsBroken)
+        {
+            throw new IOException("the connection was closed after an earlier failure in this session");
+        }
     }
 
     private Exception Broken(Exception e)

@@ -133,7 +133,7 @@ internal sealed class Pop3Deadline : IDisposable
             ? string.Create(CultureInfo.InvariantCulture, $"{_what}: nothing came for {_idle} (the mailbox's Timeout)")
             : string.Create(
                 CultureInfo.InvariantCulture,
-                $"{_what} did not complete within {TimeSpan.FromSeconds(Math.Ceiling(_allowance.TotalSeconds))}, which allows the mailbox's Timeout plus {MinimumBytesPerSecond / 1024} KiB/s for what it transfers");
+                $"{_what} did not complete within {TimeSpan.FromSeconds(Math.Round(_allowance.TotalSeconds))}, which allows the mailbox's Timeout plus {MinimumBytesPerSecond / 1024} KiB/s for what it transfers");
         return new TimeoutException(message, cause);
     }
 }
