@@ -68,7 +68,7 @@ internal sealed class Pop3MailServer : IMailServer
         {
             var stream = await ConnectAsync(endpoint, options, cancellationToken);
             client = await Pop3Client.ConnectAsync(
-                stream, endpoint, options.Timeout, security == MailSecurity.SslOnConnect ? tls : null, _protocolLog?.ForSession(mailbox), cancellationToken);
+                stream, options.Host, Port(options), options.Timeout, security == MailSecurity.SslOnConnect ? tls : null, _protocolLog?.ForSession(mailbox), cancellationToken);
             if (security == MailSecurity.StartTls)
             {
                 if (!client.Capabilities.Stls)

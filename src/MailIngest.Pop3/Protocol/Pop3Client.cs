@@ -31,14 +31,18 @@ internal sealed class Pop3Client : IAsyncDisposable
     private const int MaxCommandOctets = 255;
 
     private readonly Pop3Connection _connection;
+    private readonly string _host;
+    private readonly int _port;
     private readonly string? _apopTimestamp;
     private IReadOnlyList<long>? _sizes;
     private bool? _uidlProbe;
     private bool _deleSent;
 
-    private Pop3Client(Pop3Connection connection, string? apopTimestamp)
+    private Pop3Client(Pop3Connection connection, string host, int port, string? apopTimestamp)
     {
         _connection = connection;
+        _host = host;
+        _port = port;
         _apopTimestamp = apopTimestamp;
     }
 
@@ -71,9 +75,17 @@ internal sealed class Pop3Client : IAsyncDisposable
     /// Starts a session over <paramref name="stream"/>: TLS first when <paramref name="tlsOnConnect"/> is given (POP3S),
     /// then the greeting and CAPA. The stream is owned from now on, and closed when this fails.
     /// </summary>
+    /// <param name="stream">The connection to the server at <paramref name="host"/> and <paramref name="port"/>.</param>
+    /// <param name="host">The server's host name, for messages and SASL.</param>
+    /// <param name="port">The server's port, for messages and SASL.</param>
+    /// <param name="timeout">The mailbox's Timeout: the longest any read or write may wait, and what short commands get in all.</param>
+    /// <param name="tlsOnConnect">TLS to negotiate before the greeting (POP3S); null for none.</param>
+    /// <param name="log">The session's protocol log, if one is kept.</param>
+    /// <param name="cancellationToken">Cancels the greeting and CAPA.</param>
     public static async Task<Pop3Client> ConnectAsync(
-        Stream stream, string endpoint, TimeSpan timeout, SslClientAuthenticationOptions? tlsOnConnect, Pop3ConversationLog? log, CancellationToken cancellationToken)
+        Stream stream, string host, int port, TimeSpan timeout, SslClientAuthenticationOptions? tlsOnConnect, Pop3ConversationLog? log, CancellationToken cancellationToken)
     {
+        var endpoint = $"{host}:{port}";
         var connection = new Pop3Connection(stream, endpoint, timeout, log);
         try
         {
@@ -89,7 +101,7 @@ internal sealed class Pop3Client : IAsyncDisposable
                 greeting = (await connection.ReadReplyAsync(deadline)).EnsureOk("the connection");
             }
 
-            var client = new Pop3Client(connection, ApopChallenge.TimestampOf(greeting.Text));
+            var client = new Pop3Client(connection, host, port, ApopChallenge.TimestampOf(greeting.Text));
             await client.QueryCapabilitiesAsync(cancellationToken);
             client.LoginCapabilities = client.Capabilities;
             return client;
@@ -122,6 +134,7 @@ internal sealed class Pop3Client : IAsyncDisposable
     /// </summary>
     public async Task AuthenticateAsync(SaslMechanism mechanism, CancellationToken cancellationToken)
     {
+        SaslServiceUri.Set(mechanism, _host, _port);
         var command = $"AUTH {mechanism.MechanismName}";
         var redacted = $"{command} {Pop3ConversationLog.Redacted}";
         Pop3Reply reply;

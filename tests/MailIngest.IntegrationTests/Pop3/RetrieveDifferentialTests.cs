@@ -87,7 +87,7 @@ public sealed class RetrieveDifferentialTests : IAsyncLifetime
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(_dovecot.Host, _dovecot.Port);
         await using var client = await Pop3Client.ConnectAsync(
-            new NetworkStream(socket, ownsSocket: true), $"{_dovecot.Host}:{_dovecot.Port}", TimeSpan.FromSeconds(30), tlsOnConnect: null, log: null, CancellationToken.None);
+            new NetworkStream(socket, ownsSocket: true), _dovecot.Host, _dovecot.Port, TimeSpan.FromSeconds(30), tlsOnConnect: null, log: null, CancellationToken.None);
         await client.AuthenticateAsync(SaslMechanism.Create("PLAIN", new NetworkCredential(User, Password))!, CancellationToken.None);
         Assert.True(client.Capabilities.Pipelining, "Dovecot offers PIPELINING, so this compares the pipelined path");
         await client.ListAsync(CancellationToken.None);

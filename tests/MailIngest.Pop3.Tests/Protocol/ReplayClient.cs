@@ -7,11 +7,9 @@ namespace MailIngest.Pop3.Tests.Protocol;
 /// <summary>Our <see cref="Pop3Client"/> logged in (SASL PLAIN, as <see cref="Transcript.Login"/> expects) over a replayed transcript.</summary>
 internal static class ReplayClient
 {
-    public const string Endpoint = "pop.example.com:110";
-
     public static async Task<Pop3Client> LoginAsync(Pop3ReplayStream replay, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        var client = await Pop3Client.ConnectAsync(replay, Endpoint, timeout ?? TimeSpan.FromSeconds(30), tlsOnConnect: null, log: null, cancellationToken);
+        var client = await Pop3Client.ConnectAsync(replay, "pop.example.com", 110, timeout ?? TimeSpan.FromSeconds(30), tlsOnConnect: null, log: null, cancellationToken);
         await client.AuthenticateAsync(SaslMechanism.Create("PLAIN", new NetworkCredential(Transcript.User, Transcript.Password))!, cancellationToken);
         return client;
     }
