@@ -35,6 +35,9 @@ public interface IMailSession : IAsyncDisposable
     /// <summary>Marks messages for deletion (DELE).</summary>
     Task DeleteAsync(IReadOnlyList<int> indexes, CancellationToken cancellationToken);
 
-    /// <summary>Ends the session (QUIT), which makes the server apply the deletions; throws when the server did not acknowledge it.</summary>
+    /// <summary>
+    /// Ends the session (QUIT), which makes the server apply the deletions; throws when deletions were marked and the
+    /// server did not acknowledge it (without a deletion there is nothing QUIT could fail to apply).
+    /// </summary>
     Task CommitAsync(CancellationToken cancellationToken);
 }
