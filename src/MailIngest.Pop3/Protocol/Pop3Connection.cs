@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Security;
 using System.Text;
+using System.Text.Unicode;
 
 namespace MailIngest.Pop3.Protocol;
 
@@ -62,7 +63,6 @@ internal sealed class Pop3Connection : IAsyncDisposable
     /// <summary>Reads more from the server into the buffer; false when the server closed the connection.</summary>
     public async ValueTask<bool> FillAsync(Pop3Deadline deadline)
     {
-        ThrowIfBroken();
         if (_start == _end)
         {
             (_start, _end) = (0, 0);
@@ -78,7 +78,11 @@ internal sealed class Pop3Connection : IAsyncDisposable
             throw Broken(new Pop3ProtocolException($"the server sent a line longer than {BufferSize / 1024} KiB"));
         }
 
-        var read = await Guard(deadline.RunAsync(token => _stream.ReadAsync(_input.AsMemory(_end), token)));
+        var read = await Guard(deadline.RunAsync(token =>
+        {
+            ThrowIfBroken();
+            return _stream.ReadAsync(_input.AsMemory(_end), token);
+        }));
         _end += read;
         return read > 0;
     }
@@ -95,7 +99,10 @@ internal sealed class Pop3Connection : IAsyncDisposable
             }
         }
 
-        var line = Encoding.UTF8.GetString(Buffered[..end].TrimEnd((byte)'\r'));
+        var bytes = Buffered[..end].TrimEnd((byte)'\r');
+
+        // As MailKit decodes lines (so UIDLs stay the ledger's keys): UTF-8 when valid, else Latin-1, byte for byte.
+        var line = (Utf8.IsValid(bytes) ? Encoding.UTF8 : Encoding.Latin1).GetString(bytes);
         Consume(end + 1);
         Log?.Server(line);
         return line;
@@ -138,9 +145,9 @@ internal sealed class Pop3Connection : IAsyncDisposable
     /// <summary>Sends the queued command lines in one write.</summary>
     public async ValueTask FlushAsync(Pop3Deadline deadline)
     {
-        ThrowIfBroken();
         await Guard(deadline.RunAsync(async token =>
         {
+            ThrowIfBroken();
             await _stream.WriteAsync(_output.WrittenMemory, token);
             await _stream.FlushAsync(token);
         }));
@@ -183,6 +190,7 @@ internal sealed class Pop3Connection : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>Inside a deadline's run, so that a deadline or cancellation that closed the connection is reported as itself.</summary>
     private void ThrowIfBroken()
     {
         if (IsBroken)

@@ -51,13 +51,17 @@ internal sealed class Pop3Deadline : IDisposable
     public static TimeSpan Allowance(TimeSpan timeout, long octets) =>
         timeout + TimeSpan.FromSeconds((double)Math.Max(0, octets) / MinimumBytesPerSecond);
 
-    /// <summary>Runs one read or write under the limits; a limit that passes throws <see cref="TimeoutException"/>.</summary>
+    /// <summary>
+    /// Runs one read or write under the limits; a limit that passes throws <see cref="TimeoutException"/>, even when it
+    /// passes as the read completes: the connection is closed by then, so what was read cannot be used.
+    /// </summary>
     public async ValueTask<T> RunAsync<T>(Func<CancellationToken, ValueTask<T>> io)
     {
         var started = Arm();
+        T result;
         try
         {
-            return await io(_timer.Token);
+            result = await io(_timer.Token);
         }
         catch (Exception e) when (_timer.IsCancellationRequested)
         {
@@ -67,25 +71,17 @@ internal sealed class Pop3Deadline : IDisposable
         {
             Disarm(started);
         }
+
+        return _timer.IsCancellationRequested ? throw Expired(null) : result;
     }
 
     /// <inheritdoc cref="RunAsync{T}"/>
-    public async ValueTask RunAsync(Func<CancellationToken, ValueTask> io)
-    {
-        var started = Arm();
-        try
+    public async ValueTask RunAsync(Func<CancellationToken, ValueTask> io) =>
+        await RunAsync(async token =>
         {
-            await io(_timer.Token);
-        }
-        catch (Exception e) when (_timer.IsCancellationRequested)
-        {
-            throw Expired(e);
-        }
-        finally
-        {
-            Disarm(started);
-        }
-    }
+            await io(token);
+            return true;
+        });
 
     public void Dispose()
     {

@@ -157,6 +157,18 @@ public sealed class Pop3ClientTests
     }
 
     [Fact]
+    public async Task Uidl_BytesOutsideAscii_DecodeAsMailKitDecodesThem()
+    {
+        // UIDLs are the ledger's keys: valid UTF-8 (bytes C3 A9) is UTF-8, anything else (byte E9) is Latin-1, as MailKit reads lines.
+        var replay = new Pop3ReplayStream([.. Transcript.Login(2), new("UIDL", "+OK\r\n1 utf8-\u00c3\u00a9\r\n2 latin1-\u00e9\r\n.\r\n")]);
+        await using var client = await ReplayClient.LoginAsync(replay);
+
+        var uidls = await client.UidlAsync(CancellationToken.None);
+
+        Assert.Equal(["utf8-é", "latin1-é"], uidls);
+    }
+
+    [Fact]
     public async Task Delete_WithPipelining_SendsTheDelesTogether()
     {
         var replay = new Pop3ReplayStream([.. Transcript.Login(3), Transcript.Dele(1), Transcript.Dele(2), Transcript.Dele(3), Transcript.Quit]);
