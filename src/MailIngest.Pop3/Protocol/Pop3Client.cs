@@ -251,7 +251,7 @@ internal sealed class Pop3Client : IAsyncDisposable
         }
 
         await data.DrainAsync();
-        _connection.Log?.Note(string.Create(CultureInfo.InvariantCulture, $"{data.Octets} octets of headers (not logged)"));
+        _connection.Log?.Note(string.Create(CultureInfo.InvariantCulture, $"{data.Octets} octets of the reply to {command} (not logged)"));
         return new HeaderBlock(kept.AsMemory(0, length), data.Octets);
     }
 
@@ -396,9 +396,18 @@ internal sealed class Pop3Client : IAsyncDisposable
     {
         using var deadline = _connection.Deadline(command, Pop3Deadline.Allowance(_connection.Timeout, (long)MessageCount * ListingLineOctets), cancellationToken);
         (await _connection.CommandAsync(command, deadline)).EnsureOk(command);
-        await foreach (var line in _connection.ReadListingAsync(deadline))
+        try
         {
-            onLine(line);
+            await foreach (var line in _connection.ReadListingAsync(deadline))
+            {
+                onLine(line);
+            }
+        }
+        catch (Pop3ProtocolException)
+        {
+            // A line that does not parse leaves the rest of the listing unread: the session is out of step.
+            _connection.Abort();
+            throw;
         }
     }
 
