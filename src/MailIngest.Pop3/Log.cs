@@ -6,7 +6,7 @@ namespace MailIngest.Pop3;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "{Mailbox}: connected to {Endpoint}; capabilities {Capabilities}; SASL {Mechanisms}")]
-    public static partial void Connected(ILogger logger, string mailbox, string endpoint, MailKit.Net.Pop3.Pop3Capabilities capabilities, IEnumerable<string> mechanisms);
+    public static partial void Connected(ILogger logger, string mailbox, string endpoint, IReadOnlyList<string> capabilities, IReadOnlyList<string> mechanisms);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Debug, Message = "{Mailbox}: logging in with {Mechanism}")]
     public static partial void Authenticating(ILogger logger, string mailbox, string mechanism);

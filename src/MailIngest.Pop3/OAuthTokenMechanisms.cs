@@ -5,10 +5,10 @@ namespace MailIngest.Pop3;
 /// <summary>
 /// MailKit's XOAUTH2 and OAUTHBEARER mechanisms, finishing the exchange when the server rejects the token. Such a server
 /// answers the token with a continuation carrying a JSON error and waits for the client's reply before it sends
-/// <c>-ERR</c> (RFC 7628 section 3.2.3; XOAUTH2 likewise); MailKit's POP3 client stops answering continuations once the
-/// mechanism says it is authenticated, which MailKit's mechanisms do as soon as the token is sent. It then gives up
-/// with a protocol error, which reads as a dropped connection and would be retried instead of reported as a rejected
-/// login. These report being authenticated only after answering that error, so the server's -ERR arrives.
+/// <c>-ERR</c> (RFC 7628 section 3.2.3; XOAUTH2 likewise). Our <see cref="Protocol.Pop3Client"/>, as MailKit's, stops
+/// answering continuations once the mechanism says it is authenticated, which MailKit's mechanisms do as soon as the
+/// token is sent, and would cancel the exchange with "*" instead of acknowledging the error as the RFC asks. These
+/// report being authenticated only after answering that error, so the server's -ERR for the token arrives.
 /// </summary>
 internal static class OAuthTokenMechanisms
 {

@@ -1,20 +1,25 @@
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using MailIngest.Configuration;
+using MailIngest.Pop3.Protocol;
 using MailIngest.Sources;
-using MailKit.Net.Pop3;
 using MailKit.Security;
 using Microsoft.Extensions.Logging;
+using AuthenticationException = System.Security.Authentication.AuthenticationException;
 
 namespace MailIngest.Pop3;
 
-/// <summary>Connects a MailKit client to a mailbox's server; tests replace it to replay a recorded transcript.</summary>
-internal delegate Task Pop3Connect(Pop3Client client, MailboxOptions options, CancellationToken cancellationToken);
+/// <summary>Opens the byte stream to a mailbox's server (a TCP connection); tests replace it to replay a recorded transcript.</summary>
+internal delegate Task<Stream> Pop3Connect(MailboxOptions options, CancellationToken cancellationToken);
 
 /// <summary>
-/// Opens POP3 sessions with MailKit: connect with the configured security, then log in exactly once. MailKit's own
-/// <c>AuthenticateAsync(user, password)</c> falls back from a rejected SASL mechanism to the next one and then to
-/// USER/PASS, which would turn one wrong password into several failed logins (and lock accounts on servers that count
-/// them), so the strongest mechanism both sides support is chosen here and tried alone.
+/// Opens POP3 sessions with our streaming <see cref="Pop3Client"/>: connect with the configured security, then log in
+/// exactly once. A client that falls back from a rejected SASL mechanism to the next one and then to USER/PASS (as
+/// MailKit's <c>AuthenticateAsync(user, password)</c> does) turns one wrong password into several failed logins, and
+/// locks accounts on servers that count them, so the strongest mechanism both sides support is chosen here and tried
+/// alone.
 /// </summary>
 internal sealed class Pop3MailServer : IMailSource
 {
@@ -47,38 +52,48 @@ internal sealed class Pop3MailServer : IMailSource
         var endpoint = $"{options.Host}:{Port(options)}";
         var tokenSource = _tokenSources.FirstOrDefault(source => source.Serves(options));
         var secret = tokenSource is null ? ReadPassword(mailbox, options) : await tokenSource.GetTokenAsync(mailbox, options, cancellationToken);
-        var replies = new Pop3ServerReplies();
         var trust = new ServerCertificateTrust(options.Host, options.CertificateAuthorityFile);
-        var client = new Pop3Client(_protocolLog?.ForSession(mailbox, replies) ?? replies)
+        var tls = new SslClientAuthenticationOptions
         {
-            Timeout = (int)options.Timeout.TotalMilliseconds,
-            ServerCertificateValidationCallback = trust.Validate,
+            TargetHost = options.Host,
+            RemoteCertificateValidationCallback = trust.Validate,
+            CertificateRevocationCheckMode = X509RevocationMode.Online,
         };
-        if (options.Security == MailSecurity.None && !IsLoopback(options.Host))
+        var security = Effective(options.Security, Port(options));
+        if (security == MailSecurity.None && !IsLoopback(options.Host))
         {
             Log.PlaintextToRemoteHost(_logger, mailbox, endpoint);
         }
 
+        Pop3Client? client = null;
         try
         {
-            await Pop3Operation.WithDeadlineAsync(
-                endpoint,
-                options.Timeout,
-                async ct =>
+            var stream = await ConnectAsync(endpoint, options, cancellationToken);
+            client = await Pop3Client.ConnectAsync(
+                stream, options.Host, Port(options), options.Timeout, security == MailSecurity.SslOnConnect ? tls : null, _protocolLog?.ForSession(mailbox), cancellationToken);
+            if (security == MailSecurity.StartTls)
+            {
+                if (!client.Capabilities.Stls)
                 {
-                    await _connect(client, options, ct);
-                    Log.Connected(_logger, mailbox, endpoint, client.Capabilities, client.AuthenticationMechanisms);
-                    if (tokenSource is not null)
-                    {
-                        await AuthenticateWithTokenAsync(mailbox, client, endpoint, options.Username, secret, ct);
-                    }
-                    else
-                    {
-                        await AuthenticateOnceAsync(mailbox, client, options.Username, secret, ct);
-                    }
-                },
-                cancellationToken);
-            var session = new Pop3MailSession(client, replies, endpoint, options.Timeout);
+                    throw new MailServerException(
+                        $"{endpoint} offers no STLS, so Security {options.Security} refuses the session rather than send the password in plaintext: use the server's POP3S port (995) with SslOnConnect, or set Security to None for a trusted network.",
+                        MailServerFailure.Permanent);
+                }
+
+                await client.StartTlsAsync(tls, cancellationToken);
+            }
+
+            Log.Connected(_logger, mailbox, endpoint, client.Capabilities.Names, client.Capabilities.SaslMechanisms);
+            if (tokenSource is not null)
+            {
+                await AuthenticateWithTokenAsync(mailbox, client, endpoint, options.Username, secret, cancellationToken);
+            }
+            else
+            {
+                await AuthenticateOnceAsync(mailbox, client, options.Username, secret, cancellationToken);
+            }
+
+            var session = new Pop3MailSession(client, endpoint);
             if (session.LoginDelay is { } delay)
             {
                 Log.LoginDelayAnnounced(_logger, mailbox, endpoint, delay);
@@ -86,28 +101,19 @@ internal sealed class Pop3MailServer : IMailSource
 
             return session;
         }
-        catch (SslHandshakeException e) when (trust.Refusal is { } refusal)
+        catch (AuthenticationException e) when (trust.Refusal is { } refusal)
         {
-            Pop3MailSession.Release(client);
+            await ReleaseAsync(client);
             throw new MailServerException($"TLS with {endpoint} failed: {refusal}", MailServerFailure.Permanent, e);
         }
-        catch (NotSupportedException e) when ((options.Security is MailSecurity.Auto or MailSecurity.StartTls) && !client.IsSecure)
+        catch (Exception e) when (Pop3Errors.Classify(e, endpoint, options.Username, client?.LoginCapabilities.LoginDelay, tokenSource?.RejectionAdvice(options)) is { } error)
         {
-            // MailKit's words for a server that offers no STLS: refuse plaintext, and say how to get TLS or choose plaintext.
-            Pop3MailSession.Release(client);
-            throw new MailServerException(
-                $"{endpoint} offers no STLS, so Security {options.Security} refuses the session rather than send the password in plaintext: use the server's POP3S port (995) with SslOnConnect, or set Security to None for a trusted network.",
-                MailServerFailure.Permanent,
-                e);
-        }
-        catch (Exception e) when (Pop3Errors.Classify(e, endpoint, replies, options.Username, Pop3MailSession.LoginDelayOf(client), tokenSource?.RejectionAdvice(options)) is { } error)
-        {
-            Pop3MailSession.Release(client);
+            await ReleaseAsync(client);
             throw error;
         }
         catch
         {
-            Pop3MailSession.Release(client);
+            await ReleaseAsync(client);
             throw;
         }
     }
@@ -137,10 +143,11 @@ internal sealed class Pop3MailServer : IMailSource
     /// </summary>
     private async Task AuthenticateWithTokenAsync(string mailbox, Pop3Client client, string endpoint, string username, string token, CancellationToken cancellationToken)
     {
-        var mechanism = client.AuthenticationMechanisms.Contains("XOAUTH2") ? OAuthTokenMechanisms.XOAuth2(username, token)
-            : client.AuthenticationMechanisms.Contains("OAUTHBEARER") ? OAuthTokenMechanisms.OAuthBearer(username, token)
+        var offered = client.LoginCapabilities.SaslMechanisms;
+        var mechanism = offered.Contains("XOAUTH2") ? OAuthTokenMechanisms.XOAuth2(username, token)
+            : offered.Contains("OAUTHBEARER") ? OAuthTokenMechanisms.OAuthBearer(username, token)
             : throw new MailServerException(
-                $"{endpoint} offers neither XOAUTH2 nor OAUTHBEARER (SASL: {(client.AuthenticationMechanisms.Count == 0 ? "none" : string.Join(' ', client.AuthenticationMechanisms))}), so the mailbox cannot log in with its OAuth2 token: enable OAuth2 for POP3 on the server, or log in with a password instead.",
+                $"{endpoint} offers neither XOAUTH2 nor OAUTHBEARER (SASL: {(offered.Count == 0 ? "none" : string.Join(' ', offered))}), so the mailbox cannot log in with its OAuth2 token: enable OAuth2 for POP3 on the server, or log in with a password instead.",
                 MailServerFailure.Permanent);
         Log.Authenticating(_logger, mailbox, mechanism.MechanismName);
         await client.AuthenticateAsync(mechanism, cancellationToken);
@@ -148,19 +155,54 @@ internal sealed class Pop3MailServer : IMailSource
 
     private async Task AuthenticateOnceAsync(string mailbox, Pop3Client client, string username, string password, CancellationToken cancellationToken)
     {
-        var credentials = new NetworkCredential(username, password);
-        var mechanism = PasswordMechanisms.FirstOrDefault(m => client.AuthenticationMechanisms.Contains(m) && SaslMechanism.IsSupported(m));
+        var offered = client.LoginCapabilities.SaslMechanisms;
+        var mechanism = PasswordMechanisms.FirstOrDefault(m => offered.Contains(m) && SaslMechanism.IsSupported(m));
         if (mechanism is not null)
         {
             Log.Authenticating(_logger, mailbox, mechanism);
-            await client.AuthenticateAsync(SaslMechanism.Create(mechanism, credentials)!, cancellationToken);
-            return;
+            await client.AuthenticateAsync(SaslMechanism.Create(mechanism, new NetworkCredential(username, password))!, cancellationToken);
         }
+        else if (client.OffersApop)
+        {
+            Log.Authenticating(_logger, mailbox, "APOP");
+            await client.ApopAsync(username, password, cancellationToken);
+        }
+        else
+        {
+            Log.Authenticating(_logger, mailbox, "USER/PASS");
+            await client.UserPassAsync(username, password, cancellationToken);
+        }
+    }
 
-        // No usable SASL mechanism: MailKit uses APOP when offered, else USER/PASS.
-        Log.Authenticating(_logger, mailbox, client.Capabilities.HasFlag(Pop3Capabilities.Apop) ? "APOP" : "USER/PASS");
-        client.AuthenticationMechanisms.Clear();
-        await client.AuthenticateAsync(credentials, cancellationToken);
+    /// <summary>Connects under the mailbox's Timeout: a host that never answers the SYN fails like a silent server.</summary>
+    private async Task<Stream> ConnectAsync(string endpoint, MailboxOptions options, CancellationToken cancellationToken)
+    {
+        using var deadline = new Pop3Deadline($"connecting to {endpoint}", options.Timeout, options.Timeout, onExpiry: null, cancellationToken);
+        return await deadline.RunAsync(token => new ValueTask<Stream>(_connect(options, token)));
+    }
+
+    private static async Task<Stream> ConnectToHostAsync(MailboxOptions options, CancellationToken cancellationToken)
+    {
+        // NoDelay: commands are small and answered at once; Nagle's algorithm would hold a pipelined RETR back for an ACK.
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(options.Host, Port(options), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task ReleaseAsync(Pop3Client? client)
+    {
+        if (client is not null)
+        {
+            await client.DisposeAsync();
+        }
     }
 
     private static int Port(MailboxOptions options) =>
@@ -169,19 +211,14 @@ internal sealed class Pop3MailServer : IMailSource
     private static bool IsLoopback(string host) =>
         string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
 
-    private static Task ConnectToHostAsync(Pop3Client client, MailboxOptions options, CancellationToken cancellationToken) =>
-        client.ConnectAsync(options.Host, Port(options), ToMailKit(options.Security, Port(options)), cancellationToken);
-
     /// <summary>
-    /// Auto is decided here rather than by MailKit, whose Auto means StartTlsWhenAvailable on ports other than 995: a
-    /// silent plaintext session when the server, or someone in between, hides STLS.
+    /// Auto is TLS on connect on port 995 and required STLS on any other; never MailKit's StartTlsWhenAvailable, a silent
+    /// plaintext session when the server, or someone in between, hides STLS (validation refuses it as a setting).
     /// </summary>
-    private static SecureSocketOptions ToMailKit(MailSecurity security, int port) => security switch
+    private static MailSecurity Effective(MailSecurity security, int port) => security switch
     {
-        MailSecurity.None => SecureSocketOptions.None,
-        MailSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
-        MailSecurity.StartTls => SecureSocketOptions.StartTls,
-        MailSecurity.Auto => port == 995 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls,
+        MailSecurity.None or MailSecurity.SslOnConnect or MailSecurity.StartTls => security,
+        MailSecurity.Auto => port == 995 ? MailSecurity.SslOnConnect : MailSecurity.StartTls,
         _ => throw new ArgumentOutOfRangeException(nameof(security), security, "validation refuses StartTlsWhenAvailable and unknown values"),
     };
 }

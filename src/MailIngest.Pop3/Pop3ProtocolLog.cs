@@ -1,79 +1,35 @@
-using MailKit;
+using System.Globalization;
+using System.Text;
+using MailIngest.Pop3.Protocol;
 
 namespace MailIngest.Pop3;
 
 /// <summary>
-/// The <c>--protocol-log</c> file: every session's POP3 conversation, appended, with MailKit's redaction of the
-/// password, APOP digest and SASL exchange. Sessions of several mailboxes share the file, so each line carries the
-/// mailbox's name and each write of MailKit's is made whole under one lock.
+/// The <c>--protocol-log</c> file: every session's POP3 conversation, appended, one line per command or reply line,
+/// each with the time and the mailbox's name, since sessions of several mailboxes share the file; each line is written
+/// whole under one lock. What it leaves out (secrets, message contents) is decided by the client: see
+/// <see cref="Pop3ConversationLog"/>.
 /// </summary>
-internal sealed class Pop3ProtocolLog(string path) : IDisposable
+internal sealed class Pop3ProtocolLog(string path, TimeProvider? time = null) : IDisposable
 {
     private readonly FileStream _file = new(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
 
-    /// <summary>A protocol hook for one session of <paramref name="mailbox"/> that feeds both the file and <paramref name="replies"/>.</summary>
-    public IProtocolLogger ForSession(string mailbox, Pop3ServerReplies replies)
+    /// <summary>The log of one session of <paramref name="mailbox"/>.</summary>
+    public Pop3ConversationLog ForSession(string mailbox) => new(this, mailbox);
+
+    /// <summary>Appends "time mailbox tag text".</summary>
+    public void Write(string mailbox, string tag, string text)
     {
-        var file = new ProtocolLogger(_file, leaveOpen: true)
+        var line = Encoding.UTF8.GetBytes(string.Create(
+            CultureInfo.InvariantCulture, $"{_time.GetUtcNow():yyyy-MM-ddTHH:mm:ssZ} {mailbox} {tag} {text}\r\n"));
+        lock (_gate)
         {
-            RedactSecrets = true,
-            LogTimestamps = true,
-            ClientPrefix = $"{mailbox} C: ",
-            ServerPrefix = $"{mailbox} S: ",
-        };
-        return new Pop3SessionLogger(replies, file, _gate);
+            _file.Write(line);
+            _file.Flush();
+        }
     }
 
     public void Dispose() => _file.Dispose();
-}
-
-/// <summary>
-/// MailKit's client takes one protocol logger; this one hands every event to the replies watcher the session needs and
-/// to the protocol log file. The client's secret detector goes to both, so the file's redaction works.
-/// </summary>
-internal sealed class Pop3SessionLogger(Pop3ServerReplies replies, ProtocolLogger file, Lock gate) : IProtocolLogger
-{
-    public IAuthenticationSecretDetector? AuthenticationSecretDetector
-    {
-        get => file.AuthenticationSecretDetector;
-        set
-        {
-            file.AuthenticationSecretDetector = value;
-            replies.AuthenticationSecretDetector = value;
-        }
-    }
-
-    public void LogConnect(Uri uri)
-    {
-        replies.LogConnect(uri);
-        lock (gate)
-        {
-            file.LogConnect(uri);
-        }
-    }
-
-    public void LogClient(byte[] buffer, int offset, int count)
-    {
-        replies.LogClient(buffer, offset, count);
-        lock (gate)
-        {
-            file.LogClient(buffer, offset, count);
-        }
-    }
-
-    public void LogServer(byte[] buffer, int offset, int count)
-    {
-        replies.LogServer(buffer, offset, count);
-        lock (gate)
-        {
-            file.LogServer(buffer, offset, count);
-        }
-    }
-
-    public void Dispose()
-    {
-        replies.Dispose();
-        file.Dispose();
-    }
 }

@@ -9,7 +9,7 @@ namespace MailIngest.Pop3;
 /// <summary>
 /// Validates one session's server certificate: trusted by the system's CAs, or by the mailbox's
 /// <see cref="MailboxOptions.CertificateAuthorityFile"/>, and always issued for the host. Remembers why it refused, because
-/// MailKit's handshake exception names neither the certificate nor the reason in a sentence an operator can act on.
+/// the TLS handshake's exception names neither the certificate nor the reason in a sentence an operator can act on.
 /// </summary>
 internal sealed class ServerCertificateTrust
 {

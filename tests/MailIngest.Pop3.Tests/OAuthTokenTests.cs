@@ -3,7 +3,7 @@ using MailIngest.Configuration;
 
 namespace MailIngest.Pop3.Tests;
 
-/// <summary>OAuth2 logins as Exchange Online expects them, replayed.</summary>
+/// <summary>OAuth2 logins as Exchange Online and RFC 7628 servers expect them, replayed.</summary>
 public sealed class OAuthTokenTests : IDisposable
 {
     private readonly string _tokenFile = Path.GetTempFileName();
@@ -26,10 +26,33 @@ public sealed class OAuthTokenTests : IDisposable
             new("CAPA", Transcript.ExchangeCapa),
             new("STAT", "+OK 0 0\r\n"),
         ]);
-        var options = new MailboxOptions { Host = "outlook.office365.com", Username = Transcript.User, AccessTokenFile = _tokenFile };
+        var options = new MailboxOptions { Host = "outlook.office365.com", Username = Transcript.User, AccessTokenFile = _tokenFile, Security = MailSecurity.None };
 
         await using var session = await replay.Server.OpenAsync("support", options, CancellationToken.None);
 
         Assert.Equal(["CAPA", "AUTH XOAUTH2", response, "CAPA", "STAT"], replay.Commands);
+    }
+
+    [Fact]
+    public async Task Open_ServerOffersOnlyOAuthBearer_SendsHostAndPortWithTheTokenAsItsInitialResponse()
+    {
+        // RFC 7628's GS2 header and key-value pairs; short enough to ride on the AUTH line.
+        const string Token = "short-lived-token";
+        await File.WriteAllTextAsync(_tokenFile, Token + "\n");
+        var response = Convert.ToBase64String(Encoding.ASCII.GetBytes($"n,a={Transcript.User},\u0001host=pop.example.com\u0001port=110\u0001auth=Bearer {Token}\u0001\u0001"));
+        var capa = "+OK\r\nUIDL\r\nSASL OAUTHBEARER\r\n.\r\n";
+        var replay = new ReplayServer(
+        [
+            Pop3Exchange.Greeting("+OK ready\r\n"),
+            new("CAPA", capa),
+            new($"AUTH OAUTHBEARER {response}", "+OK Logged in.\r\n"),
+            new("CAPA", capa),
+            new("STAT", "+OK 0 0\r\n"),
+        ]);
+        var options = new MailboxOptions { Host = "pop.example.com", Port = 110, Username = Transcript.User, AccessTokenFile = _tokenFile, Security = MailSecurity.None };
+
+        await using var session = await replay.Server.OpenAsync("support", options, CancellationToken.None);
+
+        Assert.True(replay.Connections[0].Completed);
     }
 }

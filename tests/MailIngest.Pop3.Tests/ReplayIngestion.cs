@@ -27,6 +27,7 @@ internal sealed class ReplayIngestion : IAsyncDisposable
             [$"MailIngest:Mailboxes:{Mailbox}:Host"] = "pop.example.com",
             [$"MailIngest:Mailboxes:{Mailbox}:Username"] = Transcript.User,
             [$"MailIngest:Mailboxes:{Mailbox}:Password"] = Transcript.Password,
+            [$"MailIngest:Mailboxes:{Mailbox}:Security"] = "None",
             // Reconnects in these tests should not wait: the backoff itself is Polly's, tested there.
             [$"MailIngest:Mailboxes:{Mailbox}:RetryDelay"] = "00:00:00",
         };

@@ -6,7 +6,7 @@ namespace MailIngest.Pop3.Tests;
 /// <summary>RFC 2449/3206 response codes and LOGIN-DELAY, replayed: which failures a new session may cure, and one login attempt only.</summary>
 public sealed class ResponseCodeTests
 {
-    private static readonly MailboxOptions Options = new() { Host = "pop.example.com", Username = Transcript.User, Password = Transcript.Password };
+    private static readonly MailboxOptions Options = Transcript.Options();
 
     private static async Task<MailServerException> OpenFailsAsync(ReplayServer replay) =>
         await Assert.ThrowsAsync<MailServerException>(() => replay.Server.OpenAsync("support", Options, CancellationToken.None));
@@ -21,7 +21,7 @@ public sealed class ResponseCodeTests
         Assert.Equal(MailServerFailure.Transient, error.Failure);
         Assert.Contains("in use", error.Message, StringComparison.Ordinal);
         // MailKit's own AuthenticateAsync would fall back to USER/PASS: a second login with the same password.
-        Assert.Equal(["CAPA", "AUTH PLAIN", Transcript.PlainResponse], replay.Commands);
+        Assert.Equal(["CAPA", Transcript.AuthPlain], replay.Commands);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class ResponseCodeTests
         Assert.Equal(MailServerFailure.Permanent, error.Failure);
         Assert.Contains(refusal[5..], error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Transcript.Password, error.ToString(), StringComparison.Ordinal);
-        Assert.Single(replay.Commands, c => c == Transcript.PlainResponse);
+        Assert.Single(replay.Commands, c => c.Contains(Transcript.PlainResponse, StringComparison.Ordinal));
         Assert.DoesNotContain(replay.Commands, c => c.StartsWith("USER", StringComparison.Ordinal) || c.StartsWith("PASS", StringComparison.Ordinal));
     }
 
@@ -99,15 +99,45 @@ public sealed class ResponseCodeTests
     }
 
     [Fact]
-    public async Task Commit_ConnectionLostAtQuit_Throws()
+    public async Task Commit_ConnectionLostAtQuitAfterDele_ThrowsTransient()
     {
-        // MailKit's disconnect swallows this; without the +OK the server may not have applied the deletions.
-        var replay = new ReplayServer([.. Transcript.Login(), Pop3Exchange.DroppedAfter("QUIT", "")]);
+        // Without the +OK the server may not have applied the deletions.
+        var replay = new ReplayServer([.. Transcript.Login(1), Transcript.Dele(1), Pop3Exchange.DroppedAfter("QUIT", "")]);
 
         await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
+        await session.DeleteAsync([0], CancellationToken.None);
         var error = await Assert.ThrowsAsync<MailServerException>(() => session.CommitAsync(CancellationToken.None));
 
         Assert.Equal(MailServerFailure.Transient, error.Failure);
         Assert.Contains("QUIT", error.Message, StringComparison.Ordinal);
+        Assert.Contains("deletions may not have been applied", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Commit_QuitRefusedAfterDele_ThrowsTransient()
+    {
+        var replay = new ReplayServer([.. Transcript.Login(1), Transcript.Dele(1), new("QUIT", "-ERR [SYS/TEMP] some deleted messages not removed\r\n")]);
+
+        await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
+        await session.DeleteAsync([0], CancellationToken.None);
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.CommitAsync(CancellationToken.None));
+
+        Assert.Equal(MailServerFailure.Transient, error.Failure);
+        Assert.Contains("some deleted messages not removed", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-ERR bye\r\n")]
+    public async Task Commit_QuitUnacknowledgedWithoutDele_Succeeds(string quitReply)
+    {
+        // Issue #12 item 11: a session that deleted nothing has nothing QUIT could fail to apply.
+        var replay = new ReplayServer([.. Transcript.Login(1), Transcript.Uidl("u1"), quitReply.Length == 0 ? Pop3Exchange.DroppedAfter("QUIT", "") : new("QUIT", quitReply)]);
+
+        await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
+        await session.ListAsync(CancellationToken.None);
+        await session.CommitAsync(CancellationToken.None);
+
+        Assert.True(replay.Connections[0].Completed);
     }
 }

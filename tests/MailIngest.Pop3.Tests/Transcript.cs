@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MailIngest.Configuration;
 
 namespace MailIngest.Pop3.Tests;
 
@@ -12,6 +13,13 @@ internal static class Transcript
     /// <summary>SASL PLAIN's initial response for <see cref="User"/> and <see cref="Password"/>.</summary>
     public static readonly string PlainResponse = Convert.ToBase64String(Encoding.ASCII.GetBytes($"\0{User}\0{Password}"));
 
+    /// <summary>SASL PLAIN with its initial response on the AUTH line (RFC 5034), as the client sends it.</summary>
+    public static readonly string AuthPlain = $"AUTH PLAIN {PlainResponse}";
+
+    /// <summary>A mailbox on a replayed server: plaintext, because the transcripts are.</summary>
+    public static MailboxOptions Options(string username = User, string password = Password, MailSecurity security = MailSecurity.None) =>
+        new() { Host = "pop.example.com", Username = username, Password = password, Security = security };
+
     public const string DovecotCapa = "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\nUSER\r\nSASL PLAIN LOGIN\r\n.\r\n";
 
     /// <summary>Gmail's CAPA (Gmail also offers XOAUTH2; the password path uses PLAIN).</summary>
@@ -20,18 +28,17 @@ internal static class Transcript
     /// <summary>Exchange Online's CAPA: no PIPELINING, no RESP-CODES.</summary>
     public const string ExchangeCapa = "+OK\r\nTOP\r\nUIDL\r\nSASL PLAIN XOAUTH2\r\nUSER\r\n.\r\n";
 
-    /// <summary>Greeting, CAPA, a successful SASL PLAIN login, and the CAPA and STAT MailKit sends after it.</summary>
+    /// <summary>Greeting, CAPA, a successful SASL PLAIN login, and the CAPA and STAT the client sends after it (as MailKit's does).</summary>
     public static IEnumerable<Pop3Exchange> Login(int messages = 0, string capa = DovecotCapa, string greeting = "+OK Dovecot ready.\r\n")
     {
         yield return Pop3Exchange.Greeting(greeting);
         yield return new("CAPA", capa);
-        yield return new("AUTH PLAIN", "+ \r\n");
-        yield return new(PlainResponse, "+OK Logged in.\r\n");
+        yield return new(AuthPlain, "+OK Logged in.\r\n");
         yield return new("CAPA", capa);
         yield return new("STAT", string.Create(CultureInfo.InvariantCulture, $"+OK {messages} {messages * 100}\r\n"));
     }
 
-    /// <summary>An old server that knows no CAPA (so no SASL): USER/PASS, then the STAT MailKit sends after login.</summary>
+    /// <summary>An old server that knows no CAPA (so no SASL): USER/PASS, then the CAPA and STAT sent after login.</summary>
     public static IEnumerable<Pop3Exchange> LoginWithoutCapa(int messages)
     {
         yield return Pop3Exchange.Greeting("+OK POP3 ready\r\n");
@@ -47,8 +54,7 @@ internal static class Transcript
     {
         yield return Pop3Exchange.Greeting("+OK Dovecot ready.\r\n");
         yield return new("CAPA", capa);
-        yield return new("AUTH PLAIN", "+ \r\n");
-        yield return new(PlainResponse, error + "\r\n");
+        yield return new(AuthPlain, error + "\r\n");
     }
 
     public static Pop3Exchange Uidl(params string[] uidls) =>

@@ -22,7 +22,7 @@ internal static class MailIngestCli
 
     public static readonly Option<FileInfo?> ProtocolLogOption = new("--protocol-log")
     {
-        Description = "Append every POP3 conversation to this file, for diagnosing a server; passwords and SASL exchanges are redacted, mail is not.",
+        Description = "Append every POP3 conversation to this file, for diagnosing a server; passwords and SASL exchanges are redacted, and messages appear as their size only (RETR and TOP contents are not written).",
         Recursive = true,
     };
 
