@@ -54,10 +54,14 @@ public sealed class StorageOptions
 
     /// <summary>
     /// AzureBlob: a local folder for messages on their way to the container, each in a file until it is uploaded; it must
-    /// hold the largest message a run fetches. Every container gets a folder of its own in it (mode 0700, the owner's
-    /// alone), so processes that store into different containers never touch each other's files.
+    /// hold the largest message a run fetches. Empty means <c>mailingest-spool</c> in the system's temp folder. Every
+    /// container gets a folder of its own in it (mode 0700, the owner's alone), so processes that store into different
+    /// containers never touch each other's files.
     /// </summary>
-    public string SpoolPath { get; set; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mailingest-spool");
+    public string SpoolPath { get; set; } = "";
+
+    /// <summary><see cref="SpoolPath"/>, or when it is empty <c>mailingest-spool</c> in the system's temp folder ($TMPDIR, else /tmp).</summary>
+    internal string SpoolRoot => string.IsNullOrWhiteSpace(SpoolPath) ? System.IO.Path.Combine(System.IO.Path.GetTempPath(), "mailingest-spool") : SpoolPath;
 
     /// <summary>The connection string: from <see cref="ConnectionStringFile"/> when set (one trailing newline trimmed), else <see cref="ConnectionString"/>.</summary>
     internal string ReadConnectionString() =>

@@ -107,13 +107,9 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
             failures.Add(LeaseTooShort(options));
         }
 
-        if (string.IsNullOrWhiteSpace(options.SpoolPath))
+        if (File.Exists(options.SpoolRoot))
         {
-            failures.Add($"{Section}:SpoolPath must name a local folder for messages on their way to the container, e.g. {new StorageOptions().SpoolPath}.");
-        }
-        else if (File.Exists(options.SpoolPath))
-        {
-            failures.Add($"{Section}:SpoolPath must name a folder, but {options.SpoolPath} is a file: remove it, or choose another folder.");
+            failures.Add($"{Section}:SpoolPath must name a folder, but {options.SpoolRoot} is a file: remove it, or choose another folder.");
         }
 
         return failures;

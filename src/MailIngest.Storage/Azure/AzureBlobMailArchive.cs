@@ -41,7 +41,7 @@ internal sealed class AzureBlobMailArchive : IMailArchive
         Location = container.Uri.GetLeftPart(UriPartial.Path);
         // Named after the container, and told apart by its full address from a container of the same name elsewhere.
         var scope = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Location)).AsSpan(0, 4));
-        SpoolFolder = Path.Combine(Path.GetFullPath(options.SpoolPath), $"{container.Name}-{scope}");
+        SpoolFolder = Path.Combine(Path.GetFullPath(options.SpoolRoot), $"{container.Name}-{scope}");
     }
 
     public string Location { get; }
