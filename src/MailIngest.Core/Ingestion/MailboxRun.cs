@@ -276,6 +276,11 @@ internal sealed class MailboxRun(
                 }
 
                 await session.RetrieveAsync(window, pipeline, fetching.Token);
+                if (plan.Attempts.ContainsKey(window[0]))
+                {
+                    // A suspect is stored before the next message takes off: if it kills the run again, it dies alone.
+                    await pipeline.WaitUntilIdleAsync().WaitAsync(fetching.Token);
+                }
             }
 
             await pipeline.DrainAsync();

@@ -19,6 +19,9 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
     private readonly Dictionary<int, SpoolWriter> _writing = [];
     private readonly CancellationTokenSource _failed;
     private readonly Task _workers;
+    private readonly Lock _sync = new();
+    private int _outstanding;
+    private TaskCompletionSource _idle = NewIdle(completed: true);
     private Exception? _failure;
 
     /// <param name="spoolFolder">The mailbox's spool folder.</param>
@@ -57,12 +60,14 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
         var message = _writing.Remove(position, out var writer)
             ? writer.Complete()
             : throw new InvalidOperationException($"Message {position} was completed without being opened.");
+        Queued();
         try
         {
             await _queue.Writer.WriteAsync((position, message, null), cancellationToken);
         }
         catch
         {
+            Done();
             message.Discard();
             throw;
         }
@@ -75,7 +80,28 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
             writer.Dispose();
         }
 
-        await _queue.Writer.WriteAsync((position, null, reason), cancellationToken);
+        Queued();
+        try
+        {
+            await _queue.Writer.WriteAsync((position, null, reason), cancellationToken);
+        }
+        catch
+        {
+            Done();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits until every message handed over so far is stored (or failed), without ending the pipeline: a message
+    /// retried after a death is stored before the next one starts, so that it alone is in flight if it kills the run again.
+    /// </summary>
+    public Task WaitUntilIdleAsync()
+    {
+        lock (_sync)
+        {
+            return _idle.Task;
+        }
     }
 
     /// <summary>Waits until every message handed over is stored; rethrows the first store failure.</summary>
@@ -122,6 +148,7 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
             if (_failed.IsCancellationRequested)
             {
                 message?.Discard();
+                Done();
                 continue;
             }
 
@@ -134,6 +161,43 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
                 message?.Discard();
                 Interlocked.CompareExchange(ref _failure, e, null);
                 await _failed.CancelAsync();
+            }
+            finally
+            {
+                Done();
+            }
+        }
+    }
+
+    private static TaskCompletionSource NewIdle(bool completed)
+    {
+        var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+        {
+            idle.SetResult();
+        }
+
+        return idle;
+    }
+
+    private void Queued()
+    {
+        lock (_sync)
+        {
+            if (_outstanding++ == 0)
+            {
+                _idle = NewIdle(completed: false);
+            }
+        }
+    }
+
+    private void Done()
+    {
+        lock (_sync)
+        {
+            if (--_outstanding == 0)
+            {
+                _idle.SetResult();
             }
         }
     }

@@ -58,8 +58,9 @@ internal sealed class LedgerStore(IMailArchive archive)
                 entries[entry.Id] = entry;
             }
 
-            inFlight.UnionWith(change.InFlight ?? []);
+            // Landings in a line are of earlier flights; its in-flight IDs take off after them (a message retried after a death).
             inFlight.ExceptWith(change.Landed ?? []);
+            inFlight.UnionWith(change.InFlight ?? []);
             highWaterMark = change.HighWaterMark ?? highWaterMark;
             totals = change.Totals ?? totals;
             lastRun = change.LastRun ?? lastRun;

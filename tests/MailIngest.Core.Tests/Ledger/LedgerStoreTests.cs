@@ -77,6 +77,22 @@ public sealed class LedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_LandedAndTakenOffAgainInOneLine_IsInFlight()
+    {
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.TakeOff(["a"]);
+        await _store.AppendAsync(ledger, includeKept: false, default);
+
+        // The next run counts the death, lands the old flight and retries the message: one line holds both.
+        var next = await _store.LoadAsync(Mailbox, default);
+        next.Land(next.TakeDiedInFlight());
+        next.TakeOff(["a"]);
+        await _store.AppendAsync(next, includeKept: false, default);
+
+        Assert.Equal(["a"], (await _store.LoadAsync(Mailbox, default)).DiedInFlight);
+    }
+
+    [Fact]
     public async Task LoadAsync_JournalEndsInAHalfWrittenLine_IgnoresItAndFoldsTheJournalBeforeTheNextAppend()
     {
         var ledger = await _store.LoadAsync(Mailbox, default);

@@ -22,8 +22,10 @@ public sealed class DeadlineTests
     [Fact]
     public async Task GetUidls_ServerTricklesFasterThanTheTimeoutButTooSlowly_FailsTransientWithinItsAllowance()
     {
-        // A byte every 200 ms never leaves the connection idle for the 1 s Timeout; the listing's allowance still ends.
-        var replay = new ReplayServer([.. Transcript.Login(2), Pop3Exchange.Trickled("UIDL", "+OK\r\n1 u1\r\n2 u2\r\n.\r\n", TimeSpan.FromMilliseconds(200))]);
+        // A byte every 50 ms never leaves the connection idle for the 1 s Timeout (a margin of 20 for a busy machine),
+        // and the answer takes 6 s: the listing's allowance (1 s and its size at 32 KiB/s) ends first.
+        var uidls = string.Concat(Enumerable.Range(1, 12).Select(n => $"{n} uidl-{n}\r\n"));
+        var replay = new ReplayServer([.. Transcript.Login(2), Pop3Exchange.Trickled("UIDL", $"+OK\r\n{uidls}.\r\n", TimeSpan.FromMilliseconds(50))]);
         await using var session = await replay.Server.OpenAsync("support", Options(), CancellationToken.None);
         var clock = Stopwatch.StartNew();
 
