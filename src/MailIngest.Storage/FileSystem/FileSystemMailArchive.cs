@@ -125,9 +125,9 @@ internal sealed class FileSystemMailArchive : IMailArchive
         "check that the archive's file system is mounted writable and that this user may write there.",
         e);
 
-    private string LockPath(string mailbox) => Resolve(ArchiveLayout.LedgerPath(mailbox) + ".lock");
+    private string LockPath(string mailbox) => Resolve(ArchiveLayout.LockPath(mailbox));
 
-    private string HolderPath(string mailbox) => Resolve(ArchiveLayout.LedgerPath(mailbox) + ".lock.holder");
+    private string HolderPath(string mailbox) => Resolve(ArchiveLayout.LockPath(mailbox) + ".holder");
 
     public async Task<ArchivedObject?> ReadAsync(string path, CancellationToken cancellationToken)
     {
