@@ -79,7 +79,14 @@ internal sealed class MessageDecoder
                 decodedBodies.Add(TextBodies.Create(html, HtmlBodyPath, "text/html", TextBodies.ResolveEncoding(html)));
             }
 
-            return new DecodedMessage(message, headers, folderDate, decodedBodies, collector.Attachments, collector.Warnings);
+            return new DecodedMessage(message)
+            {
+                Headers = headers,
+                FolderDate = folderDate,
+                Bodies = decodedBodies,
+                Attachments = collector.Attachments,
+                Warnings = collector.Warnings,
+            };
         }
         catch (Exception ex) when (ex is not (MessageDecodingException or IOException))
         {
