@@ -41,7 +41,7 @@ internal sealed class MessageArchiver(
 
             using (decoded)
             {
-                return await StoreDecodedAsync(mailbox, id, raw, decoded, retrievalWarnings, cancellationToken);
+                return await StoreDecodedAsync(new Arrival(mailbox, id, raw, retrievalWarnings), decoded, cancellationToken);
             }
         }
         finally
@@ -81,9 +81,9 @@ internal sealed class MessageArchiver(
         return key;
     }
 
-    private async Task<StoredMessage> StoreDecodedAsync(
-        string mailbox, string id, SpooledMessage raw, DecodedMessage decoded, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
+    private async Task<StoredMessage> StoreDecodedAsync(Arrival arrival, DecodedMessage decoded, CancellationToken cancellationToken)
     {
+        var (mailbox, id, raw, retrievalWarnings) = arrival;
         var key = ArchiveLayout.MessageKey(mailbox, id);
         var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = id, MessageId = decoded.Headers.MessageId };
         List<string> warnings = [.. retrievalWarnings, .. decoded.Warnings];
@@ -281,6 +281,9 @@ internal sealed class MessageArchiver(
     }
 
     private static string Sha256Of(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>A message as it arrived: its mailbox and ID, its spooled bytes, and what its retrieval noticed.</summary>
+    private sealed record Arrival(string Mailbox, string Id, SpooledMessage Raw, IReadOnlyList<string> RetrievalWarnings);
 }
 
 /// <summary>What is known of a message that is recorded without its bytes.</summary>
