@@ -14,11 +14,9 @@ namespace MailIngest.Ingestion;
 /// </summary>
 internal sealed class MailboxRun(
     RunServices services,
-    string mailbox,
     MailboxOptions options,
     MailboxLedger ledger,
     IMailboxLock? mailboxLock,
-    RunCounters counters,
     CancellationToken stopping)
 {
     /// <summary>Messages requested together; with PIPELINING their RETRs go out at once.</summary>
@@ -38,13 +36,15 @@ internal sealed class MailboxRun(
 
     private int _sessions;
 
-    public string Mailbox => mailbox;
+    /// <summary>The mailbox's name, as its ledger has it.</summary>
+    public string Mailbox => ledger.Mailbox;
 
     public MailboxOptions Options => options;
 
     public MailboxLedger Ledger => ledger;
 
-    public RunCounters Counters => counters;
+    /// <summary>What the run has done; its clock starts when the run holds the mailbox's lock and ledger.</summary>
+    public RunCounters Counters { get; } = new(services.Time, services.Time.GetUtcNow(), ledger.Totals);
 
     /// <summary>
     /// Lists the mailbox and plans what to do. The first session of a run checks the UIDL guard; every session forgets
@@ -59,7 +59,7 @@ internal sealed class MailboxRun(
         {
             var listed = listing.Distinct;
             var stillListed = listed.Count(id => ledger.Find(id) is not null);
-            UidlGuard.Default.Check(mailbox, ledger.Count, stillListed, listed.Count - stillListed);
+            UidlGuard.Default.Check(Mailbox, ledger.Count, stillListed, listed.Count - stillListed);
         }
 
         if (!readOnly)
@@ -70,21 +70,21 @@ internal sealed class MailboxRun(
 
         foreach (var (id, copies) in listing.Duplicates)
         {
-            Log.DuplicateUidl(services.Logger, mailbox, id, copies);
+            Log.DuplicateUidl(services.Logger, Mailbox, id, copies);
         }
 
         var sizes = RunPlan.NeedsSizes(listing, ledger, options) ? await session.GetSizesAsync(cancellationToken) : null;
-        var plan = RunPlan.Create(listing, ledger, sizes, options, counters.Fetched, counters.Bytes);
+        var plan = RunPlan.Create(listing, ledger, sizes, options, Counters);
         if (firstSession)
         {
-            counters.New = plan.New;
+            Counters.New = plan.New;
         }
 
-        counters.Remaining = plan.Later;
-        Log.Planned(services.Logger, mailbox, listing.Count, plan.New, plan.Fetch.Count, plan.FetchBytes);
+        Counters.Remaining = plan.Later;
+        Log.Planned(services.Logger, Mailbox, listing.Count, plan.New, plan.Fetch.Count, plan.FetchBytes);
         if (plan.Budget is { } budget)
         {
-            Log.BudgetReached(services.Logger, mailbox, budget, plan.Later);
+            Log.BudgetReached(services.Logger, Mailbox, budget, plan.Later);
         }
 
         return plan;
@@ -138,16 +138,16 @@ internal sealed class MailboxRun(
             }
         }
 
-        counters.Adopted = (counters.Adopted ?? 0) + unknown.Count;
+        Counters.Adopted = (Counters.Adopted ?? 0) + unknown.Count;
         await AppendAsync(durable: false, cancellationToken);
-        Log.Adopted(services.Logger, mailbox, counters.Adopted.Value, ledger.Count);
+        Log.Adopted(services.Logger, Mailbox, Counters.Adopted.Value, ledger.Count);
         await session.CommitAsync(cancellationToken);
     }
 
     /// <summary>Records how the run ended in the ledger, for <c>mailingest status</c>, and folds the journal when it has grown.</summary>
     public async Task FinishAsync(RunOutcome outcome, string? error, CancellationToken cancellationToken)
     {
-        ledger.Record(counters.Totals, counters.ToRecord(outcome, error));
+        ledger.Record(Counters.Totals, Counters.ToRecord(outcome, error));
         await AppendAsync(durable: outcome == RunOutcome.Failed, cancellationToken);
         await services.Ledgers.CompactIfDueAsync(ledger, cancellationToken);
     }
@@ -165,19 +165,19 @@ internal sealed class MailboxRun(
             var headers = await ReadHeadersAsync(session, unfetched.Position, cancellationToken);
             var reason = unfetched.State == EntryState.Skipped ? QuarantineReason.TooLarge : QuarantineReason.Unprocessable;
             var error = unfetched.State == EntryState.Skipped
-                ? $"{unfetched.Error}; raise MaxMessageSize (and the memory or temp space it needs) and run 'mailingest retry --mailbox {mailbox} {id}'"
+                ? $"{unfetched.Error}; raise MaxMessageSize (and the memory or temp space it needs) and run 'mailingest retry --mailbox {Mailbox} {id}'"
                 : $"gave up after {unfetched.Attempts} attempts (MaxAttempts): {unfetched.Error ?? "the run handling it died"}; " +
-                  $"run 'mailingest retry --mailbox {mailbox} {id}' once its cause is fixed";
+                  $"run 'mailingest retry --mailbox {Mailbox} {id}' once its cause is fixed";
             var key = await services.Archiver.RecordUnfetchedAsync(
-                mailbox, id, new UnfetchedMessage(reason, error, sizes?[unfetched.Position], unfetched.Attempts, headers), cancellationToken);
+                Mailbox, id, new UnfetchedMessage(reason, error, sizes?[unfetched.Position], unfetched.Attempts, headers), cancellationToken);
             ledger.Put(new LedgerEntry(id, unfetched.State)
             {
                 Size = sizes?[unfetched.Position],
                 Attempts = unfetched.Attempts,
                 Error = error,
-                Key = key == ArchiveLayout.MessageKey(mailbox, id) ? null : key,
+                Key = key == ArchiveLayout.MessageKey(Mailbox, id) ? null : key,
             });
-            counters.CountUnfetched(unfetched.State);
+            Counters.CountUnfetched(unfetched.State);
         }
     }
 
@@ -209,13 +209,13 @@ internal sealed class MailboxRun(
             return storedHere;
         }
 
-        services.Progress.Planned(mailbox, plan.Fetch.Count, plan.FetchBytes);
-        var spool = Path.Combine(services.Archive.SpoolFolder, mailbox);
+        services.Progress.Planned(Mailbox, plan.Fetch.Count, plan.FetchBytes);
+        var spool = Path.Combine(services.Archive.SpoolFolder, Mailbox);
         CreatePrivateFolder(spool);
 
         // Copies of an ID listed twice may share a key, so they must not be stored at the same time.
         var parallelism = plan.Fetch.Any(p => plan.Listing.Copies(plan.Listing[p]) > 1) ? 1 : StoreParallelism;
-        using var deadline = RunDeadline.Start(options, counters, services.Time);
+        using var deadline = RunDeadline.Start(options, Counters, services.Time);
         var inFlight = new HashSet<int>();
         var sync = new Lock();
         await using var pipeline = new StorePipeline(
@@ -253,11 +253,11 @@ internal sealed class MailboxRun(
             while (next < plan.Fetch.Count)
             {
                 // The time budget, like the byte budget, never stops a run before its first window: every run makes progress.
-                var outOfTime = next > 0 && options.MaxRunTime > TimeSpan.Zero && counters.Elapsed >= options.MaxRunTime;
+                var outOfTime = next > 0 && options.MaxRunTime > TimeSpan.Zero && Counters.Elapsed >= options.MaxRunTime;
                 if (outOfTime || stopping.IsCancellationRequested)
                 {
-                    counters.Remaining += plan.Fetch.Count - next;
-                    LogCutShort(outOfTime, counters.Remaining);
+                    Counters.Remaining += plan.Fetch.Count - next;
+                    LogCutShort(outOfTime, Counters.Remaining);
                     break;
                 }
 
@@ -272,7 +272,7 @@ internal sealed class MailboxRun(
                 await AppendAsync(durable: FlushDue, cancellationToken);
                 foreach (var position in window)
                 {
-                    services.Observer.OnStep(mailbox, IngestStep.Retrieving, plan.Listing[position]);
+                    services.Observer.OnStep(Mailbox, IngestStep.Retrieving, plan.Listing[position]);
                 }
 
                 await session.RetrieveAsync(window, pipeline, fetching.Token);
@@ -293,8 +293,8 @@ internal sealed class MailboxRun(
             {
                 // MaxRunTime ran out inside a retrieval: the rest waits for the next run. The session's connection was cut
                 // mid-answer, so it cannot delete or commit.
-                counters.Remaining += plan.Fetch.Count - storedHere.Count;
-                LogCutShort(outOfTime: true, counters.Remaining);
+                Counters.Remaining += plan.Fetch.Count - storedHere.Count;
+                LogCutShort(outOfTime: true, Counters.Remaining);
                 throw new RunCutShortException();
             }
 
@@ -324,7 +324,7 @@ internal sealed class MailboxRun(
         StoredMessage stored;
         try
         {
-            stored = await services.Archiver.StoreAsync(mailbox, id, raw, RetrievalWarningsFor(plan.Listing, position, listedSize, raw.Size), cancellationToken);
+            stored = await services.Archiver.StoreAsync(Mailbox, id, raw, RetrievalWarningsFor(plan.Listing, position, listedSize, raw.Size), cancellationToken);
         }
         catch (Exception e) when (e is OutOfMemoryException or InsufficientExecutionStackException)
         {
@@ -340,15 +340,15 @@ internal sealed class MailboxRun(
             {
                 Size = listedSize,
                 Sha256 = stored.Sha256,
-                Key = stored.Key == ArchiveLayout.MessageKey(mailbox, id) ? null : stored.Key,
+                Key = stored.Key == ArchiveLayout.MessageKey(Mailbox, id) ? null : stored.Key,
             });
         }
 
         ledger.Land([id]);
 
-        counters.Count(stored);
-        services.Progress.Stored(mailbox, stored.Size);
-        Log.MessageStored(services.Logger, mailbox, id, stored.Folder);
+        Counters.Count(stored);
+        services.Progress.Stored(Mailbox, stored.Size);
+        Log.MessageStored(services.Logger, Mailbox, id, stored.Folder);
         return true;
     }
 
@@ -359,7 +359,7 @@ internal sealed class MailboxRun(
         var attempts = plan.Attempts.GetValueOrDefault(position) + 1;
         ledger.Put(new LedgerEntry(id, EntryState.Retrying) { Size = listedSize, Attempts = attempts, Error = error });
         ledger.Land([id]);
-        Log.MessageFailed(services.Logger, mailbox, id, attempts, options.MaxAttempts, error);
+        Log.MessageFailed(services.Logger, Mailbox, id, attempts, options.MaxAttempts, error);
     }
 
     /// <summary>
@@ -380,17 +380,17 @@ internal sealed class MailboxRun(
         if (deletable.Count > 0)
         {
             ThrowIfLockLost();
-            Log.Deleting(services.Logger, mailbox, deletable.Count);
+            Log.Deleting(services.Logger, Mailbox, deletable.Count);
             await session.DeleteAsync(deletable, cancellationToken);
         }
 
-        services.Observer.OnStep(mailbox, IngestStep.Committing, null);
+        services.Observer.OnStep(Mailbox, IngestStep.Committing, null);
         ThrowIfLockLost();
         await session.CommitAsync(cancellationToken);
         if (deletable.Count > 0)
         {
-            services.Observer.OnStep(mailbox, IngestStep.Committed, null);
-            counters.CountDeleted(deletable.Count);
+            services.Observer.OnStep(Mailbox, IngestStep.Committed, null);
+            Counters.CountDeleted(deletable.Count);
             ledger.Remove(ids);
             await AppendAsync(durable: false, cancellationToken);
         }
@@ -419,7 +419,7 @@ internal sealed class MailboxRun(
             }
             else if (kept.Add(id))
             {
-                Log.DuplicateKept(services.Logger, mailbox, id, plan.Listing.Copies(id));
+                Log.DuplicateKept(services.Logger, Mailbox, id, plan.Listing.Copies(id));
             }
         }
 
@@ -427,7 +427,7 @@ internal sealed class MailboxRun(
         return deletable;
     }
 
-    private bool FlushDue => counters.SinceFlush >= options.LedgerFlushEvery || counters.SinceFlushTime >= options.LedgerFlushInterval;
+    private bool FlushDue => Counters.SinceFlush >= options.LedgerFlushEvery || Counters.SinceFlushTime >= options.LedgerFlushInterval;
 
     /// <summary>
     /// Writes the ledger's waiting changes. <paramref name="durable"/> also writes the entries of stored messages (after
@@ -439,10 +439,10 @@ internal sealed class MailboxRun(
         ThrowIfLockLost();
         if (durable)
         {
-            services.Observer.OnStep(mailbox, IngestStep.LedgerFlushing, null);
+            services.Observer.OnStep(Mailbox, IngestStep.LedgerFlushing, null);
             await services.Ledgers.MakeDurableAsync(ledger, cancellationToken);
-            counters.Flushed();
-            Log.LedgerFlushed(services.Logger, mailbox, ledger.Count);
+            Counters.Flushed();
+            Log.LedgerFlushed(services.Logger, Mailbox, ledger.Count);
         }
         else
         {
@@ -455,7 +455,7 @@ internal sealed class MailboxRun(
     {
         if (mailboxLock?.Lost.IsCancellationRequested == true)
         {
-            throw new MailboxLockLostException(mailbox);
+            throw new MailboxLockLostException(Mailbox);
         }
     }
 
@@ -497,7 +497,7 @@ internal sealed class MailboxRun(
         if (listedSize is { } listed && RetrievalWarnings.ForSize(listed, receivedSize) is { } size)
         {
             warnings.Add(size);
-            Log.RetrievalWarning(services.Logger, mailbox, id, size);
+            Log.RetrievalWarning(services.Logger, Mailbox, id, size);
         }
 
         return warnings;
@@ -507,11 +507,11 @@ internal sealed class MailboxRun(
     {
         if (outOfTime)
         {
-            Log.BudgetReached(services.Logger, mailbox, nameof(MailboxOptions.MaxRunTime), remaining);
+            Log.BudgetReached(services.Logger, Mailbox, nameof(MailboxOptions.MaxRunTime), remaining);
         }
         else
         {
-            Log.Stopping(services.Logger, mailbox, remaining);
+            Log.Stopping(services.Logger, Mailbox, remaining);
         }
     }
 

@@ -64,7 +64,7 @@ internal sealed class MailboxRunner(
     {
         ArgumentNullException.ThrowIfNull(options);
         var ledger = await services.Ledgers.LoadAsync(mailbox, cancellationToken);
-        var run = new MailboxRun(services, mailbox, options, ledger, mailboxLock: null, new RunCounters(services.Time, services.Time.GetUtcNow(), ledger.Totals), cancellationToken);
+        var run = new MailboxRun(services, options, ledger, mailboxLock: null, cancellationToken);
         await using var session = await SourceFor(options).OpenAsync(mailbox, options, cancellationToken);
         MailboxPlan plan;
         try
@@ -142,7 +142,6 @@ internal sealed class MailboxRunner(
 
     private async Task<MailboxRunResult> LockAndRunAsync(string mailbox, MailboxOptions options, Func<MailboxRun, IMailSession, Task> work, CancellationToken stopping)
     {
-        var startedAt = services.Time.GetUtcNow();
         var started = services.Time.GetTimestamp();
         try
         {
@@ -160,7 +159,7 @@ internal sealed class MailboxRunner(
                 Log.DiedInFlight(services.Logger, mailbox, ledger.DiedInFlight.Count);
             }
 
-            var run = new MailboxRun(services, mailbox, options, ledger, mailboxLock, new RunCounters(services.Time, startedAt, ledger.Totals), stopping);
+            var run = new MailboxRun(services, options, ledger, mailboxLock, stopping);
             return await RunSessionsAsync(run, work, stopping);
         }
         catch (Exception e) when (IsFailure(e, stopping))
