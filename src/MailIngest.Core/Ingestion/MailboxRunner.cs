@@ -3,7 +3,6 @@ using MailIngest.Archive;
 using MailIngest.Configuration;
 using MailIngest.Ledger;
 using MailIngest.Sources;
-using MailIngest.Telemetry;
 
 namespace MailIngest.Ingestion;
 

@@ -5,7 +5,6 @@ using MailIngest.Configuration;
 using MailIngest.Decoding;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
-using MailIngest.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
