@@ -24,7 +24,7 @@ public static class IngestionServiceCollectionExtensions
                 .Bind(options.Mailboxes, binder => binder.ErrorOnUnknownConfiguration = true))
             .ValidateOnStart();
         services.AddMailIngestSection<MailIngestOptions>(MailIngestOptions.SectionName);
-        services.AddSingleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
         services.TryAddSingleton<IProgressSink, NoProgressSink>();

@@ -529,7 +529,7 @@ internal sealed class MailboxRun(
 }
 
 /// <summary>The mailbox's lock was lost (an Azure lease that could not be renewed): the run stops before its next ledger write or DELE.</summary>
-public sealed class MailboxLockLostException(string mailbox)
+internal sealed class MailboxLockLostException(string mailbox)
     : Exception($"the lock on mailbox {mailbox} was lost (its lease could not be renewed in time), so another worker may be running it now; this run stopped before writing its ledger or deleting mail");
 
 /// <summary>MaxRunTime ran out in the middle of a retrieval; what is stored stays stored.</summary>

@@ -1,6 +1,7 @@
 using MailIngest.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -25,7 +26,7 @@ internal static class SchedulerServiceCollectionExtensions
         services.AddOptions<SchedulerOptions>()
             .Bind(section)
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());
         services.AddOptions<HostOptions>()
             .Configure<IOptions<SchedulerOptions>>((host, scheduler) => host.ShutdownTimeout = scheduler.Value.ShutdownTimeout);
         services.AddOptions<QuartzSchedulerOptions>()
