@@ -1,5 +1,6 @@
 using System.Text;
 using MailIngest.Archive;
+using MailIngest.IntegrationTests.Infrastructure;
 using MailIngest.IntegrationTests.Storage;
 using MailIngest.Storage.FileSystem;
 
@@ -243,6 +244,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestLane.Category, TestLane.Integration)] // As root, ReadOnlyFolder runs mount.
     public async Task TryLockMailboxAsync_ReadOnlyStateFolder_FailsNamingThePathAndTheErrorAndHoldsNothing()
     {
         // The lock file exists from an earlier run, as it does on every run but the first.
