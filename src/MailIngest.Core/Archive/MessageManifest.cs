@@ -2,7 +2,7 @@ namespace MailIngest.Archive;
 
 /// <summary>
 /// <c>manifest.json</c>, written last: its presence means the message is stored. Field names are a contract
-/// with consumers (DESIGN.md): add fields freely, never rename.
+/// with consumers (docs/storage.md, manifest.json): add fields freely, never rename.
 /// </summary>
 internal sealed record MessageManifest(
     int SchemaVersion,
