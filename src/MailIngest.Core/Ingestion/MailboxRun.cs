@@ -453,7 +453,7 @@ internal sealed class MailboxRun(
     /// <summary>A lost lease means another worker may be running this mailbox now: no ledger write, no DELE after that.</summary>
     private void ThrowIfLockLost()
     {
-        if (mailboxLock?.Lost.IsCancellationRequested == true)
+        if (mailboxLock is { IsHeld: false })
         {
             throw new MailboxLockLostException(mailbox);
         }
