@@ -26,6 +26,12 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     /// </summary>
     private const int StoreParallelism = 8;
 
+    /// <summary>
+    /// Spooled bytes waiting to be stored after which no new window starts: with the window in hand (at most
+    /// <see cref="WindowBytes"/>, or one larger message) this bounds the spool folder of a mailbox's run.
+    /// </summary>
+    private const long SpoolBudget = 64 * 1024 * 1024;
+
     /// <summary>The longest header block kept for a message recorded without its bytes.</summary>
     private const int MaxRecordedHeaderBytes = 64 * 1024;
 
@@ -254,6 +260,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
                     break;
                 }
 
+                await pipeline.WaitForRoomAsync(SpoolBudget, fetching.Token);
                 var window = NextWindow(plan, next, sizes);
                 next += window.Count;
                 lock (sync)
