@@ -45,6 +45,9 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
 
     public RunCounters Counters => counters;
 
+    /// <summary>Whether the run has lost its mailbox lock: whatever failed after that, the loss is the cause to report.</summary>
+    public bool LockLost => guard.Lock is { IsHeld: false };
+
     /// <summary>
     /// Lists the mailbox and plans what to do. The first session of a run checks the UIDL guard; every session forgets
     /// ledger entries whose messages left the server, unless <paramref name="readOnly"/> (<c>mailingest plan</c>).

@@ -208,7 +208,10 @@ internal sealed class MailboxRunner(
         catch (Exception e) when (IsFailure(e, stopping))
         {
             counters.Reconnects = attempts.Retries;
-            var error = Describe(e) + RetryNote(attempts, e);
+            // Another worker that took the mailbox over may have cleaned up under this run (its spool folder, say).
+            var error = run.LockLost && e is not MailboxLockLostException
+                ? $"{new MailboxLockLostException(mailbox).Message} ({Describe(e)})"
+                : Describe(e) + RetryNote(attempts, e);
             Log.RunFailed(services.Logger, mailbox, error, e);
             await TryFinishFailedAsync(run, error);
             return counters.ToResult(mailbox, MailboxRunStatus.Failed, error, run.Ledger);

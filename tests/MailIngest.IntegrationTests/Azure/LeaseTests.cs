@@ -91,7 +91,7 @@ public sealed class LeaseTests() : AzureMailboxTest("leased")
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Equal(0, Dovecot.MessageCount(User));
         Assert.True(firstRun.ExitCode == 1, firstRun.ToString());
-        Assert.Contains("the lock on mailbox leased was lost", firstRun.Stdout, StringComparison.Ordinal);
+        Assert.True(firstRun.Stdout.Contains("the lock on mailbox leased was lost", StringComparison.Ordinal), firstRun.ToString());
         Assert.Equal(20, (await Dovecot.WaitForSessionsAsync(2, User)).Sum(s => s.DeletedMessages));
         AssertEverythingStoredOnceAndDeleted();
 
