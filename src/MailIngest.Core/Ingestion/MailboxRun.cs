@@ -12,12 +12,7 @@ namespace MailIngest.Ingestion;
 /// and at the end <see cref="FinishAsync">record the run</see>. A run may take several sessions (a reconnect after a
 /// transient failure); each lists afresh and resumes from what the ledger holds.
 /// </summary>
-internal sealed class MailboxRun(
-    RunServices services,
-    MailboxOptions options,
-    MailboxLedger ledger,
-    IMailboxLock? mailboxLock,
-    CancellationToken stopping)
+internal sealed class MailboxRun(RunServices services, MailboxOptions options, MailboxLedger ledger, RunCounters counters, RunGuard guard)
 {
     /// <summary>Messages requested together; with PIPELINING their RETRs go out at once.</summary>
     private const int WindowMessages = 16;
@@ -31,20 +26,27 @@ internal sealed class MailboxRun(
     /// </summary>
     private const int StoreParallelism = 8;
 
+    /// <summary>
+    /// Spooled bytes waiting to be stored after which no new window starts: with the window in hand (at most
+    /// <see cref="WindowBytes"/>, or one larger message) this bounds the spool folder of a mailbox's run.
+    /// </summary>
+    private const long SpoolBudget = 64 * 1024 * 1024;
+
     /// <summary>The longest header block kept for a message recorded without its bytes.</summary>
     private const int MaxRecordedHeaderBytes = 64 * 1024;
 
     private int _sessions;
 
-    /// <summary>The mailbox's name, as its ledger has it.</summary>
     public string Mailbox => ledger.Mailbox;
 
     public MailboxOptions Options => options;
 
     public MailboxLedger Ledger => ledger;
 
-    /// <summary>What the run has done; its clock starts when the run holds the mailbox's lock and ledger.</summary>
-    public RunCounters Counters { get; } = new(services.Time, services.Time.GetUtcNow(), ledger.Totals);
+    public RunCounters Counters => counters;
+
+    /// <summary>Whether the run has lost its mailbox lock: whatever failed after that, the loss is the cause to report.</summary>
+    public bool LockLost => guard.Lock is { IsHeld: false };
 
     /// <summary>
     /// Lists the mailbox and plans what to do. The first session of a run checks the UIDL guard; every session forgets
@@ -74,13 +76,13 @@ internal sealed class MailboxRun(
         }
 
         var sizes = RunPlan.NeedsSizes(listing, ledger, options) ? await session.GetSizesAsync(cancellationToken) : null;
-        var plan = RunPlan.Create(listing, ledger, sizes, options, Counters);
+        var plan = RunPlan.Create(listing, ledger, sizes, options, counters);
         if (firstSession)
         {
-            Counters.New = plan.New;
+            counters.New = plan.New;
         }
 
-        Counters.Remaining = plan.Later;
+        counters.Remaining = plan.Later;
         Log.Planned(services.Logger, Mailbox, listing.Count, plan.New, plan.Fetch.Count, plan.FetchBytes);
         if (plan.Budget is { } budget)
         {
@@ -138,16 +140,16 @@ internal sealed class MailboxRun(
             }
         }
 
-        Counters.Adopted = (Counters.Adopted ?? 0) + unknown.Count;
+        counters.Adopted = (counters.Adopted ?? 0) + unknown.Count;
         await AppendAsync(durable: false, cancellationToken);
-        Log.Adopted(services.Logger, Mailbox, Counters.Adopted.Value, ledger.Count);
+        Log.Adopted(services.Logger, Mailbox, counters.Adopted.Value, ledger.Count);
         await session.CommitAsync(cancellationToken);
     }
 
     /// <summary>Records how the run ended in the ledger, for <c>mailingest status</c>, and folds the journal when it has grown.</summary>
     public async Task FinishAsync(RunOutcome outcome, string? error, CancellationToken cancellationToken)
     {
-        ledger.Record(Counters.Totals, Counters.ToRecord(outcome, error));
+        ledger.Record(counters.Totals, counters.ToRecord(outcome, error));
         await AppendAsync(durable: outcome == RunOutcome.Failed, cancellationToken);
         await services.Ledgers.CompactIfDueAsync(ledger, cancellationToken);
     }
@@ -177,7 +179,7 @@ internal sealed class MailboxRun(
                 Error = error,
                 Key = key == ArchiveLayout.MessageKey(Mailbox, id) ? null : key,
             });
-            Counters.CountUnfetched(unfetched.State);
+            counters.CountUnfetched(unfetched.State);
         }
     }
 
@@ -215,7 +217,7 @@ internal sealed class MailboxRun(
 
         // Copies of an ID listed twice may share a key, so they must not be stored at the same time.
         var parallelism = plan.Fetch.Any(p => plan.Listing.Copies(plan.Listing[p]) > 1) ? 1 : StoreParallelism;
-        using var deadline = RunDeadline.Start(options, Counters, services.Time);
+        using var deadline = RunDeadline.Start(options, counters, services.Time);
         var inFlight = new HashSet<int>();
         var sync = new Lock();
         await using var pipeline = new StorePipeline(
@@ -253,14 +255,15 @@ internal sealed class MailboxRun(
             while (next < plan.Fetch.Count)
             {
                 // The time budget, like the byte budget, never stops a run before its first window: every run makes progress.
-                var outOfTime = next > 0 && options.MaxRunTime > TimeSpan.Zero && Counters.Elapsed >= options.MaxRunTime;
-                if (outOfTime || stopping.IsCancellationRequested)
+                var outOfTime = next > 0 && options.MaxRunTime > TimeSpan.Zero && counters.Elapsed >= options.MaxRunTime;
+                if (outOfTime || guard.StopRequested)
                 {
-                    Counters.Remaining += plan.Fetch.Count - next;
-                    LogCutShort(outOfTime, Counters.Remaining);
+                    counters.Remaining += plan.Fetch.Count - next;
+                    LogCutShort(outOfTime, counters.Remaining);
                     break;
                 }
 
+                await pipeline.WaitForRoomAsync(SpoolBudget, fetching.Token);
                 var window = NextWindow(plan, next, sizes);
                 next += window.Count;
                 lock (sync)
@@ -293,8 +296,8 @@ internal sealed class MailboxRun(
             {
                 // MaxRunTime ran out inside a retrieval: the rest waits for the next run. The session's connection was cut
                 // mid-answer, so it cannot delete or commit.
-                Counters.Remaining += plan.Fetch.Count - storedHere.Count;
-                LogCutShort(outOfTime: true, Counters.Remaining);
+                counters.Remaining += plan.Fetch.Count - storedHere.Count;
+                LogCutShort(outOfTime: true, counters.Remaining);
                 throw new RunCutShortException();
             }
 
@@ -346,7 +349,7 @@ internal sealed class MailboxRun(
 
         ledger.Land([id]);
 
-        Counters.Count(stored);
+        counters.Count(stored);
         services.Progress.Stored(Mailbox, stored.Size);
         Log.MessageStored(services.Logger, Mailbox, id, stored.Folder);
         return true;
@@ -379,18 +382,18 @@ internal sealed class MailboxRun(
         await AppendAsync(durable: true, cancellationToken);
         if (deletable.Count > 0)
         {
-            ThrowIfLockLost();
+            guard.ThrowIfLockLost(Mailbox);
             Log.Deleting(services.Logger, Mailbox, deletable.Count);
             await session.DeleteAsync(deletable, cancellationToken);
         }
 
         services.Observer.OnStep(Mailbox, IngestStep.Committing, null);
-        ThrowIfLockLost();
+        guard.ThrowIfLockLost(Mailbox);
         await session.CommitAsync(cancellationToken);
         if (deletable.Count > 0)
         {
             services.Observer.OnStep(Mailbox, IngestStep.Committed, null);
-            Counters.CountDeleted(deletable.Count);
+            counters.CountDeleted(deletable.Count);
             ledger.Remove(ids);
             await AppendAsync(durable: false, cancellationToken);
         }
@@ -427,7 +430,7 @@ internal sealed class MailboxRun(
         return deletable;
     }
 
-    private bool FlushDue => Counters.SinceFlush >= options.LedgerFlushEvery || Counters.SinceFlushTime >= options.LedgerFlushInterval;
+    private bool FlushDue => counters.SinceFlush >= options.LedgerFlushEvery || counters.SinceFlushTime >= options.LedgerFlushInterval;
 
     /// <summary>
     /// Writes the ledger's waiting changes. <paramref name="durable"/> also writes the entries of stored messages (after
@@ -436,26 +439,17 @@ internal sealed class MailboxRun(
     /// </summary>
     private async Task AppendAsync(bool durable, CancellationToken cancellationToken)
     {
-        ThrowIfLockLost();
+        guard.ThrowIfLockLost(Mailbox);
         if (durable)
         {
             services.Observer.OnStep(Mailbox, IngestStep.LedgerFlushing, null);
             await services.Ledgers.MakeDurableAsync(ledger, cancellationToken);
-            Counters.Flushed();
+            counters.Flushed();
             Log.LedgerFlushed(services.Logger, Mailbox, ledger.Count);
         }
         else
         {
             await services.Ledgers.AppendAsync(ledger, includeKept: false, cancellationToken);
-        }
-    }
-
-    /// <summary>A lost lease means another worker may be running this mailbox now: no ledger write, no DELE after that.</summary>
-    private void ThrowIfLockLost()
-    {
-        if (mailboxLock?.Lost.IsCancellationRequested == true)
-        {
-            throw new MailboxLockLostException(Mailbox);
         }
     }
 
@@ -524,6 +518,26 @@ internal sealed class MailboxRun(
         else
         {
             Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}
+
+/// <summary>What may end a run early: the loss of its mailbox lock, and the caller asking it to stop.</summary>
+/// <param name="Lock">The mailbox's lock; null for <c>mailingest plan</c>, which takes none and writes nothing.</param>
+/// <param name="Stopping">
+/// Asks the run to end early but cleanly: no new message starts, the messages in hand are stored, the ledger is
+/// written and the session committed.
+/// </param>
+internal sealed record RunGuard(IMailboxLock? Lock, CancellationToken Stopping)
+{
+    public bool StopRequested => Stopping.IsCancellationRequested;
+
+    /// <summary>A lost lease means another worker may be running this mailbox now: no ledger write, no DELE after that.</summary>
+    public void ThrowIfLockLost(string mailbox)
+    {
+        if (Lock is { IsHeld: false })
+        {
+            throw new MailboxLockLostException(mailbox);
         }
     }
 }
