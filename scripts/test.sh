@@ -89,23 +89,28 @@ summarize() {
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 mkdir -p .work
+rc=0
 if $fast; then
     # The helpers that start a server or a process refuse in this lane, naming the trait a test lacks
     # (tests/MailIngest.IntegrationTests/Infrastructure/TestLane.cs).
     export MAILINGEST_TEST_LANE=fast
     output=.work/test-output-fast.txt
-    tests=(MailIngest.Fast.slnf --filter "Category!=Integration")
+    # Built first: 'dotnet test --no-build' runs the four test assemblies side by side, where 'dotnet test' that
+    # builds runs them one after the other (docs/testing.md, Lanes: about a fourth of the time).
+    dotnet build MailIngest.Fast.slnf -c Release 2>&1 | tee "$output" || rc=${PIPESTATUS[0]}
+    if [ "$rc" -eq 0 ]; then
+        dotnet test MailIngest.Fast.slnf -c Release --no-build --filter "Category!=Integration" --logger "console;verbosity=normal" 2>&1 \
+            | tee -a "$output" || rc=${PIPESTATUS[0]}
+    fi
 else
     install_package dovecot-pop3d /usr/sbin/dovecot
     install_package postgresql "/usr/lib/postgresql/*/bin/initdb"
     install_azurite
     install_helm
     output=.work/test-output.txt
-    tests=(MailIngest.sln)
+    dotnet test MailIngest.sln -c Release --logger "console;verbosity=normal" 2>&1 | tee "$output" || rc=${PIPESTATUS[0]}
 fi
 
-rc=0
-dotnet test "${tests[@]}" -c Release --logger "console;verbosity=normal" 2>&1 | tee "$output" || rc=${PIPESTATUS[0]}
 echo
 summarize "$output"
 printf 'in %d s\n' "$SECONDS"
