@@ -3,6 +3,7 @@ using MailIngest.Configuration;
 using MailIngest.Decoding;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
+using MailIngest.Reprocessing;
 using MailIngest.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +14,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class IngestionServiceCollectionExtensions
 {
-    /// <summary>Adds the ingestion loop and the <c>MailIngest</c> settings, validated at start; needs an archive and a mail source.</summary>
+    /// <summary>
+    /// Adds the ingestion loop, <c>mailingest reprocess</c>, and the <c>MailIngest</c> settings, validated at start; needs an
+    /// archive and a mail source. An <see cref="IReprocessedMessageSink"/> added beside hears of each message a reprocess changes.
+    /// </summary>
     public static IServiceCollection AddMailIngestion(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(MailIngestOptions.SectionName);
@@ -46,6 +50,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<MailboxResilience>();
         services.TryAddSingleton<IMailboxRunner, MailboxRunner>();
         services.TryAddSingleton<IMailboxStatusReader, MailboxStatusReader>();
+        services.TryAddSingleton<IReprocessor, Reprocessor>();
         return services;
     }
 
