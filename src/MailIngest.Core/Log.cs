@@ -68,13 +68,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 124, Level = LogLevel.Information, Message = "{Mailbox}: cleared the records of {Count} messages; the next run fetches them again")]
     public static partial void RetryCleared(ILogger logger, string mailbox, int count);
 
-    [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "{Mailbox}: reprocessed {Folder} ({Change}): wrote [{Written}], deleted [{Deleted}]")]
-    public static partial void Reprocessed(
-        ILogger logger, string mailbox, string folder, Reprocessing.ReprocessChange change, IEnumerable<string> written, IEnumerable<string> deleted);
+    [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "{Mailbox}: reprocessed {Folder} ({Change}): wrote {Written}; deleted {Deleted}")]
+    public static partial void Reprocessed(ILogger logger, string mailbox, string folder, Reprocessing.ReprocessChange change, Reprocessing.ObjectNames written, Reprocessing.ObjectNames deleted);
 
-    [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "{Mailbox}: dry run: would reprocess {Folder} ({Change}): write [{Written}], delete [{Deleted}]")]
-    public static partial void WouldReprocess(
-        ILogger logger, string mailbox, string folder, Reprocessing.ReprocessChange change, IEnumerable<string> written, IEnumerable<string> deleted);
+    [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "{Mailbox}: dry run: would reprocess {Folder} ({Change}): write {Written}; delete {Deleted}")]
+    public static partial void WouldReprocess(ILogger logger, string mailbox, string folder, Reprocessing.ReprocessChange change, Reprocessing.ObjectNames written, Reprocessing.ObjectNames deleted);
 
     [LoggerMessage(EventId = 142, Level = LogLevel.Debug, Message = "{Mailbox}: {Folder} is as decoding gives it; left untouched")]
     public static partial void ReprocessUnchanged(ILogger logger, string mailbox, string folder);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using MailIngest.Archive;
 using MailIngest.Decoding;
@@ -89,7 +90,7 @@ internal sealed class ReprocessPass(ReprocessServices services, string mailbox, 
     public void ManifestWritten(string uidl) => Services.Observer.OnStep(Mailbox, IngestStep.ReprocessManifestWritten, uidl);
 
     /// <summary>Counts a change, and logs what a dry run would do; true when the change is to be made (not a dry run).</summary>
-    public bool Changing(ReprocessChange change, string folder, IEnumerable<string> toWrite, IEnumerable<string> toDelete)
+    public bool Changing(ReprocessChange change, string folder, IReadOnlyList<string> toWrite, IReadOnlyList<string> toDelete)
     {
         Counters.Count(change);
         if (!Request.DryRun)
@@ -97,7 +98,7 @@ internal sealed class ReprocessPass(ReprocessServices services, string mailbox, 
             return true;
         }
 
-        Log.WouldReprocess(Services.Logger, Mailbox, folder, change, toWrite, toDelete);
+        Log.WouldReprocess(Services.Logger, Mailbox, folder, change, new ObjectNames(toWrite), new ObjectNames(toDelete));
         return false;
     }
 
@@ -105,7 +106,7 @@ internal sealed class ReprocessPass(ReprocessServices services, string mailbox, 
     public async Task ChangedAsync(ReprocessedMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Log.Reprocessed(Services.Logger, Mailbox, message.Folder, message.Change, message.Written, message.Deleted);
+        Log.Reprocessed(Services.Logger, Mailbox, message.Folder, message.Change, new ObjectNames(message.Written), new ObjectNames(message.Deleted));
         foreach (var sink in Services.Sinks)
         {
             await sink.ReprocessedAsync(message, cancellationToken);
@@ -115,3 +116,16 @@ internal sealed class ReprocessPass(ReprocessServices services, string mailbox, 
 
 /// <summary>A fault of one message that leaves it as it is (its raw bytes missing, its record corrupt); the pass goes on.</summary>
 internal sealed class UnusableMessageException(string message) : Exception(message);
+
+/// <summary>Object names for a log line, joined only when the line is written: a message of 1,500 parts must not make one of 1,500 names.</summary>
+internal readonly record struct ObjectNames(IReadOnlyList<string> Paths)
+{
+    private const int Shown = 5;
+
+    public override string ToString() => Paths.Count switch
+    {
+        0 => "nothing",
+        <= Shown => string.Join(", ", Paths),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{string.Join(", ", Paths.Take(Shown))} and {Paths.Count - Shown} more"),
+    };
+}

@@ -56,7 +56,7 @@ internal sealed class StoredMessageRewrite(ReprocessPass pass)
             return;
         }
 
-        if (!pass.Changing(change, folder.Path, changes.ToWrite.Order(StringComparer.Ordinal), changes.ToDelete))
+        if (!pass.Changing(change, folder.Path, [.. changes.ToWrite.Order(StringComparer.Ordinal)], changes.ToDelete))
         {
             return;
         }
