@@ -60,9 +60,8 @@ internal sealed class QuarantineDrain(ReprocessPass pass)
     }
 
     /// <summary>
-    /// The message folders under the keys the records may move to (their own, or the key of a reused ID), with the raw
-    /// SHA-256 their manifests name: one listing of the mailbox's messages, since a folder's date is known only once its
-    /// message is decoded.
+    /// The stored message folders, by key, under the keys the records may move to (their own, or the key of a reused ID):
+    /// from one listing of the mailbox's messages, since the date folder of a message is known only once it is decoded.
     /// </summary>
     private async Task<ILookup<string, string>> StoredFoldersAsync(List<QuarantineRecord> records, CancellationToken cancellationToken)
     {

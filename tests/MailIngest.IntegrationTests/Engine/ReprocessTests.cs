@@ -36,9 +36,11 @@ public abstract class ReprocessTests(StoreKind store) : MailboxTest("reprocess",
 
     /// <summary>
     /// <paramref name="messages"/> message folders, each with one manifest whose every object is there with the bytes it
-    /// names, and nothing else beside them; no half-written object anywhere.
+    /// names, and nothing else a reader sees beside them. No half-written object anywhere, but that a pass killed while it
+    /// wrote the manifest of a message it restored may leave that write's remains (a hidden temp file, uncommitted
+    /// blocks), which the next pass has no reason to touch: the manifest it would write says the same (docs/reprocess.md).
     /// </summary>
-    private void AssertOneConsistentManifestPerMessage(int messages)
+    private void AssertOneConsistentManifestPerMessage(int messages, bool afterAKill = false)
     {
         var manifests = Workspace.Manifests();
         Assert.Equal(messages, manifests.Count);
@@ -53,13 +55,20 @@ public abstract class ReprocessTests(StoreKind store) : MailboxTest("reprocess",
                 Assert.Equal(entry["sha256"]!.GetValue<string>(), Sha256(content));
             }
 
+            // As text, so that a failure shows the whole paths.
             Assert.Equal(
-                named.Select(e => $"{manifest.Folder}/{e!["path"]!.GetValue<string>()}").Append($"{manifest.Folder}/manifest.json").Order(StringComparer.Ordinal),
-                Workspace.Archive.List(manifest.Folder + "/"));
+                string.Join("\n", named.Select(e => $"{manifest.Folder}/{e!["path"]!.GetValue<string>()}").Append($"{manifest.Folder}/manifest.json").Order(StringComparer.Ordinal)),
+                string.Join("\n", Workspace.Archive.List(manifest.Folder + "/").Where(path => !IsTempFile(path))));
         }
 
-        Assert.Empty(Workspace.TempFiles());
+        Assert.All(Workspace.TempFiles(), leftover => Assert.True(
+            afterAKill && (Path.GetFileName(leftover).StartsWith(".manifest.json.", StringComparison.Ordinal) || leftover.EndsWith("/manifest.json", StringComparison.Ordinal)),
+            $"half-written: {leftover}"));
     }
+
+    /// <summary>A FileSystem store's temp file, hidden: what a reader of the folder passes by.</summary>
+    private static bool IsTempFile(string path) =>
+        Path.GetFileName(path).StartsWith('.') && path.EndsWith(".tmp", StringComparison.Ordinal);
 
     private void AssertQuarantineDrainedAndLedgerSaysStored()
     {
@@ -144,7 +153,7 @@ public abstract class ReprocessTests(StoreKind store) : MailboxTest("reprocess",
         var rerun = await ReprocessOkAsync();
 
         Assert.Contains("examined 4, rewritten 0, restored ", rerun.Stdout, StringComparison.Ordinal);
-        AssertOneConsistentManifestPerMessage(4);
+        AssertOneConsistentManifestPerMessage(4, afterAKill: true);
     }
 
     [Theory]
@@ -165,7 +174,7 @@ public abstract class ReprocessTests(StoreKind store) : MailboxTest("reprocess",
         var rerun = await ReprocessOkAsync("--quarantine");
 
         Assert.Contains("examined 2, rewritten 0, restored 0, unchanged 0, from quarantine 2, still failing 0,", rerun.Stdout, StringComparison.Ordinal);
-        AssertOneConsistentManifestPerMessage(2);
+        AssertOneConsistentManifestPerMessage(2, afterAKill: true);
         AssertQuarantineDrainedAndLedgerSaysStored();
     }
 
