@@ -173,6 +173,8 @@ internal sealed class InMemoryArchive : IMailArchive, IDisposable
     {
         public CancellationToken Lost => CancellationToken.None;
 
+        public bool IsHeld => true;
+
         public ValueTask DisposeAsync()
         {
             gate.Release();
