@@ -176,6 +176,7 @@ internal sealed class QuarantineDrain(ReprocessPass pass)
         QuarantineRecord record, MessageManifest manifest, string folder, List<string> written, MailboxLedger ledger, CancellationToken cancellationToken)
     {
         var entry = ledger.Find(record.Uidl);
+        pass.ThrowIfLockLost();
         if (entry is { State: EntryState.Quarantined } && (entry.Sha256 is null || entry.Sha256 == record.Raw!.Sha256))
         {
             ledger.Put(entry with { State = EntryState.Stored, Key = manifest.Key == ArchiveLayout.MessageKey(pass.Mailbox, record.Uidl) ? null : manifest.Key });
@@ -188,6 +189,7 @@ internal sealed class QuarantineDrain(ReprocessPass pass)
         }
 
         var quarantine = ArchiveLayout.QuarantineFolder(pass.Mailbox, record.Key);
+        pass.ThrowIfLockLost();
         await pass.Archive.DeleteAsync($"{quarantine}/{ArchiveLayout.RawName}", cancellationToken);
         await pass.Archive.DeleteAsync($"{quarantine}/{ArchiveLayout.ErrorName}", cancellationToken);
         await pass.ChangedAsync(

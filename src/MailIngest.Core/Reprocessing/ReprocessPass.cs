@@ -23,7 +23,12 @@ internal sealed record ReprocessServices(
 /// One reprocess of one mailbox, under its lock: what is asked, what is counted, and the steps every message shares
 /// (examine, decode, report). <see cref="StoredMessageRewrite"/> and <see cref="QuarantineDrain"/> do the rest.
 /// </summary>
-internal sealed class ReprocessPass(ReprocessServices services, string mailbox, ReprocessRequest request)
+/// <param name="services">What every pass shares.</param>
+/// <param name="mailbox">The mailbox.</param>
+/// <param name="request">What is asked.</param>
+/// <param name="mailboxLock">The mailbox's lock, held for the whole pass.</param>
+/// <param name="counters">What the pass has done, which outlives a pass that fails.</param>
+internal sealed class ReprocessPass(ReprocessServices services, string mailbox, ReprocessRequest request, IMailboxLock mailboxLock, ReprocessCounters counters)
 {
     public ReprocessServices Services { get; } = services;
 
@@ -31,7 +36,7 @@ internal sealed class ReprocessPass(ReprocessServices services, string mailbox, 
 
     public ReprocessRequest Request { get; } = request;
 
-    public ReprocessCounters Counters { get; } = new();
+    public ReprocessCounters Counters { get; } = counters;
 
     public ReprocessSelection Selection { get; } = new(mailbox, request);
 
@@ -50,6 +55,7 @@ internal sealed class ReprocessPass(ReprocessServices services, string mailbox, 
     public async Task ExamineAsync(string folder, Func<Task> work)
     {
         ArgumentNullException.ThrowIfNull(work);
+        ThrowIfLockLost();
         Counters.Examined();
         try
         {
@@ -82,6 +88,18 @@ internal sealed class ReprocessPass(ReprocessServices services, string mailbox, 
         catch (JsonException e)
         {
             throw new UnusableMessageException($"{path} is not valid: {e.Message} It is left as it is; restore it from a backup.");
+        }
+    }
+
+    /// <summary>
+    /// A lost lock means another worker may be running this mailbox now: checked before each message, and before each
+    /// ledger write and deletion, which must not come from a holder whose lease may have ended.
+    /// </summary>
+    public void ThrowIfLockLost()
+    {
+        if (!mailboxLock.IsHeld)
+        {
+            throw new MailboxLockLostException(Mailbox);
         }
     }
 

@@ -23,7 +23,7 @@ internal sealed class Reprocessor(
     {
         ArgumentNullException.ThrowIfNull(request);
         var started = time.GetTimestamp();
-        var pass = new ReprocessPass(_services, mailbox, request);
+        var counters = new ReprocessCounters();
         try
         {
             // A dry run takes the lock too: it reads no message an ingestion is halfway through, and uses the mailbox's spool.
@@ -34,25 +34,25 @@ internal sealed class Reprocessor(
                 return ReprocessResult.LockHeld(mailbox);
             }
 
+            var pass = new ReprocessPass(_services, mailbox, request, mailboxLock, counters);
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, mailboxLock.Lost);
             try
             {
                 await (request.Quarantine ? new QuarantineDrain(pass).RunAsync(stopping.Token) : new StoredMessageRewrite(pass).RunAsync(stopping.Token));
+                return counters.ToResult(mailbox, request.DryRun, time.GetElapsedTime(started));
             }
-            catch (OperationCanceledException) when (mailboxLock.Lost.IsCancellationRequested)
+            catch (Exception e) when (!mailboxLock.IsHeld && e is not MailboxLockLostException)
             {
-                throw new MailboxLockLostException(mailbox);
+                // Whatever failed after the lock was lost (a cancelled request, a conflicting write), the loss is the cause.
+                return Failed(mailbox, counters, request, started, $"{new MailboxLockLostException(mailbox).Message} ({Describe(e)})", e);
             }
-
-            return pass.Counters.ToResult(mailbox, request.DryRun, time.GetElapsedTime(started));
         }
         catch (Exception e) when (e is not OperationCanceledException || cancellationToken.IsCancellationRequested)
         {
             var error = e is OperationCanceledException
                 ? "stopped before the end; what is written is consistent, and reprocess goes on where it stopped when run again"
                 : Describe(e);
-            Log.ReprocessFailed(logger, mailbox, error, e);
-            return pass.Counters.ToResult(mailbox, request.DryRun, time.GetElapsedTime(started)) with { Status = MailboxRunStatus.Failed, Error = error };
+            return Failed(mailbox, counters, request, started, error, e);
         }
         finally
         {
@@ -60,9 +60,16 @@ internal sealed class Reprocessor(
         }
     }
 
+    private ReprocessResult Failed(string mailbox, ReprocessCounters counters, ReprocessRequest request, long started, string error, Exception e)
+    {
+        Log.ReprocessFailed(logger, mailbox, error, e);
+        return counters.ToResult(mailbox, request.DryRun, time.GetElapsedTime(started)) with { Status = MailboxRunStatus.Failed, Error = error };
+    }
+
     private static string Describe(Exception e) => e switch
     {
         ArchiveConflictException or ArchiveUnavailableException or InvalidDataException or MailboxLockLostException or IOException => e.Message,
+        OperationCanceledException => "its work was cancelled",
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 }

@@ -82,6 +82,7 @@ internal sealed class StoredMessageRewrite(ReprocessPass pass)
             await pass.Archive.PersistAsync(cancellationToken);
             foreach (var path in changes.ToDelete)
             {
+                pass.ThrowIfLockLost();
                 await pass.Archive.DeleteAsync($"{folder.Path}/{path}", cancellationToken);
             }
         }

@@ -269,6 +269,31 @@ public sealed class ReprocessorTests : IDisposable
     }
 
     [Fact]
+    public async Task Reprocess_LockLostWhileMovingOutOfQuarantine_StopsBeforeTheLedgerAndTheDeletionsAndNamesTheLoss()
+    {
+        await IngestAsync(("u9", Nested(40)));
+        var limits = new DecoderLimits { MaxDepth = 64 };
+        _harness.OnStep = (step, _) => Archive.LocksLost |= step == IngestStep.ReprocessManifestWritten;
+        Archive.Events.Clear();
+
+        var lost = await ReprocessAsync(quarantine: true, limits: limits);
+
+        Assert.Equal(MailboxRunStatus.Failed, lost.Status);
+        Assert.Contains("the lock on mailbox support was lost", lost.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(Archive.Events, e => e.StartsWith("append", StringComparison.Ordinal) || e.StartsWith("delete", StringComparison.Ordinal));
+        Assert.Single(_harness.QuarantineRecords());
+        Assert.Equal(EntryState.Quarantined, (await _harness.LedgerAsync()).Find("u9")!.State);
+
+        Archive.LocksLost = false;
+        _harness.OnStep = (_, _) => { };
+        var result = await ReprocessOkAsync(quarantine: true, limits: limits);
+
+        Assert.Equal(1, result.FromQuarantine);
+        Assert.Equal(EntryState.Stored, (await _harness.LedgerAsync()).Find("u9")!.State);
+        Assert.Empty(_harness.QuarantineRecords());
+    }
+
+    [Fact]
     public async Task Reprocess_QuarantinedUnderAKeyAnotherMessageNowHolds_MovesUnderTheKeyOfAReusedId()
     {
         var nested = Nested(40);
