@@ -33,7 +33,7 @@ public class MessageManifestTests
     {
         Assert.Equal(
             ["schemaVersion", "mailbox", "uidl", "key", "ingestedAt", "messageId", "subject", "from", "to", "cc", "date",
-             "raw", "bodies", "attachments", "warnings"],
+             "raw", "bodies", "attachments", "warnings", "decoderVersion", "reprocessedAt"],
             Serialize().Select(p => p.Key));
     }
 
