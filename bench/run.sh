@@ -165,11 +165,10 @@ MANY_DIR=$MAIL_ROOT/many/Maildir
 # Messages delivered by the 100-new scenario end in ".added" (Dovecot moves them to cur/ as NAME:2,);
 # they are removed at exit, and here too after a killed run, so the cached mailbox stays as generated.
 remove_added() { find "$MANY_DIR/new" "$MANY_DIR/cur" -name '*.added*' -delete 2>/dev/null || true; }
-if [ "$MODE" = ledger ]; then
-    generate ledger "counts=$LEDGER_COUNTS seed=$((SEED + 5)) v1" gen_ledger
-    for user in $LEDGER_USERS; do chown -R nobody:nogroup "$MAIL_ROOT/$user"; done
-    USERS=$LEDGER_USERS
-else
+generate ledger "counts=$LEDGER_COUNTS seed=$((SEED + 5)) v1" gen_ledger
+for user in $LEDGER_USERS; do chown -R nobody:nogroup "$MAIL_ROOT/$user"; done
+USERS=$LEDGER_USERS
+if [ "$MODE" = main ]; then
     generate bench "messages=$MESSAGES mb=$MB seed=$SEED v1" python3 bench/genmail.py "$MAIL_ROOT/bench/Maildir" "$MESSAGES" "$MB" "$SEED"
     generate small "messages=$MEM_MESSAGES seed=$((SEED + 1)) v1" \
         python3 bench/genmail.py "$MAIL_ROOT/small/Maildir" "$MEM_MESSAGES" $((MEM_MESSAGES / 25 + 1)) $((SEED + 1))
@@ -177,7 +176,7 @@ else
     generate huge "attachment=$HUGE_ATTACH_MB seed=$((SEED + 4)) v1" gen_huge
     generate many "messages=$MANY mb=$MANY_MB seed=$((SEED + 3)) v1" python3 bench/genmail.py "$MANY_DIR" "$MANY" "$MANY_MB" $((SEED + 3))
     remove_added
-    USERS="bench small big many huge"
+    USERS="bench small big many huge $LEDGER_USERS"
 fi
 
 # ---------------------------------------------------------------- private Dovecot and Azurite
@@ -297,15 +296,17 @@ pop3_stat() {
     done
 }
 
-# ---------------------------------------------------------------- ledger: bytes written over a first import (--ledger)
+# ---------------------------------------------------------------- ledger: bytes written over a first import
 # Each mailbox ledger-N is imported once, into an empty FileSystem store, with bench/writecount.c
 # preloaded: it adds up every byte the process writes into files under the store's state/ (snapshots,
 # their temporary files, journal appends, the lock holder), including generations that compaction
-# deleted later. The journal generation left at the end says how many compactions there were.
-if [ "$MODE" = ledger ]; then
+# deleted later. The snapshot names the journal generation that continues it: the compactions so far.
+# It runs last in a full run (it creates about 4 files per message), alone with --ledger.
+LEDGER_TSV=$WORK/ledger.tsv
+ledger_scenario() {
+    local count user dir written calls snapshot journal generation
     command -v cc >/dev/null 2>&1 || die "the ledger scenario builds bench/writecount.c: install a C compiler (apt-get install gcc)"
     cc -shared -fPIC -O2 -o "$WORK/writecount.so" "$REPO/bench/writecount.c" -ldl || die "cc could not build bench/writecount.c"
-    LEDGER_TSV=$WORK/ledger.tsv
     : >"$LEDGER_TSV"
     log "Ledger: a first import of each of $LEDGER_COUNTS small messages; bytes written to state/ counted"
     for count in $LEDGER_COUNTS; do
@@ -321,13 +322,16 @@ if [ "$MODE" = ledger ]; then
         read -r written calls <"$WORK/writecount.txt"
         snapshot=$(stat -c %s "$dir/state/$user.json")
         journal=$(find "$dir/state" -name "$user.journal-*.jsonl" -printf '%s\n' | awk '{s += $1} END {print s + 0}')
-        generation=$(find "$dir/state" -name "$user.journal-*.jsonl" -printf '%f\n' | sed 's/.*journal-\([0-9]*\)\.jsonl/\1/' | sort -n | tail -n 1)
+        generation=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["journal"])' "$dir/state/$user.json")
         [ "$written" -ge $((snapshot + journal)) ] \
             || die "bench/writecount.c counted $written bytes, fewer than the ledger's files hold ($((snapshot + journal))): it missed writes"
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$count" "$written" "$calls" "$snapshot" "$journal" "${generation:-0}" >>"$LEDGER_TSV"
-        printf '  %s messages: %s bytes written to state/ in %s writes; ledger now %s + %s bytes, journal generation %s\n' \
-            "$count" "$written" "$calls" "$snapshot" "$journal" "${generation:-0}" >&2
+        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$count" "$written" "$calls" "$snapshot" "$journal" "$generation" >>"$LEDGER_TSV"
+        printf '  %s messages: %s bytes written to state/ in %s writes; ledger now %s + %s bytes, %s compactions\n' \
+            "$count" "$written" "$calls" "$snapshot" "$journal" "$generation" >&2
     done
+}
+if [ "$MODE" = ledger ]; then
+    ledger_scenario
     log "Results"
     MODE=ledger RESULTS=$RESULTS LEDGER_TSV=$LEDGER_TSV python3 "$REPO/bench/report.py"
     exit 0
@@ -503,6 +507,15 @@ for round in $(seq "$RUNS"); do
 done
 
 # ---------------------------------------------------------------- report
+# ---------------------------------------------------------------- four mailboxes at once: peak RSS for the chart
+# `mailingest once` ingests MaxConcurrentMailboxes (4 by default) mailboxes at the same time; the chart's
+# memory limit must hold that, not one mailbox. Untimed (nothing to compare with); its peak RSS is reported.
+log "Four mailboxes at once: mailingest once of bench, many, small and big into one empty store (peak RSS)"
+mi "$RUNS_DIR/mailingest-four"
+measure four mailingest "${CMD[@]}" bench --mailbox many --mailbox small --mailbox big
+expect "four: MailIngest stored" "$(($(stored "$RUNS_DIR/mailingest-four" bench) + $(stored "$RUNS_DIR/mailingest-four" many)))" \
+    $((MESSAGES + MANY + NEW * RUNS))
+
 # ---------------------------------------------------------------- huge: one 1 GB message under a capped GC heap
 # After every timed scenario (it writes gigabytes). MailIngest runs with DOTNET_GCHeapHardLimit, so an
 # attempt to hold the message in memory fails the run with OutOfMemoryException instead of passing
@@ -564,6 +577,8 @@ if [ -n "$key" ]; then node "$REPO/bench/upload.cjs" get bench "$key" >"$WORK/hu
 huge_facts huge-azure "$WORK/huge-manifest.json" "$raw" "$SPOOL_PEAK"
 azurite_stop
 
+ledger_scenario
+
 # ---------------------------------------------------------------- hooks for the next scenarios (not yet measured)
 # Events cost (issue 15): the full ingest of bench with a webhook sink configured vs without, target:
 # at most 10 % slower. Put it right after "Full ingest and no-new poll" above, inside the same rounds:
@@ -590,6 +605,6 @@ azurite_stop
 
 log "Results"
 export RESULTS RETRS MESSAGES RUNS BIG_MB MEM_MESSAGES MANY NEW CONCURRENCIES MI_OBJECTS MI_BYTES PLAIN_OBJECTS PLAIN_BYTES
-export RUN_LOG RUN_METRICS RUN_HWM_KB TICKS TICK_SECONDS HUGE_TSV HUGE_BYTES HUGE_SHA256 HEAP_LIMIT
+export RUN_LOG RUN_METRICS RUN_HWM_KB TICKS TICK_SECONDS HUGE_TSV HUGE_BYTES HUGE_SHA256 HEAP_LIMIT LEDGER_TSV
 HUGE_ATTACHMENT_BYTES=$((HUGE_ATTACH_MB * 1000000)) MAILBOX_BYTES=$(du -sb "$MAIL_ROOT/bench/Maildir" | cut -f1) \
     python3 "$REPO/bench/report.py"
