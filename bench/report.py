@@ -43,14 +43,15 @@ def ledger_report():
           "written to state/ as counted by bench/writecount.c (every write into a file under state/: snapshots and "
           "their temporary files, journal appends, the lock holder), against the ledger left at the end\n")
     print("| messages | written to state/ (MB) | per message (B) | ledger at the end (KB) | per message (B) "
-          "| written / ledger | compactions | writes | import (s) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| written / ledger | compactions | writes | import (s) | peak RSS (MB) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     per = {}
     for count, written, calls, snapshot, journal, generation in ledger:
         final = snapshot + journal
         per[count] = written / count
         print(f"| {count} | {written / 1e6:.2f} | {written / count:.0f} | {final / 1e3:.0f} | {final / count:.0f} "
-              f"| {written / final:.2f} | {generation} | {calls} | {med(f'ledger-{count}', 'mailingest'):.1f} |")
+              f"| {written / final:.2f} | {generation} | {calls} | {med(f'ledger-{count}', 'mailingest'):.1f} "
+              f"| {mb(med(f'ledger-{count}', 'mailingest', RSS)):.1f} |")
     small, large = min(per), max(per)
     growth = per[large] / per[small]
     print(f"\nBytes written per message: {per[small]:.0f} at {small} messages, {per[large]:.0f} at {large} "
@@ -197,8 +198,12 @@ def main_report():
 
     mine = [r for r in rows if r[1] == "mailingest" and not r[0].startswith("ledger-")]
     peak = max(mine, key=lambda r: int(r[RSS]))
+    counts = sorted(int(r[0].split("-")[1]) for r in rows if r[0].startswith("ledger-"))
+    low, high = (med(f"ledger-{c}", "mailingest", RSS) for c in (counts[0], counts[-1]))
     print(f"\nLargest peak RSS of a MailIngest process: {mb(int(peak[RSS])):.1f} MB ({peak[0]}); of `mailingest run`: "
-          f"{mb(run_hwm):.1f} MB. The chart's memory request and limit are sized from these (charts/mailingest/README.md).")
+          f"{mb(run_hwm):.1f} MB; of the first import of {counts[-1]} messages: {mb(high):.1f} MB (about "
+          f"{(high - low) * 1024 / (counts[-1] - counts[0]):.2f} KB more per message on the server: the ledger's entries "
+          f"and the listing). The chart's memory request and limit are sized from these (charts/mailingest/README.md).")
     print("\n**Targets** (issues 14 and 12): " + "; ".join(f"{name}: **{verdict(ok)}**" for name, ok in TARGETS) + ".")
     print(f"\nRaw samples: {env['RESULTS']}")
 

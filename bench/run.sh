@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Benchmarks `mailingest once` and `mailingest run` against mpop (a C POP3 fetcher with pipelining) on
 # the same private Dovecot mailboxes, MailIngest's AzureBlob store against a plain parallel upload into
-# Azurite, a 1 GB message under a capped GC heap on both stores, and (opt-in) the bytes the ledger
-# writes over a first import of 100,000 messages; prints medians, ratios, peak RSS and the targets of
-# issues 12 and 14. See bench/README.md.
+# Azurite, a 1 GB message under a capped GC heap on both stores, and the bytes the ledger writes over
+# a first import of 100,000 messages; prints medians, ratios, peak RSS and the targets of issues 12
+# and 14. See bench/README.md.
 #
-#   bench/run.sh                     full run (about 20 minutes, +5 to generate the mailboxes once)
+#   bench/run.sh                     full run (about 20 minutes after the publish, +3 to generate the
+#                                    mailboxes the first time)
 #   bench/run.sh --quick             smoke run (small mailboxes, 1 round; a few minutes after publish)
 #   bench/run.sh --ledger            only the ledger scenario: first imports of 25,000, 50,000 and
-#                                    100,000 small messages (about 10 minutes, +2 to generate)
+#                                    100,000 small messages (about 5 minutes, +1 to generate)
 #   bench/run.sh --ledger --quick    the same with 2,500, 5,000 and 10,000
 #
 # Environment (defaults in brackets): BENCH_MESSAGES [2100], BENCH_MB [88], BENCH_RUNS [3],
