@@ -202,7 +202,7 @@ def main_report():
     low, high = (med(f"ledger-{c}", "mailingest", RSS) for c in (counts[0], counts[-1]))
     print(f"\nLargest peak RSS of a MailIngest process: {mb(int(peak[RSS])):.1f} MB ({peak[0]}); of `mailingest run`: "
           f"{mb(run_hwm):.1f} MB; of the first import of {counts[-1]} messages: {mb(high):.1f} MB (about "
-          f"{(high - low) * 1024 / (counts[-1] - counts[0]):.2f} KB more per message on the server: the ledger's entries "
+          f"{(high - low) / (counts[-1] - counts[0]):.2f} KB more per message on the server: the ledger's entries "
           f"and the listing). The chart's memory request and limit are sized from these (charts/mailingest/README.md).")
     print("\n**Targets** (issues 14 and 12): " + "; ".join(f"{name}: **{verdict(ok)}**" for name, ok in TARGETS) + ".")
     print(f"\nRaw samples: {env['RESULTS']}")
