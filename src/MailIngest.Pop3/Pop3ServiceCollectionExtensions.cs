@@ -17,8 +17,7 @@ public static class Pop3ServiceCollectionExtensions
             services.AddSingleton(_ => new Pop3ProtocolLog(protocolLogPath));
         }
 
-        services.AddSingleton<IAccessTokenSource, AccessTokenFileSource>();
-        services.AddSingleton<IAccessTokenSource, Microsoft365TokenSource>();
+        services.AddMailLogin();
         services.AddSingleton<IMailSource, Pop3MailServer>();
         return services;
     }

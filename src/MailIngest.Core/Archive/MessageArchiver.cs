@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using MailIngest.Decoding;
 using MailIngest.IO;
+using MailIngest.Sources;
 using Microsoft.Extensions.Logging;
 
 namespace MailIngest.Archive;
@@ -22,10 +23,14 @@ internal sealed class MessageArchiver(
     private const string RawContentType = "message/rfc822";
 
     /// <summary>Stores a spooled message with what its retrieval noticed (a short RETR, a duplicate ID), which lead the manifest's warnings.</summary>
-    /// <remarks>The spool file is taken over by the archive, or deleted.</remarks>
+    /// <remarks>
+    /// The spool file is taken over by the archive, or deleted. The key is made from the listed message's
+    /// <see cref="ListedMessage.StorageName"/> when it has one, so that one message under several IDs is stored once.
+    /// </remarks>
     public async Task<StoredMessage> StoreAsync(
-        string mailbox, string id, SpooledMessage raw, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
+        string mailbox, ListedMessage message, SpooledMessage raw, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
     {
+        var id = message.Id;
         try
         {
             await using var content = raw.OpenRead();
@@ -36,12 +41,12 @@ internal sealed class MessageArchiver(
             }
             catch (MessageDecodingException e)
             {
-                return await QuarantineAsync(mailbox, id, raw, e.Message, cancellationToken);
+                return await QuarantineAsync(mailbox, message, raw, e.Message, cancellationToken);
             }
 
             using (decoded)
             {
-                return await StoreDecodedAsync(mailbox, id, raw, decoded, retrievalWarnings, cancellationToken);
+                return await StoreDecodedAsync(mailbox, message, raw, decoded, retrievalWarnings, cancellationToken);
             }
         }
         finally
@@ -82,9 +87,10 @@ internal sealed class MessageArchiver(
     }
 
     private async Task<StoredMessage> StoreDecodedAsync(
-        string mailbox, string id, SpooledMessage raw, DecodedMessage decoded, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
+        string mailbox, ListedMessage message, SpooledMessage raw, DecodedMessage decoded, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
     {
-        var key = ArchiveLayout.MessageKey(mailbox, id);
+        var id = message.Id;
+        var key = ArchiveLayout.MessageKey(mailbox, message.StorageName ?? id);
         var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = id, MessageId = decoded.Headers.MessageId };
         List<string> warnings = [.. retrievalWarnings, .. decoded.Warnings];
         var folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
@@ -170,7 +176,12 @@ internal sealed class MessageArchiver(
             new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256),
             bodies,
             attachments,
-            warnings);
+            warnings)
+        {
+            Folder = message.Folder,
+            UidValidity = message.UidValidity,
+            Uid = message.Uid,
+        };
         await ArchiveJson.WriteAsync(
             archive,
             $"{folder}/{ArchiveLayout.ManifestName}",
@@ -187,10 +198,11 @@ internal sealed class MessageArchiver(
     /// Keeps a message that cannot be decoded under <c>quarantine/</c>, raw bytes and the error. Like a stored message,
     /// another message under the same ID never overwrites it: that one gets its own key.
     /// </summary>
-    private async Task<StoredMessage> QuarantineAsync(string mailbox, string id, SpooledMessage raw, string error, CancellationToken cancellationToken)
+    private async Task<StoredMessage> QuarantineAsync(string mailbox, ListedMessage message, SpooledMessage raw, string error, CancellationToken cancellationToken)
     {
+        var id = message.Id;
         Log.Quarantined(logger, mailbox, id, error);
-        var key = ArchiveLayout.MessageKey(mailbox, id);
+        var key = ArchiveLayout.MessageKey(mailbox, message.StorageName ?? id);
         var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = id };
         if (!await StoreRawAsync(ArchiveLayout.QuarantineFolder(mailbox, key), raw, about, WriteCondition.MustNotExist, cancellationToken))
         {

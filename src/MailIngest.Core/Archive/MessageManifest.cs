@@ -1,8 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace MailIngest.Archive;
 
 /// <summary>
 /// <c>manifest.json</c>, written last: its presence means the message is stored. Field names are a contract
-/// with consumers (DESIGN.md): add fields freely, never rename.
+/// with consumers (docs/storage.md): add fields freely, never rename. <c>uidl</c> is the ledger's ID of the message:
+/// the POP3 UIDL, or for IMAP <c>{uidValidity}:{uid}@{folder}</c>, with <c>folder</c>, <c>uidValidity</c> and
+/// <c>uid</c> beside it.
 /// </summary>
 internal sealed record MessageManifest(
     int SchemaVersion,
@@ -22,6 +26,18 @@ internal sealed record MessageManifest(
     IReadOnlyList<string> Warnings)
 {
     public const int CurrentSchemaVersion = 1;
+
+    /// <summary>IMAP: the folder the message was listed in; left out for POP3.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Folder { get; init; }
+
+    /// <summary>IMAP: the folder's UIDVALIDITY when the message was listed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public uint? UidValidity { get; init; }
+
+    /// <summary>IMAP: the message's UID in the folder.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public uint? Uid { get; init; }
 }
 
 internal sealed record StoredRaw(string Path, long Size, string Sha256);

@@ -4,6 +4,7 @@ using MailIngest.Archive;
 using MailIngest.Decoding;
 using MailIngest.IntegrationTests.Infrastructure;
 using MailIngest.IO;
+using MailIngest.Sources;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailIngest.IntegrationTests.Engine;
@@ -52,7 +53,7 @@ public abstract class MessageArchiverTests(StoreKind store) : IAsyncLifetime
             spooled = writer.Complete();
         }
 
-        return await _archiver.StoreAsync("support", uidl, spooled, [], CancellationToken.None);
+        return await _archiver.StoreAsync("support", new ListedMessage(uidl), spooled, [], CancellationToken.None);
     }
 
     private string Read(StoredMessage message, string name) => Encoding.UTF8.GetString(_archive.Read($"{message.Folder}/{name}")!);

@@ -90,7 +90,7 @@ internal sealed class ProxyConnection : IDisposable
                 if (forward.Length > 0)
                 {
                     await SendAllAsync(destination, forward, cancellationToken);
-                    _owner.CountBytes(direction, forward.Length);
+                    _owner.Forwarded(direction, forward);
                 }
 
                 if (fires && Fire())

@@ -29,7 +29,7 @@ public sealed class DeadlineTests
         await using var session = await replay.Server.OpenAsync("support", Options(), CancellationToken.None);
         var clock = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(ListingRequest.Fresh, CancellationToken.None));
 
         Assert.Equal(MailServerFailure.Transient, error.Failure);
         Assert.Contains("did not answer in time", error.Message, StringComparison.Ordinal);
@@ -43,7 +43,7 @@ public sealed class DeadlineTests
         var replay = new ReplayServer([.. Transcript.Login(2), Pop3Exchange.Stalled("UIDL")]);
         await using var session = await replay.Server.OpenAsync("support", Options(), CancellationToken.None);
 
-        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(ListingRequest.Fresh, CancellationToken.None));
 
         Assert.Equal(MailServerFailure.Transient, error.Failure);
         Assert.Contains("UIDL: nothing came for 00:00:01 (the mailbox's Timeout)", error.Message, StringComparison.Ordinal);
