@@ -19,6 +19,8 @@ namespace MailIngest.Imap;
 internal sealed class ImapMailSession(
     SpoolingImapClient client, MailboxOptions options, string endpoint, IReadOnlyList<ListedFolder> folders, SpoolingImapFolder? destination) : IMailSession
 {
+    private const string Gone = "the server sent nothing for it: another client deleted (expunged) it during the session";
+
     private readonly List<(ListedFolder Folder, UniqueId Uid)> _listed = [];
     private readonly Dictionary<string, FolderState> _remember = new(StringComparer.Ordinal);
     private readonly Dictionary<int, long> _sizes = [];
@@ -305,6 +307,14 @@ internal sealed class ImapMailSession(
                                 deadline.Pause();
                                 try
                                 {
+                                    if (((stream as PassThroughStream)?.Written ?? stream.Length) == 0)
+                                    {
+                                        // Dovecot answers for a message another session expunged with an empty BODY[]
+                                        // (or NIL): no mail is empty, so it is refused, never stored as a message.
+                                        await target.RefusedAsync(position, Gone, ct);
+                                        return;
+                                    }
+
                                     if (stream is not PassThroughStream)
                                     {
                                         await stream.CopyToAsync(target.Open(position), ct);
@@ -346,7 +356,7 @@ internal sealed class ImapMailSession(
 
         foreach (var position in positions.Where(p => !received.Contains(p)))
         {
-            await target.RefusedAsync(position, "the server sent nothing for it: another client deleted (expunged) it during the session", cancellationToken);
+            await target.RefusedAsync(position, Gone, cancellationToken);
         }
     }
 
