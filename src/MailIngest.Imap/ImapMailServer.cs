@@ -214,7 +214,7 @@ internal sealed class ImapMailServer(ImapConnect connect, ILogger logger, IEnume
         }
     }
 
-    private static string Endpoint(MailboxOptions options) => $"{options.Host}:{TransportSecurity.Imap.Port(options)}";
+    internal static string Endpoint(MailboxOptions options) => $"{options.Host}:{TransportSecurity.Imap.Port(options)}";
 }
 
 /// <summary>A folder as STATUS gave it at login.</summary>

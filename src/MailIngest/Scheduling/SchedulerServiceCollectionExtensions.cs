@@ -11,9 +11,12 @@ internal static class SchedulerServiceCollectionExtensions
 {
     private const string JobGroup = "mailboxes";
 
+    /// <summary>The job that runs a mailbox, on its schedule or when its IDLE connection reports new mail.</summary>
+    public static JobKey JobKey(string mailbox) => new(mailbox, JobGroup);
+
     /// <summary>
     /// Adds Quartz with one job per mailbox on its cron <c>Schedule</c>: in memory, or clustered on PostgreSQL when
-    /// <c>MailIngest:Scheduler:Clustered</c> is set.
+    /// <c>MailIngest:Scheduler:Clustered</c> is set; and the IDLE watch that runs a mailbox with <c>Idle</c> at once.
     /// </summary>
     public static void AddMailboxScheduler(this IHostApplicationBuilder builder)
     {
@@ -61,7 +64,7 @@ internal static class SchedulerServiceCollectionExtensions
 
             foreach (var (name, schedule) in mailboxes)
             {
-                var job = new JobKey(name, JobGroup);
+                var job = JobKey(name);
                 quartz.AddJob<MailboxJob>(j => j.WithIdentity(job).UsingJobData(MailboxJob.MailboxKey, name));
                 quartz.AddTrigger<MailboxJob>(trigger => trigger
                     .ForJob(job)
@@ -71,5 +74,8 @@ internal static class SchedulerServiceCollectionExtensions
             }
         });
         builder.Services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
+
+        // After the scheduler's own hosted service, so that a run asked for at once finds the scheduler started.
+        builder.Services.AddHostedService<MailboxWatchService>();
     }
 }
