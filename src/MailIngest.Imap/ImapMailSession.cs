@@ -52,6 +52,7 @@ internal sealed class ImapMailSession(
         _remember.Clear();
         _sizes.Clear();
         var listing = new List<ListedMessage>();
+        var gmail = client.Capabilities.HasFlag(ImapCapabilities.GMailExt1) ? new GmailCopies(known.Values.SelectMany(ids => ids)) : null;
         foreach (var folder in folders)
         {
             var here = known.GetValueOrDefault(folder.Name) ?? [];
@@ -61,19 +62,26 @@ internal sealed class ImapMailSession(
                 throw new UidlsChangedException(Renumbered(folder, renumbered));
             }
 
-            var current = here.Where(id => id.UidValidity == folder.UidValidity).Select(id => id.Uid).Order().ToList();
-            var (uids, state) = await Call(
-                $"listing {folder.Name}", 0, deadline => ListFolderAsync(folder, current, remembered.GetValueOrDefault(folder.Name), deadline.Token), cancellationToken);
+            var current = here.Where(id => id.UidValidity == folder.UidValidity).ToDictionary(id => id.Uid);
+            var (ids, state) = await Call(
+                $"listing {folder.Name}",
+                0,
+                async deadline =>
+                {
+                    var (uids, state) = await ListFolderAsync(folder, [.. current.Keys.Order()], remembered.GetValueOrDefault(folder.Name), deadline.Token);
+                    var ids = uids.Select(uid => current.GetValueOrDefault(uid) ?? new ImapMessageId(folder.UidValidity, uid, folder.Name)).ToList();
+                    return gmail is null ? (ids, state) : await gmail.ListOnceAsync(folder, ids, current.Values.ToHashSet(), state, deadline.Token);
+                },
+                cancellationToken);
             if (state is not null)
             {
                 _remember[folder.Name] = state;
             }
 
-            foreach (var uid in uids)
+            foreach (var id in ids)
             {
-                _listed.Add((folder, new UniqueId(folder.UidValidity, uid)));
-                var id = new ImapMessageId(folder.UidValidity, uid, folder.Name);
-                listing.Add(new ListedMessage(id.ToString()) { Folder = folder.Name, UidValidity = folder.UidValidity, Uid = uid, StorageName = id.StorageName });
+                _listed.Add((folder, new UniqueId(folder.UidValidity, id.Uid)));
+                listing.Add(new ListedMessage(id.ToString()) { Folder = folder.Name, UidValidity = folder.UidValidity, Uid = id.Uid, StorageName = id.StorageName });
             }
         }
 
@@ -170,6 +178,7 @@ internal sealed class ImapMailSession(
                 async deadline =>
                 {
                     await OpenAsync(folder, deadline.Token);
+                    RequirePermanent(folder, MessageFlags.Seen, nameof(MailboxOptions.MarkSeen));
                     await folder.Folder.AddFlagsAsync([.. group.Select(p => _listed[p].Uid)], MessageFlags.Seen, silent: true, deadline.Token);
                 },
                 cancellationToken);
@@ -202,10 +211,17 @@ internal sealed class ImapMailSession(
                     await OpenAsync(folder, deadline.Token);
                     if (destination is not null)
                     {
+                        if (!client.Capabilities.HasFlag(ImapCapabilities.Move))
+                        {
+                            // Without MOVE, MailKit copies, flags \Deleted and expunges.
+                            RequirePermanent(folder, MessageFlags.Deleted, nameof(MailboxOptions.MoveToFolder));
+                        }
+
                         await folder.Folder.MoveToAsync(uids, destination, deadline.Token);
                     }
                     else
                     {
+                        RequirePermanent(folder, MessageFlags.Deleted, nameof(MailboxOptions.DeleteAfterIngest));
                         await folder.Folder.AddFlagsAsync(uids, MessageFlags.Deleted, silent: true, deadline.Token);
                         await folder.Folder.ExpungeAsync(uids, deadline.Token);
                     }
@@ -374,6 +390,20 @@ internal sealed class ImapMailSession(
                     string.Create(CultureInfo.InvariantCulture, $"{endpoint}: the UIDVALIDITY of {folder.Name} changed during the session (from {folder.UidValidity} to {folder.Folder.UidValidity})"),
                     MailServerFailure.Transient);
             }
+        }
+    }
+
+    /// <summary>
+    /// MailKit leaves out of a STORE every flag the folder's PERMANENTFLAGS does not name, so an expunge after it would
+    /// remove nothing and the ledger would forget messages still there: such a folder is refused instead.
+    /// </summary>
+    private void RequirePermanent(ListedFolder folder, MessageFlags flag, string setting)
+    {
+        if (!folder.Folder.PermanentFlags.HasFlag(flag))
+        {
+            throw new MailServerException(
+                $"{endpoint} does not let the flag \\{flag} be set in {folder.Name} (its PERMANENTFLAGS are {folder.Folder.PermanentFlags}), which {setting} needs: check the account's rights on the folder, or turn {setting} off.",
+                MailServerFailure.Permanent);
         }
     }
 
