@@ -3,7 +3,7 @@ using MailIngest.Configuration;
 using MailIngest.Decoding;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
-using MailIngest.Telemetry;
+using MailIngest.Reprocessing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -13,7 +13,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class IngestionServiceCollectionExtensions
 {
-    /// <summary>Adds the ingestion loop and the <c>MailIngest</c> settings, validated at start; needs an archive and a mail source.</summary>
+    /// <summary>
+    /// Adds the ingestion loop, <c>mailingest reprocess</c>, and the <c>MailIngest</c> settings, validated at start; needs an
+    /// archive and a mail source. An <see cref="IReprocessedMessageSink"/> added beside hears of each message a reprocess changes.
+    /// </summary>
     public static IServiceCollection AddMailIngestion(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(MailIngestOptions.SectionName);
@@ -28,7 +31,7 @@ public static class IngestionServiceCollectionExtensions
             })
             .ValidateOnStart();
         services.AddMailIngestSection<MailIngestOptions>(MailIngestOptions.SectionName);
-        services.AddSingleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
         services.TryAddSingleton<IProgressSink, NoProgressSink>();
@@ -49,6 +52,16 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<MailboxResilience>();
         services.TryAddSingleton<IMailboxRunner, MailboxRunner>();
         services.TryAddSingleton<IMailboxStatusReader, MailboxStatusReader>();
+        services.TryAddSingleton(provider => new ReprocessServices(
+            provider.GetRequiredService<IMailArchive>(),
+            provider.GetRequiredService<LedgerStore>(),
+            provider.GetRequiredService<MessageDecoder>(),
+            provider.GetRequiredService<IIngestObserver>(),
+            provider.GetRequiredService<IProgressSink>(),
+            [.. provider.GetServices<IReprocessedMessageSink>()],
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<Reprocessor>>()));
+        services.TryAddSingleton<IReprocessor, Reprocessor>();
         return services;
     }
 

@@ -1,5 +1,6 @@
 using MailIngest.Pop3;
 using MailIngest.Sources;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,11 +15,11 @@ public static class Pop3ServiceCollectionExtensions
     {
         if (protocolLogPath is not null)
         {
-            services.AddSingleton(_ => new Pop3ProtocolLog(protocolLogPath));
+            services.TryAddSingleton(_ => new Pop3ProtocolLog(protocolLogPath));
         }
 
         services.AddMailLogin();
-        services.AddSingleton<IMailSource, Pop3MailServer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMailSource, Pop3MailServer>());
         return services;
     }
 }

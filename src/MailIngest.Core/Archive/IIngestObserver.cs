@@ -29,4 +29,16 @@ public enum IngestStep
 
     /// <summary>The server acknowledged QUIT, so its deletions are applied; the ledger does not say so yet.</summary>
     Committed,
+
+    /// <summary>
+    /// <c>mailingest reprocess</c> wrote one of a message's objects (its raw bytes taken from quarantine, a body, an
+    /// attachment); the message's new manifest is not written yet, so its old one (or none) still stands.
+    /// </summary>
+    ReprocessObjectWritten,
+
+    /// <summary>
+    /// <c>mailingest reprocess</c> wrote a message's new manifest; the objects it no longer names, and for a message taken
+    /// from quarantine its ledger entry and its quarantine folder, are not handled yet.
+    /// </summary>
+    ReprocessManifestWritten,
 }

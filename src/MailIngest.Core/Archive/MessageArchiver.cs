@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using MailIngest.Decoding;
 using MailIngest.IO;
 using MailIngest.Sources;
@@ -10,8 +9,8 @@ namespace MailIngest.Archive;
 
 /// <summary>
 /// Stores one retrieved message: raw bytes first, then bodies and attachments, the manifest last (its presence means
-/// "stored"). Object names depend only on mailbox and ID, so storing the same message again rewrites, never doubles;
-/// a message already stored whole is left as it is.
+/// "stored"; <see cref="MessageContentWriter"/> writes those). Object names depend only on mailbox and ID, so storing
+/// the same message again rewrites, never doubles; a message already stored whole is left as it is.
 /// </summary>
 internal sealed class MessageArchiver(
     IMailArchive archive,
@@ -20,7 +19,7 @@ internal sealed class MessageArchiver(
     TimeProvider time,
     ILogger<MessageArchiver> logger)
 {
-    private const string RawContentType = "message/rfc822";
+    private readonly MessageContentWriter _contents = new(archive);
 
     /// <summary>Stores a spooled message with what its retrieval noticed (a short RETR, a duplicate ID), which lead the manifest's warnings.</summary>
     /// <remarks>
@@ -30,7 +29,6 @@ internal sealed class MessageArchiver(
     public async Task<StoredMessage> StoreAsync(
         string mailbox, ListedMessage message, SpooledMessage raw, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
     {
-        var id = message.Id;
         try
         {
             await using var content = raw.OpenRead();
@@ -41,12 +39,12 @@ internal sealed class MessageArchiver(
             }
             catch (MessageDecodingException e)
             {
-                return await QuarantineAsync(mailbox, message, raw, e.Message, cancellationToken);
+                return await QuarantineAsync(new Arrival(mailbox, message, raw, retrievalWarnings), e.Message, cancellationToken);
             }
 
             using (decoded)
             {
-                return await StoreDecodedAsync(mailbox, message, raw, decoded, retrievalWarnings, cancellationToken);
+                return await StoreDecodedAsync(new Arrival(mailbox, message, raw, retrievalWarnings), decoded, cancellationToken);
             }
         }
         finally
@@ -72,7 +70,7 @@ internal sealed class MessageArchiver(
         if (!await WriteQuarantineRecordAsync(record, WriteCondition.MustNotExist, cancellationToken))
         {
             // Another message under the same ID was quarantined before (a reused ID): it keeps its record.
-            var existing = await ReadQuarantineRecordAsync(mailbox, key, cancellationToken);
+            var existing = await ArchiveJson.ReadQuarantineRecordAsync(archive, mailbox, key, cancellationToken);
             if (existing is not null && (existing.Raw is not null || existing.Headers != message.Headers))
             {
                 key = ArchiveLayout.ReusedUidlKey(key, Sha256Of(message.Headers ?? message.Error));
@@ -86,20 +84,20 @@ internal sealed class MessageArchiver(
         return key;
     }
 
-    private async Task<StoredMessage> StoreDecodedAsync(
-        string mailbox, ListedMessage message, SpooledMessage raw, DecodedMessage decoded, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
+    private async Task<StoredMessage> StoreDecodedAsync(Arrival arrival, DecodedMessage decoded, CancellationToken cancellationToken)
     {
+        var (mailbox, message, raw, retrievalWarnings) = arrival;
         var id = message.Id;
-        var key = ArchiveLayout.MessageKey(mailbox, message.StorageName ?? id);
-        var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = id, MessageId = decoded.Headers.MessageId };
-        List<string> warnings = [.. retrievalWarnings, .. decoded.Warnings];
+        var key = arrival.Key;
+        var about = MessageContentWriter.RawInfo(mailbox, id, decoded.Headers.MessageId);
+        List<string> warnings = [.. retrievalWarnings];
         var folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
 
         // Nearly every message is new, so the raw bytes are stored on condition that the folder holds none yet, which
         // spares a blob store a request per message; only when it does is the stored manifest read.
         if (!await StoreRawAsync(folder, raw, about, WriteCondition.MustNotExist, cancellationToken))
         {
-            var stored = await ReadManifestAsync(folder, cancellationToken);
+            var stored = await ArchiveJson.ReadManifestAsync(archive, folder, cancellationToken);
             if (stored is not null && stored.Raw.Sha256 == raw.Sha256)
             {
                 // Stored whole before: by a run that died before its ledger write, or fetched again to be verified.
@@ -110,10 +108,10 @@ internal sealed class MessageArchiver(
             {
                 key = ArchiveLayout.ReusedUidlKey(key, raw.Sha256);
                 folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
-                warnings.Add($"The server reused ID '{id}' for a different message; this one is stored under key {key}.");
+                warnings.Add(RetrievalWarnings.ForReusedId(id, key));
                 Log.UidlReused(logger, mailbox, id, key);
                 var again = await StoreRawAsync(folder, raw, about, WriteCondition.MustNotExist, cancellationToken);
-                if (!again && (await ReadManifestAsync(folder, cancellationToken))?.Raw.Sha256 == raw.Sha256)
+                if (!again && (await ArchiveJson.ReadManifestAsync(archive, folder, cancellationToken))?.Raw.Sha256 == raw.Sha256)
                 {
                     return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256);
                 }
@@ -130,66 +128,11 @@ internal sealed class MessageArchiver(
             }
         }
 
-        var bodies = new List<StoredBody>(decoded.Bodies.Count);
-        foreach (var body in decoded.Bodies)
+        var facts = new MessageFacts(mailbox, id, key, time.GetUtcNow(), new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256), warnings)
         {
-            var (size, sha) = await WriteHashedAsync(
-                $"{folder}/{body.Path}",
-                about with { ContentType = $"{body.ContentType}; charset=utf-8", Kind = ArchiveObjectKind.Body },
-                body.WriteToAsync,
-                cancellationToken);
-            bodies.Add(new StoredBody(body.Path, body.ContentType, "utf-8", body.OriginalCharset, size, sha));
-        }
-
-        var attachments = new List<StoredAttachment>(decoded.Attachments.Count);
-        foreach (var attachment in decoded.Attachments)
-        {
-            var (size, sha) = await WriteHashedAsync(
-                $"{folder}/{attachment.Path}",
-                about with { ContentType = attachment.ContentType, Kind = ArchiveObjectKind.Attachment },
-                attachment.WriteToAsync,
-                cancellationToken);
-            attachments.Add(new StoredAttachment(
-                attachment.Path,
-                attachment.FileName,
-                attachment.ContentType,
-                size,
-                sha,
-                attachment.Inline,
-                attachment.ContentId,
-                attachment.Source.ToString().ToLowerInvariant()));
-        }
-
-        var headers = decoded.Headers;
-        var manifest = new MessageManifest(
-            MessageManifest.CurrentSchemaVersion,
-            mailbox,
-            id,
-            key,
-            time.GetUtcNow(),
-            headers.MessageId,
-            headers.Subject,
-            headers.From,
-            headers.To,
-            headers.Cc,
-            headers.Date,
-            new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256),
-            bodies,
-            attachments,
-            warnings)
-        {
-            Folder = message.Folder,
-            UidValidity = message.UidValidity,
-            Uid = message.Uid,
+            Origin = MessageOrigin.Of(message),
         };
-        await ArchiveJson.WriteAsync(
-            archive,
-            $"{folder}/{ArchiveLayout.ManifestName}",
-            manifest,
-            ArchiveJson.Readable.MessageManifest,
-            about with { Kind = ArchiveObjectKind.Manifest },
-            WriteCondition.None,
-            cancellationToken);
+        await _contents.WriteAsync(folder, facts, decoded, cancellationToken);
         observer.OnStep(mailbox, IngestStep.ManifestStored, id);
         return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256);
     }
@@ -198,15 +141,16 @@ internal sealed class MessageArchiver(
     /// Keeps a message that cannot be decoded under <c>quarantine/</c>, raw bytes and the error. Like a stored message,
     /// another message under the same ID never overwrites it: that one gets its own key.
     /// </summary>
-    private async Task<StoredMessage> QuarantineAsync(string mailbox, ListedMessage message, SpooledMessage raw, string error, CancellationToken cancellationToken)
+    private async Task<StoredMessage> QuarantineAsync(Arrival arrival, string error, CancellationToken cancellationToken)
     {
+        var (mailbox, message, raw, _) = arrival;
         var id = message.Id;
         Log.Quarantined(logger, mailbox, id, error);
-        var key = ArchiveLayout.MessageKey(mailbox, message.StorageName ?? id);
-        var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = id };
+        var key = arrival.Key;
+        var about = MessageContentWriter.RawInfo(mailbox, id, messageId: null);
         if (!await StoreRawAsync(ArchiveLayout.QuarantineFolder(mailbox, key), raw, about, WriteCondition.MustNotExist, cancellationToken))
         {
-            var existing = await ReadQuarantineRecordAsync(mailbox, key, cancellationToken);
+            var existing = await ArchiveJson.ReadQuarantineRecordAsync(archive, mailbox, key, cancellationToken);
             if (existing?.Raw is { } kept && kept.Sha256 != raw.Sha256)
             {
                 key = ArchiveLayout.ReusedUidlKey(key, raw.Sha256);
@@ -218,6 +162,9 @@ internal sealed class MessageArchiver(
         var record = new QuarantineRecord(mailbox, id, key, time.GetUtcNow(), error, new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256))
         {
             Reason = QuarantineReason.Undecodable,
+            Folder = message.Folder,
+            UidValidity = message.UidValidity,
+            Uid = message.Uid,
         };
         await WriteQuarantineRecordAsync(record, WriteCondition.None, cancellationToken);
         observer.OnStep(mailbox, IngestStep.ManifestStored, id);
@@ -244,14 +191,7 @@ internal sealed class MessageArchiver(
     {
         try
         {
-            await ArchiveJson.WriteAsync(
-                archive,
-                $"{ArchiveLayout.QuarantineFolder(record.Mailbox, record.Key)}/{ArchiveLayout.ErrorName}",
-                record,
-                ArchiveJson.Readable.QuarantineRecord,
-                new ArchiveObjectInfo(ArchiveJson.ContentType, ArchiveObjectKind.Quarantine, record.Mailbox) { Uidl = record.Uidl },
-                condition,
-                cancellationToken);
+            await ArchiveJson.WriteQuarantineRecordAsync(archive, record, condition, cancellationToken);
             return true;
         }
         catch (ArchiveConflictException) when (condition.IsConditional)
@@ -260,39 +200,14 @@ internal sealed class MessageArchiver(
         }
     }
 
-    private async Task<MessageManifest?> ReadManifestAsync(string folder, CancellationToken cancellationToken)
-    {
-        var stored = await archive.ReadAsync($"{folder}/{ArchiveLayout.ManifestName}", cancellationToken);
-        return stored is null ? null : JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.MessageManifest);
-    }
-
-    private async Task<QuarantineRecord?> ReadQuarantineRecordAsync(string mailbox, string key, CancellationToken cancellationToken)
-    {
-        var stored = await archive.ReadAsync($"{ArchiveLayout.QuarantineFolder(mailbox, key)}/{ArchiveLayout.ErrorName}", cancellationToken);
-        return stored is null ? null : JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.QuarantineRecord);
-    }
-
-    private async Task<(long Size, string Sha256)> WriteHashedAsync(
-        string path, ArchiveObjectInfo info, Func<Stream, CancellationToken, Task> writeContent, CancellationToken cancellationToken)
-    {
-        long size = 0;
-        var sha = "";
-        await archive.WriteAsync(
-            path,
-            info,
-            async (stream, ct) =>
-            {
-                using var hashing = new HashingStream(stream);
-                await writeContent(hashing, ct);
-                size = hashing.BytesWritten;
-                sha = hashing.FinishHash();
-            },
-            WriteCondition.None,
-            cancellationToken);
-        return (size, sha);
-    }
-
     private static string Sha256Of(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>A message as it arrived: its mailbox and listing (ID, IMAP origin), its spooled bytes, and what its retrieval noticed.</summary>
+    private sealed record Arrival(string Mailbox, ListedMessage Message, SpooledMessage Raw, IReadOnlyList<string> RetrievalWarnings)
+    {
+        /// <summary>The key from mailbox and ID, or from the message's storage name (one message under several IDs).</summary>
+        public string Key => ArchiveLayout.MessageKey(Mailbox, Message.StorageName ?? Message.Id);
+    }
 }
 
 /// <summary>What is known of a message that is recorded without its bytes.</summary>

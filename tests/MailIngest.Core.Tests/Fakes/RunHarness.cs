@@ -5,7 +5,6 @@ using MailIngest.Configuration;
 using MailIngest.Decoding;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
-using MailIngest.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -54,6 +53,9 @@ internal sealed class RunHarness : IDisposable
     /// <summary>A new process over the same archive and server: nothing of the old one's memory survives.</summary>
     public void Restart() => Runner = CreateRunner();
 
+    /// <summary>An observer that records into <see cref="Steps"/> and calls <see cref="OnStep"/>, for other parts of the core under test.</summary>
+    public IIngestObserver StepObserver() => new Observer(this);
+
     public IReadOnlyList<JsonObject> Manifests() =>
         [.. Archive.Paths.Where(p => p.StartsWith("messages/", StringComparison.Ordinal) && p.EndsWith("/manifest.json", StringComparison.Ordinal))
             .Select(p => JsonNode.Parse(Archive.Content(p))!.AsObject())];
@@ -72,7 +74,7 @@ internal sealed class RunHarness : IDisposable
 
     private MailboxRunner CreateRunner()
     {
-        var observer = new Observer(this);
+        var observer = StepObserver();
         var archiver = new MessageArchiver(Archive, new MessageDecoder(new DecoderLimits()), observer, Time, NullLogger<MessageArchiver>.Instance);
         var services = new RunServices(Archive, new LedgerStore(Archive), archiver, observer, new NoProgress(), Time, NullLogger.Instance);
         return new MailboxRunner([Server], services, new MailboxResilience(Time, NullLogger<MailboxResilience>.Instance), new IngestMetrics(_meters, Time));
@@ -88,21 +90,6 @@ internal sealed class RunHarness : IDisposable
             }
 
             harness.OnStep(reached, messageId);
-        }
-    }
-
-    private sealed class NoProgress : IProgressSink
-    {
-        public void Planned(string mailbox, int messages, long bytes)
-        {
-        }
-
-        public void Stored(string mailbox, long bytes)
-        {
-        }
-
-        public void Finished(string mailbox)
-        {
         }
     }
 }
