@@ -162,9 +162,7 @@ internal sealed class MessageArchiver(
         var record = new QuarantineRecord(mailbox, id, key, time.GetUtcNow(), error, new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256))
         {
             Reason = QuarantineReason.Undecodable,
-            Folder = message.Folder,
-            UidValidity = message.UidValidity,
-            Uid = message.Uid,
+            Origin = MessageOrigin.Of(message),
         };
         await WriteQuarantineRecordAsync(record, WriteCondition.None, cancellationToken);
         observer.OnStep(mailbox, IngestStep.ManifestStored, id);

@@ -84,17 +84,9 @@ internal sealed record QuarantineRecord(
     /// <summary>Its header block as the server gave it (POP3 <c>TOP n 0</c>), for a message without raw bytes here.</summary>
     public string? Headers { get; init; }
 
-    /// <summary>IMAP: the folder the message was listed in; left out for POP3.</summary>
+    /// <summary>IMAP, an undecodable message: where it was listed, for the manifest <c>mailingest reprocess</c> writes; left out for POP3.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Folder { get; init; }
-
-    /// <summary>IMAP: the folder's UIDVALIDITY when the message was listed.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public uint? UidValidity { get; init; }
-
-    /// <summary>IMAP: the message's UID in the folder.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public uint? Uid { get; init; }
+    public MessageOrigin? Origin { get; init; }
 }
 
 /// <summary>Where an IMAP message was listed: its folder, the folder's UIDVALIDITY and its UID (null for POP3).</summary>
