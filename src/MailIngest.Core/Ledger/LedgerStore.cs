@@ -45,6 +45,7 @@ internal sealed class LedgerStore(IMailArchive archive)
         }
 
         var (highWaterMark, totals, lastRun) = (snapshot?.HighWaterMark, snapshot?.Totals ?? new LedgerTotals(), snapshot?.LastRun);
+        var sourceState = snapshot?.SourceState;
         var inFlight = new HashSet<string>(StringComparer.Ordinal);
         var (journalBytes, torn) = Replay(mailbox, generation, journal?.Content ?? ReadOnlyMemory<byte>.Empty, change =>
         {
@@ -64,10 +65,12 @@ internal sealed class LedgerStore(IMailArchive archive)
             highWaterMark = change.HighWaterMark ?? highWaterMark;
             totals = change.Totals ?? totals;
             lastRun = change.LastRun ?? lastRun;
+            sourceState = change.SourceState is null ? sourceState : NullIfEmpty(change.SourceState);
         });
 
         return new MailboxLedger(mailbox, entries.Values, highWaterMark, totals, lastRun)
         {
+            SourceState = sourceState,
             Position = new LedgerPosition(
                 snapshotObject?.Version,
                 snapshotObject?.Content.Length ?? 0,
@@ -200,6 +203,8 @@ internal sealed class LedgerStore(IMailArchive archive)
 
         return (complete, false);
     }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     private T Parse<T>(string mailbox, string path, ReadOnlySpan<byte> json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {

@@ -15,6 +15,8 @@ internal sealed class MailboxLedger
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly HashSet<string> _landed = new(StringComparer.Ordinal);
     private bool _runChanged;
+    private bool _sourceStateChanged;
+    private string? _sourceState;
 
     public MailboxLedger(string mailbox, IEnumerable<LedgerEntry> entries, string? highWaterMark, LedgerTotals totals, RecordedRun? lastRun)
     {
@@ -38,6 +40,16 @@ internal sealed class MailboxLedger
     public LedgerTotals Totals { get; private set; }
 
     public RecordedRun? LastRun { get; private set; }
+
+    /// <summary>
+    /// What the mail source asked to remember between sessions (<see cref="Sources.IMailSession.SourceState"/>), as of a
+    /// listing whose every message the ledger knows; null when there is none.
+    /// </summary>
+    public string? SourceState
+    {
+        get => _sourceState;
+        init => _sourceState = value;
+    }
 
     /// <summary>Where the ledger was read from and appended to last; kept by <see cref="LedgerStore"/>.</summary>
     public LedgerPosition Position { get; set; } = LedgerPosition.New;
@@ -170,6 +182,19 @@ internal sealed class MailboxLedger
         }
     }
 
+    /// <summary>
+    /// Sets the source's state to remember; null forgets it, as <c>mailingest retry</c> must when it clears entries of
+    /// messages still on the server, which a remembered state would otherwise let the source leave unlisted.
+    /// </summary>
+    public void SetSourceState(string? state)
+    {
+        lock (_sync)
+        {
+            _sourceStateChanged |= state != _sourceState;
+            _sourceState = state;
+        }
+    }
+
     public void Record(LedgerTotals totals, RecordedRun? lastRun)
     {
         lock (_sync)
@@ -187,7 +212,7 @@ internal sealed class MailboxLedger
         {
             lock (_sync)
             {
-                return _put.Count + _kept.Count + _removed.Count + _inFlight.Count + _landed.Count > 0 || _runChanged;
+                return _put.Count + _kept.Count + _removed.Count + _inFlight.Count + _landed.Count > 0 || _runChanged || _sourceStateChanged;
             }
         }
     }
@@ -201,6 +226,8 @@ internal sealed class MailboxLedger
         lock (_sync)
         {
             var hasKept = includeKept && _kept.Count > 0;
+            // The source's state says the ledger knows every message it listed: never written ahead of entries still waiting.
+            var sourceState = _sourceStateChanged && (includeKept || _kept.Count == 0);
             IEnumerable<LedgerEntry> put = hasKept ? [.. _put.Values, .. _kept.Values] : _put.Values;
             var change = new LedgerChange
             {
@@ -211,6 +238,7 @@ internal sealed class MailboxLedger
                 HighWaterMark = hasKept || _runChanged ? HighWaterMark : null,
                 Totals = _runChanged ? Totals : null,
                 LastRun = _runChanged ? LastRun : null,
+                SourceState = sourceState ? SourceState ?? "" : null,
             };
             _put.Clear();
             _removed.Clear();
@@ -223,6 +251,7 @@ internal sealed class MailboxLedger
             }
 
             _runChanged = false;
+            _sourceStateChanged &= !sourceState;
             return (change, hasKept);
         }
     }
@@ -244,6 +273,7 @@ internal sealed class MailboxLedger
             _inFlight.UnionWith(change.InFlight ?? []);
             _landed.UnionWith(change.Landed ?? []);
             _runChanged |= change.Totals is not null || change.LastRun is not null;
+            _sourceStateChanged |= change.SourceState is not null;
         }
     }
 
@@ -251,7 +281,7 @@ internal sealed class MailboxLedger
     {
         lock (_sync)
         {
-            return new LedgerSnapshot(LedgerSnapshot.CurrentSchemaVersion, Mailbox, journal, HighWaterMark, [.. _entries.Values], Totals, LastRun);
+            return new LedgerSnapshot(LedgerSnapshot.CurrentSchemaVersion, Mailbox, journal, HighWaterMark, [.. _entries.Values], Totals, LastRun, SourceState: SourceState);
         }
     }
 

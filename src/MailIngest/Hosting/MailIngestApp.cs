@@ -140,6 +140,7 @@ internal sealed class MailIngestApp : IAsyncDisposable
         services.AddSingleton<IProgressSink, ProgressReporter>();
         services.AddMailIngestion(configuration);
         services.AddPop3Mailboxes(ProtocolLogPath(settings.ProtocolLog));
+        services.AddImapMailboxes();
         services.AddMailArchive(configuration);
 
         // Only `run` schedules, but every verb reads the same configuration: its Scheduler section is known (and checked) by all.

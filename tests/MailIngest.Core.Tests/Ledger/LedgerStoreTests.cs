@@ -177,4 +177,22 @@ public sealed class LedgerStoreTests : IDisposable
         var finalSize = ledger.Position.SnapshotBytes + ledger.Position.JournalBytes;
         Assert.True(written < 6 * finalSize, $"{written} bytes written for a ledger of {finalSize}");
     }
+
+    [Fact]
+    public async Task SourceState_WaitsForKeptEntriesAndIsForgottenByAnEmptyLine()
+    {
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.Put(Stored("a"));
+        ledger.SetSourceState("state-1");
+
+        // The state says the ledger knows every listed message: it is not written ahead of a kept entry still waiting.
+        await _store.AppendAsync(ledger, includeKept: false, default);
+        Assert.Null((await _store.LoadAsync(Mailbox, default)).SourceState);
+        await _store.MakeDurableAsync(ledger, default);
+        Assert.Equal("state-1", (await _store.LoadAsync(Mailbox, default)).SourceState);
+
+        ledger.SetSourceState(null);
+        await _store.AppendAsync(ledger, includeKept: false, default);
+        Assert.Null((await _store.LoadAsync(Mailbox, default)).SourceState);
+    }
 }
