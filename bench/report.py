@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Prints bench/run.sh's tables: medians of the samples in $RESULTS, ratios and the targets of issues 12 and 14.
+"""Prints bench/run.sh's tables: medians of the samples in $RESULTS, ratios and the targets of issues 12, 14 and 17.
 
 $RESULTS holds "SCENARIO TOOL SECONDS RSS_KB USER_S SYS_S EXIT_CODE" lines, $RETRS "SCENARIO TOOL retr=N/BYTES"
-(each POP3 session as Dovecot logged it), $RUN_LOG the JSON log of `mailingest run`, $HUGE_TSV the checks of the
-1 GB message, $LEDGER_TSV (MODE=ledger) the ledger's bytes; the rest comes from run.sh's environment.
+(each POP3 session as Dovecot logged it; "body=N/BYTES" for an IMAP session), $RUN_LOG the JSON log of
+`mailingest run`, $HUGE_TSV the checks of the 1 GB message, $LEDGER_TSV (MODE=ledger) the ledger's bytes; the rest
+comes from run.sh's environment. MODE=imap prints the IMAP table alone.
 """
+import functools
 import json
 import os
 import statistics
@@ -35,6 +37,27 @@ def row(label, a, b, ratio="", goal=""):
 
 def mb(kb):
     return kb / 1024
+
+
+def versus_peer(peer, scenario, label, col=SECONDS, scale=1.0, fmt=".3f", limit=None, name=None):
+    """A row MailIngest vs PEER (mpop, mbsync) of one scenario's medians; with LIMIT, the target ratio."""
+    a, b = med(scenario, "mailingest", col) * scale, med(scenario, peer, col) * scale
+    r = a / b if b else float("nan")
+    goal = target(f"{name} ≤ {limit:.1f}× {peer} ({r:.2f}×)", r <= limit, f"≤ {limit:.1f}×") if limit else ""
+    row(label, f"{a:{fmt}}", f"{b:{fmt}}", f"{r:.2f}×" if b else "n/a", goal)
+
+
+def cpu_row(peer, scenario, label):
+    a = med(scenario, "mailingest", USER) + med(scenario, "mailingest", SYS)
+    b = med(scenario, peer, USER) + med(scenario, peer, SYS)
+    row(label, f"{a:.2f}", f"{b:.2f}", f"{a / b:.1f}×" if b else f"n/a ({peer} < 0.01 s)")
+
+
+def logged(scenario, tool):
+    """What Dovecot logged of each session of TOOL in SCENARIO: POP3 retr=N/BYTES, IMAP body=N/BYTES."""
+    seen = [r[2] for r in (line.split("\t") for line in open(env["RETRS"]).read().splitlines() if line)
+            if r[0] == scenario and r[1] == tool]
+    return ", ".join(seen) if seen else "none logged"
 
 
 def ledger_report():
@@ -100,17 +123,8 @@ def ticks():
 def main_report():
     messages, many, new = int(env["MESSAGES"]), int(env["MANY"]), int(env["NEW"])
     runs, big_mb, mem_n = env["RUNS"], env["BIG_MB"], env["MEM_MESSAGES"]
-    retrs = [line.split("\t") for line in open(env["RETRS"]).read().splitlines() if line]
-
-    def versus_mpop(scenario, label, col=SECONDS, scale=1.0, fmt=".3f", limit=None, name=None):
-        a, b = med(scenario, "mailingest", col) * scale, med(scenario, "mpop", col) * scale
-        r = a / b if b else float("nan")
-        goal = target(f"{name} ≤ {limit:.1f}× mpop ({r:.2f}×)", r <= limit, f"≤ {limit:.1f}×") if limit else ""
-        row(label, f"{a:{fmt}}", f"{b:{fmt}}", f"{r:.2f}×" if b else "n/a", goal)
-
-    def retr_summary(scenario, tool):
-        seen = [r[2] for r in retrs if r[0] == scenario and r[1] == tool]
-        return ", ".join(seen) if seen else "none logged"
+    versus_mpop = functools.partial(versus_peer, "mpop")
+    retr_summary = logged
 
     print(f"Mailboxes: bench {messages} messages ({int(env['MAILBOX_BYTES']) / 1e6:.1f} MB on disk), "
           f"many {many} messages; medians of {runs} rounds\n")
@@ -152,9 +166,7 @@ def main_report():
         "", "", "")
     for scenario, label in (("full", "CPU user+sys, full ingest (s)"), ("poll", "CPU user+sys, no-new poll (s)"),
                             ("poll-many", f"CPU user+sys, no-new poll of {many} (s)")):
-        a = med(scenario, "mailingest", USER) + med(scenario, "mailingest", SYS)
-        b = med(scenario, "mpop", USER) + med(scenario, "mpop", SYS)
-        row(label, f"{a:.2f}", f"{b:.2f}", f"{a / b:.1f}×" if b else "n/a (mpop < 0.01 s)")
+        cpu_row("mpop", scenario, label)
     grow = mb(med("mem-big", "mailingest", RSS) - med("mem-small", "mailingest", RSS))
     grow_mpop = mb(med("mem-big", "mpop", RSS) - med("mem-small", "mpop", RSS))
     row(f"peak RSS growth from the {big_mb} MB attachment (MB)", f"{grow:.1f}", f"{grow_mpop:.1f}", "",
@@ -185,9 +197,10 @@ def main_report():
     print(f"\nObjects: MailIngest's container {env['MI_OBJECTS']} ({int(env['MI_BYTES']) / 1e6:.1f} MB), "
           f"the plain upload's {objects} ({size / 1e6:.1f} MB): {versus} count.")
 
-    # Hooks: the events scenario (issue 15) adds a row "full ingest with a webhook sink vs without" here, with the
-    # limit 1.10 (at most 10 % slower); the IMAP scenario (issue 17) a table MailIngest vs mbsync. See run.sh's
-    # "hooks for the next scenarios".
+    # Hook: the events scenario (issue 15) adds a row "full ingest with a webhook sink vs without" here, with the
+    # limit 1.10 (at most 10 % slower). See run.sh's "hooks for the next scenarios".
+
+    imap_report()
 
     print(f"\nPOP3 RETR per session (Dovecot's log): MailIngest's no-new polls of many: {retr_summary('poll-many', 'mailingest')}; "
           f"its ticks in `run`: {retr_summary('tick-many', 'mailingest')}; of bench: {retr_summary('poll', 'mailingest')}; "
@@ -204,7 +217,7 @@ def main_report():
           f"{mb(run_hwm):.1f} MB; of the first import of {counts[-1]} messages: {mb(high):.1f} MB (about "
           f"{(high - low) / (counts[-1] - counts[0]):.2f} KB more per message on the server: the ledger's entries "
           f"and the listing). The chart's memory request and limit are sized from these (charts/mailingest/README.md).")
-    print("\n**Targets** (issues 14 and 12): " + "; ".join(f"{name}: **{verdict(ok)}**" for name, ok in TARGETS) + ".")
+    print("\n**Targets** (issues 14, 12 and 17): " + "; ".join(f"{name}: **{verdict(ok)}**" for name, ok in TARGETS) + ".")
     print(f"\nRaw samples: {env['RESULTS']}")
 
 
@@ -231,7 +244,48 @@ def huge_report():
           "every 0.2 s (a lower bound).")
 
 
+def imap_report():
+    """MailIngest over IMAP (Protocol Imap) vs mbsync on the same mailboxes, issue 17's targets."""
+    messages, many, new = int(env["MESSAGES"]), int(env["MANY"]), int(env["NEW"])
+    big_mb, mem_n = env["BIG_MB"], env["MEM_MESSAGES"]
+    versus = functools.partial(versus_peer, "mbsync")
+    print(f"\nIMAP (Dovecot's IMAP on the same Maildirs): MailIngest (`Protocol: Imap`, INBOX) vs "
+          f"{env.get('MBSYNC_VERSION', 'mbsync')} (Sync Pull into a Maildir, FSync on); medians of {env['RUNS']} rounds\n")
+    print("| scenario | MailIngest | mbsync | ratio MailIngest/mbsync | target |")
+    print("|---|---|---|---|---|")
+    versus("imap-full", f"full ingest, {messages} messages (s)", limit=1.5, name=f"IMAP full ingest of {messages}")
+    versus("imap-poll", f"no-new poll, {messages} messages (s)")
+    versus("imap-poll-many", f"no-new poll, {many} messages (s)", limit=2.0, name=f"IMAP no-new poll of {many}")
+    versus("imap-new-many", f"{new} new among {many} (s)")
+    per_full = {t: med("imap-full", t) / messages * 1000 for t in ("mailingest", "mbsync")}
+    per_new = {t: (med("imap-new-many", t) - med("imap-poll-many", t)) / new * 1000 for t in ("mailingest", "mbsync")}
+    row(f"per message, full ingest of {messages} (ms)", f"{per_full['mailingest']:.2f}", f"{per_full['mbsync']:.2f}",
+        f"{per_full['mailingest'] / per_full['mbsync']:.2f}×")
+    row(f"per new message, {new} new among {many}, less the no-new poll (ms)", f"{per_new['mailingest']:.2f}",
+        f"{per_new['mbsync']:.2f}", f"{per_new['mailingest'] / per_new['mbsync']:.2f}×" if per_new["mbsync"] > 0 else "n/a",
+        f"MailIngest: {per_new['mailingest'] / per_full['mailingest']:.1f}× its full ingest's per message")
+    for scenario, label in (("imap-full", "peak RSS, full ingest (MB)"),
+                            ("imap-poll-many", f"peak RSS, no-new poll of {many} (MB)"),
+                            ("imap-new-many", f"peak RSS, {new} new among {many} (MB)"),
+                            ("imap-mem-small", f"peak RSS, {mem_n} small messages (MB)"),
+                            ("imap-mem-big", f"peak RSS, same + {big_mb} MB attachment (MB)")):
+        versus(scenario, label, col=RSS, scale=1 / 1024, fmt=".1f")
+    cpu_row("mbsync", "imap-full", "CPU user+sys, full ingest (s)")
+    cpu_row("mbsync", "imap-poll-many", f"CPU user+sys, no-new poll of {many} (s)")
+    grow = mb(med("imap-mem-big", "mailingest", RSS) - med("imap-mem-small", "mailingest", RSS))
+    grow_peer = mb(med("imap-mem-big", "mbsync", RSS) - med("imap-mem-small", "mbsync", RSS))
+    row(f"peak RSS growth from the {big_mb} MB attachment (MB)", f"{grow:.1f}", f"{grow_peer:.1f}", "",
+        target(f"IMAP: one {big_mb} MB attachment ≤ +64 MB peak RSS (+{grow:.1f} MB)", grow <= 64, "≤ 64 MB (MailIngest)"))
+    print(f"\nIMAP BODY[] per session (Dovecot's log): MailIngest's no-new polls of bench: {logged('imap-poll', 'mailingest')}; "
+          f"of many: {logged('imap-poll-many', 'mailingest')}; its full ingests: {logged('imap-full', 'mailingest')}; its "
+          f"{new}-new runs: {logged('imap-new-many', 'mailingest')} (mbsync: {logged('imap-new-many', 'mbsync')}).")
+
+
 if env.get("MODE") == "ledger":
     ledger_report()
+elif env.get("MODE") == "imap":
+    imap_report()
+    print("\n**Targets** (issue 17): " + "; ".join(f"{name}: **{verdict(ok)}**" for name, ok in TARGETS) + ".")
+    print(f"\nRaw samples: {env['RESULTS']}")
 else:
     main_report()

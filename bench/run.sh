@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks `mailingest once` and `mailingest run` against mpop (a C POP3 fetcher with pipelining) on
 # the same private Dovecot mailboxes, MailIngest's AzureBlob store against a plain parallel upload into
-# Azurite, a 1 GB message under a capped GC heap on both stores, and the bytes the ledger writes over
-# a first import of 100,000 messages; prints medians, ratios, peak RSS and the targets of issues 12
-# and 14. See bench/README.md.
+# Azurite, a 1 GB message under a capped GC heap on both stores, the same mailboxes over IMAP against
+# mbsync (isync), and the bytes the ledger writes over a first import of 100,000 messages; prints
+# medians, ratios, peak RSS and the targets of issues 12, 14 and 17. See bench/README.md.
 #
 #   bench/run.sh                     full run (about 20 minutes after the publish, +3 to generate the
 #                                    mailboxes the first time)
@@ -11,6 +11,8 @@
 #   bench/run.sh --ledger            only the ledger scenario: first imports of 25,000, 50,000 and
 #                                    100,000 small messages (about 5 minutes, +1 to generate)
 #   bench/run.sh --ledger --quick    the same with 2,500, 5,000 and 10,000
+#   bench/run.sh --imap              only the IMAP scenarios, MailIngest vs mbsync (about 5 minutes after
+#                                    the publish); with --quick on the smoke run's mailboxes
 #
 # Environment (defaults in brackets): BENCH_MESSAGES [2100], BENCH_MB [88], BENCH_RUNS [3],
 # BENCH_SEED [42], BENCH_BIG_MB [200] (the large attachment of the memory scenario),
@@ -33,7 +35,8 @@ for arg in "$@"; do
     case $arg in
         --quick) QUICK=1 ;;
         --ledger) MODE=ledger ;;
-        *) printf 'run.sh: unknown argument %s (only --quick and --ledger are understood)\n' "$arg" >&2; exit 2 ;;
+        --imap) MODE=imap ;;
+        *) printf 'run.sh: unknown argument %s (only --quick, --ledger and --imap are understood)\n' "$arg" >&2; exit 2 ;;
     esac
 done
 if [ "$QUICK" = 1 ]; then
@@ -76,6 +79,10 @@ install_package time /usr/bin/time
 if [ "$MODE" = main ]; then
     install_package mpop /usr/bin/mpop
     install_package npm /usr/bin/npm
+fi
+if [ "$MODE" != ledger ]; then
+    install_package dovecot-imapd /usr/lib/dovecot/imap
+    install_package isync /usr/bin/mbsync
 fi
 
 # npm_tool PREFIX PACKAGE VERSION: npm install PACKAGE@VERSION into PREFIX unless that version is there.
@@ -166,18 +173,24 @@ MANY_DIR=$MAIL_ROOT/many/Maildir
 # Messages delivered by the 100-new scenario end in ".added" (Dovecot moves them to cur/ as NAME:2,);
 # they are removed at exit, and here too after a killed run, so the cached mailbox stays as generated.
 remove_added() { find "$MANY_DIR/new" "$MANY_DIR/cur" -name '*.added*' -delete 2>/dev/null || true; }
-generate ledger "counts=$LEDGER_COUNTS seed=$((SEED + 5)) v1" gen_ledger
-for user in $LEDGER_USERS; do chown -R nobody:nogroup "$MAIL_ROOT/$user"; done
-USERS=$LEDGER_USERS
-if [ "$MODE" = main ]; then
+USERS=
+if [ "$MODE" != imap ]; then
+    generate ledger "counts=$LEDGER_COUNTS seed=$((SEED + 5)) v1" gen_ledger
+    for user in $LEDGER_USERS; do chown -R nobody:nogroup "$MAIL_ROOT/$user"; done
+    USERS=$LEDGER_USERS
+fi
+if [ "$MODE" != ledger ]; then
     generate bench "messages=$MESSAGES mb=$MB seed=$SEED v1" python3 bench/genmail.py "$MAIL_ROOT/bench/Maildir" "$MESSAGES" "$MB" "$SEED"
     generate small "messages=$MEM_MESSAGES seed=$((SEED + 1)) v1" \
         python3 bench/genmail.py "$MAIL_ROOT/small/Maildir" "$MEM_MESSAGES" $((MEM_MESSAGES / 25 + 1)) $((SEED + 1))
     generate big "small=$MEM_MESSAGES big=$BIG_MB seed=$((SEED + 2)) v1" gen_big
-    generate huge "attachment=$HUGE_ATTACH_MB seed=$((SEED + 4)) v1" gen_huge
     generate many "messages=$MANY mb=$MANY_MB seed=$((SEED + 3)) v1" python3 bench/genmail.py "$MANY_DIR" "$MANY" "$MANY_MB" $((SEED + 3))
     remove_added
-    USERS="bench small big many huge $LEDGER_USERS"
+    USERS="bench small big many $USERS"
+fi
+if [ "$MODE" = main ]; then
+    generate huge "attachment=$HUGE_ATTACH_MB seed=$((SEED + 4)) v1" gen_huge
+    USERS="$USERS huge"
 fi
 
 # ---------------------------------------------------------------- private Dovecot and Azurite
@@ -203,9 +216,15 @@ cleanup() {
 }
 trap cleanup EXIT
 PORT=$(free_port) || die "no free loopback port found"
-log "Starting Dovecot on 127.0.0.1:$PORT"
+# IMAP on a second port for the IMAP scenarios (not needed by --ledger).
+IMAP_PORT=
+if [ "$MODE" != ledger ]; then
+    IMAP_PORT=$(free_port) || die "no free loopback port found"
+    while [ "$IMAP_PORT" = "$PORT" ]; do IMAP_PORT=$(free_port) || die "no free loopback port found"; done
+fi
+log "Starting Dovecot on 127.0.0.1:$PORT (POP3)${IMAP_PORT:+ and 127.0.0.1:$IMAP_PORT (IMAP)}"
 : >"$WORK/dovecot.log"
-dovecot_start mailingest-bench "$WORK" "$MAIL_ROOT" "$PORT" "$(for user in $USERS; do printf '%s:{PLAIN}%s\n' "$user" "$PASSWORD"; done)" \
+dovecot_start mailingest-bench "$WORK" "$MAIL_ROOT" "$PORT" "$(for user in $USERS; do printf '%s:{PLAIN}%s\n' "$user" "$PASSWORD"; done)" "$IMAP_PORT" \
     || die "Dovecot did not start"
 
 # ---------------------------------------------------------------- the clients
@@ -248,23 +267,33 @@ measure() {
     printf '  %-10s %-10s %8.3f s  %8s KB\n' "$scenario" "$tool" "$(awk -v s="$start" -v e="$end" 'BEGIN{print (e-s)/1e9}')" "$rss" >&2
 }
 
-# Dovecot logs each POP3 session at logout: "pop3(USER)...: Disconnected: Logged out top=…, retr=N/BYTES, …".
-sessions() { grep -c "pop3($1)<.*Disconnected" "$WORK/dovecot.log" || true; }
-# measure_pop3 SCENARIO TOOL USER COMMAND...: measure COMMAND USER (both clients take the user last),
-# then append "SCENARIO TOOL retr=N/BYTES" of its session, as Dovecot logged it, to $RETRS.
+# Dovecot logs each POP3 session at logout: "pop3(USER)...: Disconnected: Logged out top=…, retr=N/BYTES, …",
+# and each IMAP session as "imap(USER)...: Disconnected: Logged out in=… body_count=N body_bytes=BYTES".
+sessions() { grep -c "${2:-pop3}($1)<.*Disconnected" "$WORK/dovecot.log" || true; }
+# measure_pop3 SCENARIO TOOL USER COMMAND...: measure COMMAND USER (the clients take the user last), then
+# append "SCENARIO TOOL retr=N/BYTES" of its session, as Dovecot logged it, to $RETRS. measure_imap the
+# same for an IMAP session: "SCENARIO TOOL body=N/BYTES" (the BODY[] fetched; none for a no-new poll).
 RETRS=$WORK/retr.tsv
 : >"$RETRS"
-measure_pop3() {
-    local scenario=$1 tool=$2 user=$3 before retr=
-    shift 3
-    before=$(sessions "$user")
+measure_pop3() { measure_session pop3 "$@"; }
+measure_imap() { measure_session imap "$@"; }
+measure_session() {
+    local protocol=$1 scenario=$2 tool=$3 user=$4 before line retr=
+    shift 4
+    before=$(sessions "$user" "$protocol")
     measure "$scenario" "$tool" "$@" "$user"
     for _ in $(seq 50); do   # the log line may trail the client's exit by a few milliseconds
-        [ "$(sessions "$user")" -gt "$before" ] && break
+        [ "$(sessions "$user" "$protocol")" -gt "$before" ] && break
         sleep 0.1
     done
-    retr=$(grep "pop3($user)<.*Disconnected" "$WORK/dovecot.log" | tail -n 1 | grep -o 'retr=[0-9]*/[0-9]*' || true)
-    printf '%s\t%s\t%s\n' "$scenario" "$tool" "${retr:-retr=?}" >>"$RETRS"
+    line=$(grep "$protocol($user)<.*Disconnected" "$WORK/dovecot.log" | tail -n 1)
+    if [ "$protocol" = pop3 ]; then
+        retr=$(grep -o 'retr=[0-9]*/[0-9]*' <<<"$line" || true)
+    else
+        retr=$(sed -n 's|.*body_count=\([0-9]*\) body_bytes=\([0-9]*\).*|body=\1/\2|p' <<<"$line")
+    fi
+    [ -n "$retr" ] || retr=$([ "$protocol" = pop3 ] && echo 'retr=?' || echo 'body=?')
+    printf '%s\t%s\t%s\n' "$scenario" "$tool" "$retr" >>"$RETRS"
 }
 
 # Plain commands (not shell functions), so /usr/bin/time runs the tool itself. mi DIR and mpop_into DIR
@@ -281,8 +310,9 @@ mpop_into() {
 stored() { find "$1/messages/$2" -name manifest.json 2>/dev/null | wc -l; }
 delivered() { find "$1/new" "$1/cur" -type f | wc -l; }
 expect() { [ "$2" -eq "$3" ] || die "$1: $2 of $3 messages"; }
-# Alternate which tool goes first by round, so neither always runs on a cache the other just warmed.
-order() { if [ $(($1 % 2)) -eq 1 ]; then echo "mailingest mpop"; else echo "mpop mailingest"; fi; }
+# order ROUND [PEER]: alternate which tool goes first by round, so neither always runs on a cache the other
+# just warmed. The peer is mpop unless named (mbsync for IMAP).
+order() { if [ $(($1 % 2)) -eq 1 ]; then echo "mailingest ${2:-mpop}"; else echo "${2:-mpop} mailingest"; fi; }
 
 # pop3_stat USER: one POP3 session (USER, PASS, STAT, QUIT), so that Dovecot indexes newly delivered
 # mail before the timed runs and neither tool pays for it. Run it in a subshell: fd 3 never leaks.
@@ -295,6 +325,18 @@ pop3_stat() {
         read -r -t 120 line <&3 || return 1
         [[ "$line" == +OK* ]] || return 1
     done
+}
+
+# deliver ROUND: NEW generated messages into many's new/, with names no other round uses.
+deliver() {
+    local stage=$RUNS_DIR/newmail-$1 file name
+    python3 "$REPO/bench/genmail.py" "$stage" "$NEW" "$NEW_MB" $((SEED + 100 + $1)) $((1000000 + $1 * 10000)) >/dev/null
+    for file in "$stage"/new/*.bench; do
+        name=${file##*/}
+        mv "$file" "$MANY_DIR/new/${name%.bench}.added"
+    done
+    chown nobody:nogroup "$MANY_DIR"/new/*.added
+    (pop3_stat many) || die "Dovecot did not answer STAT for 'many' after the delivery"
 }
 
 # ---------------------------------------------------------------- ledger: bytes written over a first import
@@ -338,6 +380,105 @@ if [ "$MODE" = ledger ]; then
     exit 0
 fi
 
+# ---------------------------------------------------------------- IMAP: MailIngest vs mbsync (issue 17)
+# The same Dovecot serves the same Maildirs over IMAP on IMAP_PORT. MailIngest reads each user's INBOX as an
+# IMAP mailbox of the user's name (its own config, Protocol Imap); mbsync (isync) pulls the same INBOX into a
+# Maildir, with a config written per run: an IMAPAccount per user (SSLType None, AuthMechs LOGIN), a
+# MaildirStore whose Inbox is the run's folder, a Channel with Sync Pull, Create Near, Expunge None and
+# SyncState * (.mbsyncstate in that Maildir, so the same command again is its no-new poll). mbsync keeps its
+# default FSync yes: an fsync per message file is how it keeps a message it recorded, as MailIngest's syncfs
+# barrier before each ledger write is (docs/architecture.md, "Durability"). mbsync waits out the second in
+# which its Maildir last changed before it reads it, so every poll comes a second after the run before it,
+# for both tools. In a full run the scenario starts with `many` as generated (the POP3 rounds' new mail
+# taken out), and delivers its own new mail.
+MI_IMAP_CONF=$WORK/mailingest-imap.json
+IMAP_USERS="bench many small big"
+mi_imap() { CMD=(env "MailIngest__Storage__Path=$1" "$APP/mailingest" once --config "$MI_IMAP_CONF" --log-format json --mailbox); }
+mbsync_into() {
+    local user
+    for user in $IMAP_USERS; do
+        printf 'IMAPAccount %s\nHost 127.0.0.1\nPort %s\nUser %s\nPass %s\nSSLType None\nAuthMechs LOGIN\n\n' "$user" "$IMAP_PORT" "$user" "$PASSWORD"
+        printf 'IMAPStore %s-far\nAccount %s\n\nMaildirStore %s-near\nInbox %s\n\n' "$user" "$user" "$user" "$1"
+        printf 'Channel %s\nFar :%s-far:\nNear :%s-near:\nSync Pull\nCreate Near\nExpunge None\nSyncState *\n\n' "$user" "$user" "$user"
+    done >"$1.mbsyncrc"
+    CMD=(mbsync -c "$1.mbsyncrc" -q)
+}
+# imap_client TOOL DIR sets CMD for TOOL (mailingest or mbsync) writing into DIR; imap_count TOOL DIR USER
+# prints how many messages it holds there.
+imap_client() { if [ "$1" = mailingest ]; then mi_imap "$2"; else mbsync_into "$2"; fi; }
+imap_count() { if [ "$1" = mailingest ]; then stored "$2" "$3"; else delivered "$2"; fi; }
+imap_scenarios() {
+    local round tool dir user
+    python3 - "$MI_CONF" "$MI_IMAP_CONF" "$IMAP_PORT" $IMAP_USERS <<'PY'
+import json, sys
+conf = json.load(open(sys.argv[1]))
+boxes = conf["MailIngest"]["Mailboxes"]
+conf["MailIngest"]["Mailboxes"] = {user: dict(boxes[user], Protocol="Imap", Port=int(sys.argv[3])) for user in sys.argv[4:]}
+json.dump(conf, open(sys.argv[2], "w"), indent=2)
+PY
+    log "IMAP warm-up (untimed)"
+    mi_imap "$RUNS_DIR/imap-mailingest-warm"
+    for user in bench small big; do "${CMD[@]}" "$user" >/dev/null 2>>"$WORK/mailingest.err"; done
+    mbsync_into "$RUNS_DIR/imap-mbsync-warm"; "${CMD[@]}" bench >/dev/null 2>>"$WORK/mbsync.err"
+    expect "IMAP warm-up: MailIngest stored" "$(stored "$RUNS_DIR/imap-mailingest-warm" bench)" "$MESSAGES"
+    expect "IMAP warm-up: mbsync delivered" "$(delivered "$RUNS_DIR/imap-mbsync-warm")" "$MESSAGES"
+
+    log "IMAP: full ingest and no-new poll of $MESSAGES messages, $RUNS rounds (MailIngest and mbsync alternately)"
+    for round in $(seq "$RUNS"); do
+        for tool in $(order "$round" mbsync); do
+            dir=$RUNS_DIR/imap-$tool-full-$round
+            imap_client "$tool" "$dir"
+            measure_imap imap-full "$tool" bench "${CMD[@]}"
+            expect "IMAP: $tool holds" "$(imap_count "$tool" "$dir" bench)" "$MESSAGES"
+            sleep 1
+            measure_imap imap-poll "$tool" bench "${CMD[@]}"
+        done
+    done
+
+    log "IMAP memory: $MEM_MESSAGES small messages, without and with one ${BIG_MB} MB attachment, $MEM_RUNS rounds"
+    for round in $(seq "$MEM_RUNS"); do
+        for user in small big; do
+            for tool in $(order "$round" mbsync); do
+                imap_client "$tool" "$RUNS_DIR/imap-$tool-mem-$user-$round"
+                measure_imap "imap-mem-$user" "$tool" "$user" "${CMD[@]}"
+            done
+        done
+    done
+
+    remove_added
+    (pop3_stat many) || die "Dovecot did not answer STAT for 'many'"
+    expect "IMAP: many holds" "$(delivered "$MANY_DIR")" "$MANY"
+    log "IMAP many: untimed full ingest of $MANY messages by each tool (their state for the polls)"
+    for tool in mailingest mbsync; do
+        dir=$RUNS_DIR/imap-$tool-many
+        imap_client "$tool" "$dir"; "${CMD[@]}" many >/dev/null 2>>"$WORK/$tool.err"
+        expect "IMAP many: $tool holds" "$(imap_count "$tool" "$dir" many)" "$MANY"
+    done
+    log "IMAP many: no-new poll of $MANY messages, then $NEW new among them, $RUNS rounds"
+    for round in $(seq "$RUNS"); do
+        sleep 1
+        for tool in $(order "$round" mbsync); do
+            imap_client "$tool" "$RUNS_DIR/imap-$tool-many"
+            measure_imap imap-poll-many "$tool" many "${CMD[@]}"
+        done
+        deliver $((RUNS + round))   # round numbers the POP3 scenario does not use: names of their own
+        for tool in $(order "$round" mbsync); do
+            imap_client "$tool" "$RUNS_DIR/imap-$tool-many"
+            measure_imap imap-new-many "$tool" many "${CMD[@]}"
+        done
+        for tool in mailingest mbsync; do
+            expect "IMAP many: $tool holds" "$(imap_count "$tool" "$RUNS_DIR/imap-$tool-many" many)" $((MANY + NEW * round))
+        done
+    done
+}
+if [ "$MODE" = imap ]; then
+    imap_scenarios
+    log "Results"
+    export RESULTS RETRS MESSAGES RUNS BIG_MB MEM_MESSAGES MANY NEW
+    MODE=imap MBSYNC_VERSION=$(mbsync --version) python3 "$REPO/bench/report.py"
+    exit 0
+fi
+
 # Dovecot builds its index and caches the message sizes on the first session; the page cache fills
 # on the first read. One untimed round of each tool first, so neither pays that alone.
 log "Warm-up (untimed)"
@@ -369,18 +510,6 @@ for round in $(seq "$MEM_RUNS"); do
 done
 
 # ---------------------------------------------------------------- many: no-new poll and new mail among $MANY
-# deliver ROUND: NEW generated messages into many's new/, with names no other round uses.
-deliver() {
-    local stage=$RUNS_DIR/newmail-$1 file name
-    python3 "$REPO/bench/genmail.py" "$stage" "$NEW" "$NEW_MB" $((SEED + 100 + $1)) $((1000000 + $1 * 10000)) >/dev/null
-    for file in "$stage"/new/*.bench; do
-        name=${file##*/}
-        mv "$file" "$MANY_DIR/new/${name%.bench}.added"
-    done
-    chown nobody:nogroup "$MANY_DIR"/new/*.added
-    (pop3_stat many) || die "Dovecot did not answer STAT for 'many' after the delivery"
-}
-
 log "Many: untimed full ingest of $MANY messages by each tool (their UIDL state for the polls)"
 MI_MANY=$RUNS_DIR/mailingest-many
 MPOP_MANY=$RUNS_DIR/mpop-many
@@ -578,6 +707,7 @@ if [ -n "$key" ]; then node "$REPO/bench/upload.cjs" get bench "$key" >"$WORK/hu
 huge_facts huge-azure "$WORK/huge-manifest.json" "$raw" "$SPOOL_PEAK"
 azurite_stop
 
+imap_scenarios
 ledger_scenario
 
 # ---------------------------------------------------------------- hooks for the next scenarios (not yet measured)
@@ -590,22 +720,9 @@ ledger_scenario
 #     beside the plain `full` run of the same round, each into a folder of its own;
 #   - check that the receiver got one event per stored message, then add a row to bench/report.py:
 #     versus("full-events", "full") with the limit 1.10 (see report.py's "hooks" comment).
-#
-# IMAP vs mbsync (issue 17): the full ingest and the no-new poll of bench over IMAP, MailIngest
-# (Protocol: Imap) vs mbsync (Debian's isync, installed by install_package isync /usr/bin/mbsync):
-#   - Dovecot must serve IMAP too: scripts/lib/dovecot.sh writes `protocols = pop3` and one
-#     inet_listener; it needs `protocols = pop3 imap` and an imap-login listener on a second free port
-#     (dovecot-imapd installed by install_package);
-#   - mbsync takes a config file (IMAPAccount with Host/Port/User/Pass/SSLType None, a MaildirStore
-#     into the run's folder, a Channel with Sync Pull, Create Near, Expunge None), run as
-#     `mbsync -c FILE -a -q`; its state (.mbsyncstate) lives in the Maildir, so a second run is the
-#     no-new poll;
-#   - measure with `measure imap-full mbsync …` / `measure imap-full mailingest …` alternately per
-#     round as the POP3 scenarios do (Dovecot logs IMAP sessions as imap(USER), not pop3(USER):
-#     measure_pop3's session count needs the protocol as a parameter), and rows in report.py.
 
 log "Results"
 export RESULTS RETRS MESSAGES RUNS BIG_MB MEM_MESSAGES MANY NEW CONCURRENCIES MI_OBJECTS MI_BYTES PLAIN_OBJECTS PLAIN_BYTES
 export RUN_LOG RUN_METRICS RUN_HWM_KB TICKS TICK_SECONDS HUGE_TSV HUGE_BYTES HUGE_SHA256 HEAP_LIMIT LEDGER_TSV
 HUGE_ATTACHMENT_BYTES=$((HUGE_ATTACH_MB * 1000000)) MAILBOX_BYTES=$(du -sb "$MAIL_ROOT/bench/Maildir" | cut -f1) \
-    python3 "$REPO/bench/report.py"
+    MBSYNC_VERSION=$(mbsync --version) python3 "$REPO/bench/report.py"
