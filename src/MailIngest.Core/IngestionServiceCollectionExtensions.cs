@@ -1,6 +1,7 @@
 using MailIngest.Archive;
 using MailIngest.Configuration;
 using MailIngest.Decoding;
+using MailIngest.Events;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
 using MailIngest.Telemetry;
@@ -29,6 +30,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
         services.TryAddSingleton<IProgressSink, NoProgressSink>();
+        services.TryAddSingleton<IMessageEvents>(NoMessageEvents.Instance);
         services.TryAddSingleton(provider => new MessageDecoder(provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Decoding));
         services.AddMetrics();
         services.TryAddSingleton<IngestMetrics>();
@@ -41,11 +43,15 @@ public static class IngestionServiceCollectionExtensions
             provider.GetRequiredService<IIngestObserver>(),
             provider.GetRequiredService<IProgressSink>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("MailIngest.Ingestion")));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("MailIngest.Ingestion"))
+        {
+            Events = provider.GetRequiredService<IMessageEvents>(),
+        });
         // One resilience pipeline (and circuit breaker) per mailbox for the life of the process; see MailboxResilience.
         services.TryAddSingleton<MailboxResilience>();
         services.TryAddSingleton<IMailboxRunner, MailboxRunner>();
         services.TryAddSingleton<IMailboxStatusReader, MailboxStatusReader>();
+        services.TryAddSingleton<IEventOutbox, EventOutbox>();
         return services;
     }
 

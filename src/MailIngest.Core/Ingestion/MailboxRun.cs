@@ -1,5 +1,6 @@
 using MailIngest.Archive;
 using MailIngest.Configuration;
+using MailIngest.Events;
 using MailIngest.IO;
 using MailIngest.Ledger;
 using MailIngest.Sources;
@@ -144,9 +145,17 @@ internal sealed class MailboxRun(
         await session.CommitAsync(cancellationToken);
     }
 
-    /// <summary>Records how the run ended in the ledger, for <c>mailingest status</c>, and folds the journal when it has grown.</summary>
+    /// <summary>
+    /// Delivers the outbox's events now that no session is open (no sink holds up a DELE or a QUIT), records how the run
+    /// ended in the ledger, for <c>mailingest status</c>, and folds the journal when it has grown.
+    /// </summary>
     public async Task FinishAsync(RunOutcome outcome, string? error, CancellationToken cancellationToken)
     {
+        if (mailboxLock?.Lost.IsCancellationRequested != true)
+        {
+            counters.Events = await OutboxDelivery.DeliverAsync(services, ledger, stopping);
+        }
+
         ledger.Record(counters.Totals, counters.ToRecord(outcome, error));
         await AppendAsync(durable: outcome == RunOutcome.Failed, cancellationToken);
         await services.Ledgers.CompactIfDueAsync(ledger, cancellationToken);
@@ -168,15 +177,16 @@ internal sealed class MailboxRun(
                 ? $"{unfetched.Error}; raise MaxMessageSize (and the memory or temp space it needs) and run 'mailingest retry --mailbox {mailbox} {id}'"
                 : $"gave up after {unfetched.Attempts} attempts (MaxAttempts): {unfetched.Error ?? "the run handling it died"}; " +
                   $"run 'mailingest retry --mailbox {mailbox} {id}' once its cause is fixed";
-            var key = await services.Archiver.RecordUnfetchedAsync(
-                mailbox, id, new UnfetchedMessage(reason, error, sizes?[unfetched.Position], unfetched.Attempts, headers), cancellationToken);
-            ledger.Put(new LedgerEntry(id, unfetched.State)
+            var message = new UnfetchedMessage(reason, error, sizes?[unfetched.Position], unfetched.Attempts, headers);
+            var key = await services.Archiver.RecordUnfetchedAsync(mailbox, id, message, cancellationToken);
+            var entry = new LedgerEntry(id, unfetched.State)
             {
                 Size = sizes?[unfetched.Position],
                 Attempts = unfetched.Attempts,
                 Error = error,
                 Key = key == ArchiveLayout.MessageKey(mailbox, id) ? null : key,
-            });
+            };
+            await PutAsync(entry, () => EventFacts.Unfetched(mailbox, id, key, message, services.Time.GetUtcNow()), cancellationToken);
             counters.CountUnfetched(unfetched.State);
         }
     }
@@ -336,12 +346,16 @@ internal sealed class MailboxRun(
         // An ID listed twice is recorded once its last copy is stored, so a reconnect in between fetches the rest.
         if (plan.Listing.IsLastCopy(position))
         {
-            ledger.Put(new LedgerEntry(id, stored.Quarantined ? EntryState.Quarantined : EntryState.Stored)
+            var entry = new LedgerEntry(id, stored.Quarantined ? EntryState.Quarantined : EntryState.Stored)
             {
                 Size = listedSize,
                 Sha256 = stored.Sha256,
                 Key = stored.Key == ArchiveLayout.MessageKey(mailbox, id) ? null : stored.Key,
-            });
+            };
+
+            // A kept message fetched again to be verified (the same bytes) had its event when it was first recorded.
+            var known = ledger.Find(id) is { IsKept: true } before && before.Sha256 == stored.Sha256;
+            await PutAsync(entry, known ? null : () => EventFacts.Of(mailbox, id, stored, services.Time.GetUtcNow()), cancellationToken);
         }
 
         ledger.Land([id]);
@@ -350,6 +364,23 @@ internal sealed class MailboxRun(
         services.Progress.Stored(mailbox, stored.Size);
         Log.MessageStored(services.Logger, mailbox, id, stored.Folder);
         return true;
+    }
+
+    /// <summary>
+    /// Records a message's entry, with the event about it when a sink is configured: the event's object goes to the
+    /// outbox first, and its ledger record waits with the entry for the durability barrier (docs/events.md).
+    /// </summary>
+    private async Task PutAsync(LedgerEntry entry, Func<MessageEventFacts>? facts, CancellationToken cancellationToken)
+    {
+        if (facts is null || !services.Events.Enabled)
+        {
+            ledger.Put(entry);
+            return;
+        }
+
+        var about = facts();
+        await services.Events.QueueAsync(about, cancellationToken);
+        ledger.Put(entry, new PendingEvent(about.Id, about.Type, about.Time));
     }
 
     /// <summary>A failure that belongs to the message: one more attempt counted; out of attempts, the next run records it as unprocessable.</summary>

@@ -16,6 +16,9 @@ namespace MailIngest.Host.Cli;
 /// <param name="Totals">Counts over the mailbox's history.</param>
 /// <param name="LastRun">What the last run did.</param>
 /// <param name="LockHolder">Who holds the mailbox's lock now.</param>
+/// <param name="EventsPending">Events waiting in the outbox (docs/events.md).</param>
+/// <param name="OldestEventQueuedAt">When the oldest of them was queued.</param>
+/// <param name="DeadLetters">Events the sink refused for good, until <c>mailingest events resend</c>.</param>
 internal sealed record MailboxStatus(
     string Mailbox,
     bool Ingested,
@@ -28,7 +31,10 @@ internal sealed record MailboxStatus(
     string? HighWaterMark,
     LedgerTotals Totals,
     RecordedRun? LastRun,
-    string? LockHolder)
+    string? LockHolder,
+    int EventsPending = 0,
+    DateTimeOffset? OldestEventQueuedAt = null,
+    int DeadLetters = 0)
 {
     public static MailboxStatus From(string mailbox, LedgerStatus? ledger, string? lockHolder) => ledger is null
         ? new MailboxStatus(mailbox, false, 0, 0, 0, 0, 0, 0, null, new LedgerTotals(), null, lockHolder)
@@ -44,7 +50,10 @@ internal sealed record MailboxStatus(
             ledger.HighWaterMark,
             ledger.Totals,
             ledger.LastRun,
-            lockHolder);
+            lockHolder,
+            ledger.EventsPending,
+            ledger.OldestEventQueuedAt,
+            ledger.DeadLetters);
 }
 
 [JsonSourceGenerationOptions(

@@ -141,6 +141,7 @@ internal sealed class MailIngestApp : IAsyncDisposable
         services.AddMailIngestion(configuration);
         services.AddPop3Mailboxes(ProtocolLogPath(settings.ProtocolLog));
         services.AddMailArchive(configuration);
+        services.AddMailEvents(configuration);
 
         // Only `run` schedules, but every verb reads the same configuration: its Scheduler section is known (and checked) by all.
         services.AddMailIngestSection<SchedulerOptions>(SchedulerOptions.SectionName);

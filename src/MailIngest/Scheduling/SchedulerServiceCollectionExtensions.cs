@@ -71,5 +71,9 @@ internal static class SchedulerServiceCollectionExtensions
             }
         });
         builder.Services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
+
+        // Events a run could not deliver are tried again between runs (docs/events.md).
+        builder.Services.AddSingleton<EventRedelivery>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<EventRedelivery>());
     }
 }
