@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using MailIngest.Archive;
 using MailIngest.Configuration;
 using MailIngest.Decoding;
+using MailIngest.Events;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
 using MailIngest.Telemetry;
@@ -43,6 +44,21 @@ internal sealed class RunHarness : IDisposable
 
     public IMailboxRunner Runner { get; private set; }
 
+    /// <summary>The event port the runs use: none, unless a test turns events on (<see cref="UseEvents"/>).</summary>
+    public IMessageEvents Events { get; private set; } = NoMessageEvents.Instance;
+
+    /// <summary>Turns events on, with a scripted sink.</summary>
+    public ScriptedEvents UseEvents()
+    {
+        var events = new ScriptedEvents(Archive, Server);
+        Events = events;
+        Runner = CreateRunner();
+        return events;
+    }
+
+    /// <summary>The outbox as a process outside the runs sees it (<c>mailingest events</c>, the redelivery of <c>run</c>).</summary>
+    public IEventOutbox Outbox() => new EventOutbox(Services(new Observer(this)), new IngestMetrics(_meters, Time));
+
     public Task<MailboxRunResult> RunAsync(CancellationToken stopping = default) => Runner.RunAsync(Mailbox, Options, stopping);
 
     public Task<MailboxRunResult> AdoptAsync() => Runner.AdoptAsync(Mailbox, Options, CancellationToken.None);
@@ -72,10 +88,13 @@ internal sealed class RunHarness : IDisposable
 
     private MailboxRunner CreateRunner()
     {
-        var observer = new Observer(this);
+        return new MailboxRunner([Server], Services(new Observer(this)), new MailboxResilience(Time, NullLogger<MailboxResilience>.Instance), new IngestMetrics(_meters, Time));
+    }
+
+    private RunServices Services(Observer observer)
+    {
         var archiver = new MessageArchiver(Archive, new MessageDecoder(new DecoderLimits()), observer, Time, NullLogger<MessageArchiver>.Instance);
-        var services = new RunServices(Archive, new LedgerStore(Archive), archiver, observer, new NoProgress(), Time, NullLogger.Instance);
-        return new MailboxRunner([Server], services, new MailboxResilience(Time, NullLogger<MailboxResilience>.Instance), new IngestMetrics(_meters, Time));
+        return new RunServices(Archive, new LedgerStore(Archive), archiver, observer, new NoProgress(), Time, NullLogger.Instance) { Events = Events };
     }
 
     private sealed class Observer(RunHarness harness) : IIngestObserver
