@@ -41,31 +41,10 @@ internal sealed partial class EventsOptionsValidator : IValidateOptions<EventsOp
     private static List<string> ValidateQueue(EventsOptions options)
     {
         var failures = new List<string>();
-        var hasFile = !string.IsNullOrWhiteSpace(options.ConnectionStringFile);
-        var hasConnectionString = hasFile || !string.IsNullOrWhiteSpace(options.ConnectionString);
-        var hasServiceUri = !string.IsNullOrWhiteSpace(options.ServiceUri);
-        if (hasFile && !string.IsNullOrWhiteSpace(options.ConnectionString))
+        if (AzureAccountSettings.Problem(
+            Section, options.ConnectionString, options.ConnectionStringFile, options.ServiceUri, "queue", "the AzureQueue sink", IsConnectionString) is { } account)
         {
-            failures.Add($"{Section}:ConnectionString and {Section}:ConnectionStringFile are both set: keep one (ConnectionStringFile for a mounted secret).");
-        }
-        else if (hasFile && SecretFile.Problem(options.ConnectionStringFile) is { } problem)
-        {
-            failures.Add($"{Section}:ConnectionStringFile: {problem}; set it to a readable file holding the storage account's connection string (e.g. a mounted Kubernetes Secret).");
-        }
-        else if (hasConnectionString == hasServiceUri)
-        {
-            failures.Add(hasConnectionString
-                ? $"{Section}:ConnectionString and {Section}:ServiceUri are both set: keep one (the connection string carries its own credential; ServiceUri uses Azure identity)."
-                : $"{Section}:ConnectionString or {Section}:ServiceUri is required for the AzureQueue sink: set a connection string, or the account's queue endpoint (https://ACCOUNT.queue.core.windows.net) to sign in with Azure identity.");
-        }
-        else if (hasConnectionString && !IsConnectionString(options.ReadConnectionString(), options.QueueName))
-        {
-            // The value itself is not repeated: it holds the account key or a SAS.
-            failures.Add($"{Section}:{(hasFile ? "ConnectionStringFile does not hold" : "ConnectionString is not")} a valid Azure Storage connection string with a queue endpoint: copy it from the storage account's \"Access keys\" page, or use UseDevelopmentStorage=true for Azurite.");
-        }
-        else if (hasServiceUri && !(Uri.TryCreate(options.ServiceUri, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps))
-        {
-            failures.Add($"{Section}:ServiceUri must be an https URL such as https://ACCOUNT.queue.core.windows.net (Azure identity sends tokens over https only), was '{options.ServiceUri}'.");
+            failures.Add(account);
         }
 
         if (!QueueName().IsMatch(options.QueueName))
@@ -115,11 +94,11 @@ internal sealed partial class EventsOptionsValidator : IValidateOptions<EventsOp
     private static bool IsLoopback(Uri url) =>
         url.IsLoopback || (IPAddress.TryParse(url.Host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
 
-    private static bool IsConnectionString(string connectionString, string queueName)
+    private static bool IsConnectionString(string connectionString)
     {
         try
         {
-            _ = new QueueClient(connectionString, queueName);
+            _ = new QueueClient(connectionString, "probe");
             return true;
         }
         catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
