@@ -45,6 +45,9 @@ print(f"Mailboxes: bench {messages} messages ({int(env['MAILBOX_BYTES']) / 1e6:.
 print("| scenario | MailIngest | mpop | ratio MailIngest/mpop | target |")
 print("|---|---|---|---|---|")
 versus_mpop("full", f"full ingest, {messages} messages (s)", limit=2.0)
+events = med("full-events", "mailingest") / med("full", "mailingest") - 1
+row("full ingest with an event per message to a webhook (s)", f"{med('full-events', 'mailingest'):.3f}", "", "",
+    f"≤ 10 % more than without ({events * 100:+.0f} %) {verdict(events <= 0.10)}")
 versus_mpop("poll", "no-new poll (s)", limit=3.0)
 versus_mpop("poll-many", f"no-new poll, {many} messages (s)", limit=3.0)
 versus_mpop("new-many", f"{new} new among {many} (s)")

@@ -122,6 +122,10 @@ chown -R nobody:nogroup "$MAIL_ROOT"/bench "$MAIL_ROOT"/small "$MAIL_ROOT"/big "
 # ---------------------------------------------------------------- private Dovecot and Azurite
 source scripts/lib/dovecot.sh
 AZURITE_PID=
+WEBHOOK_PID=
+webhook_stop() {
+    if [ -n "$WEBHOOK_PID" ]; then kill "$WEBHOOK_PID" 2>/dev/null || true; wait "$WEBHOOK_PID" 2>/dev/null || true; fi
+}
 azurite_stop() {
     if [ -n "$AZURITE_PID" ] && kill -0 "$AZURITE_PID" 2>/dev/null; then
         kill "$AZURITE_PID" 2>/dev/null || true
@@ -132,6 +136,7 @@ azurite_stop() {
 # Everything a run leaves is removed at exit, after the last measurement: the servers are stopped,
 # the delivered messages taken out of `many`, and the output of every run deleted.
 cleanup() {
+    webhook_stop
     azurite_stop
     dovecot_stop
     remove_added
@@ -207,6 +212,11 @@ measure_pop3() {
 # mailbox's user goes last. The working folder is .work/bench.
 cd "$WORK"
 mi() { CMD=(env "MailIngest__Storage__Path=$1" "$APP/mailingest" once --config "$MI_CONF" --log-format json --mailbox); }
+# mi_events DIR: the same, with an event per stored message to the demo's webhook receiver (docs/events.md).
+mi_events() {
+    CMD=(env "MailIngest__Storage__Path=$1" MailIngest__Events__Sink=Webhook "MailIngest__Events__Url=http://127.0.0.1:$WEBHOOK_PORT/events"
+         "MailIngest__Events__SecretFile=$WORK/webhook-secret" "$APP/mailingest" once --config "$MI_CONF" --log-format json --mailbox)
+}
 mpop_into() {
     mkdir -p "$1/new" "$1/cur" "$1/tmp"
     CMD=(mpop --host=127.0.0.1 --port="$PORT" --auth=user --tls=off --passwordeval="printf $PASSWORD"
@@ -240,6 +250,23 @@ for round in $(seq "$RUNS"); do
         measure_pop3 poll "$tool" bench "${CMD[@]}"
     done
 done
+
+# The events' cost: the same full ingest with the Webhook sink, each event written to the outbox,
+# sent to demo/webhook.py (signature checked, one line printed) after QUIT, and removed.
+[ -s "$WORK/webhook-secret" ] || echo "whsec_$(head -c 32 /dev/urandom | base64)" >"$WORK/webhook-secret"
+WEBHOOK_PORT=$(free_port) || die "no free loopback port found"
+python3 "$REPO/demo/webhook.py" "$WEBHOOK_PORT" "$WORK/webhook-secret" >"$WORK/webhook.out" 2>&1 &
+WEBHOOK_PID=$!
+for _ in $(seq 50); do port_in_use "$WEBHOOK_PORT" && break; sleep 0.1; done
+log "Full ingest with events to a webhook, $RUNS rounds"
+for round in $(seq "$RUNS"); do
+    dir=$RUNS_DIR/mailingest-events-$round
+    mi_events "$dir"
+    measure_pop3 full-events mailingest bench "${CMD[@]}"
+    expect "MailIngest stored" "$(stored "$dir" bench)" "$MESSAGES"
+    expect "events delivered" "$(grep -c '^mailingest.message.stored' "$WORK/webhook.out")" "$((round * MESSAGES))"
+done
+webhook_stop
 
 log "Memory: $MEM_MESSAGES small messages, without and with one ${BIG_MB} MB attachment, $MEM_RUNS rounds"
 for round in $(seq "$MEM_RUNS"); do
