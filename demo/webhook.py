@@ -21,6 +21,8 @@ printing = threading.Lock()  # requests arrive in parallel: one event's lines to
 
 
 class Receiver(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: one connection carries many events
+
     def do_POST(self):
         global shown_whole
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -30,6 +32,7 @@ class Receiver(BaseHTTPRequestHandler):
         if not any(hmac.compare_digest(s, expected) for s in signatures) or abs(time.time() - int(stamp)) > 300:
             print(f"REFUSED a request with a bad signature or timestamp (webhook-id {msg_id})", flush=True)
             self.send_response(401)
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return
         event = json.loads(body)
@@ -41,6 +44,7 @@ class Receiver(BaseHTTPRequestHandler):
                 print(json.dumps(event, indent=2, ensure_ascii=False), flush=True)
                 shown_whole = True
         self.send_response(200)
+        self.send_header("Content-Length", "0")
         self.end_headers()
 
     def log_message(self, format, *args):

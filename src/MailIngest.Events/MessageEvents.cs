@@ -15,6 +15,16 @@ internal sealed class MessageEvents(
     /// <summary>Events sent at once: a sink's round trip, not its work, is what one delivery mostly waits for.</summary>
     private const int Parallelism = 8;
 
+    /// <summary>The most bytes of events kept in memory between their queueing and their delivery.</summary>
+    private const long MaxUnsentBytes = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Events this process queued and has not delivered yet, as written, so that delivering them after the run reads
+    /// nothing back from the store (on Azure a request per event); others, and any beyond the cap, are read.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, byte[]> _unsent = new(StringComparer.Ordinal);
+    private long _unsentBytes;
+
     public bool Enabled => true;
 
     public async Task QueueAsync(MessageEventFacts facts, CancellationToken cancellationToken)
@@ -27,6 +37,7 @@ internal sealed class MessageEvents(
             (stream, ct) => stream.WriteAsync(body, ct).AsTask(),
             WriteCondition.None,
             cancellationToken);
+        Keep(OutboxLayout.EventPath(facts.Mailbox, facts.Id), body);
         observer.OnStep(facts.Mailbox, IngestStep.EventQueued, facts.Uidl);
     }
 
@@ -82,14 +93,42 @@ internal sealed class MessageEvents(
 
     public void Dispose() => (sink as IDisposable)?.Dispose();
 
+    private void Keep(string path, byte[] body)
+    {
+        if (Interlocked.Add(ref _unsentBytes, body.Length) > MaxUnsentBytes)
+        {
+            Interlocked.Add(ref _unsentBytes, -body.Length);
+            _unsent.TryRemove(path, out _);
+            return;
+        }
+
+        _unsent.AddOrUpdate(path, body, (_, replaced) =>
+        {
+            Interlocked.Add(ref _unsentBytes, -replaced.Length);
+            return body;
+        });
+    }
+
+    /// <summary>The event as this process queued it, once: a later delivery (a dead letter re-sent) reads the store.</summary>
+    private ReadOnlyMemory<byte>? Take(string path)
+    {
+        if (!_unsent.TryRemove(path, out var body))
+        {
+            return null;
+        }
+
+        Interlocked.Add(ref _unsentBytes, -body.Length);
+        return body;
+    }
+
     private async Task<SendResult> DeliverOneAsync(string mailbox, PendingEvent queued)
     {
         var path = OutboxLayout.EventPath(mailbox, queued.Id);
         observer.OnStep(mailbox, IngestStep.Delivering, queued.Id);
         try
         {
-            var stored = await archive.ReadAsync(path, CancellationToken.None);
-            if (stored is null)
+            var body = Take(path) ?? (await archive.ReadAsync(path, CancellationToken.None))?.Content;
+            if (body is null)
             {
                 // An event leaves the outbox only once sent: a delivery that died before its ledger record sent this one.
                 return SendResult.Delivered;
@@ -99,7 +138,7 @@ internal sealed class MessageEvents(
             SendResult result;
             try
             {
-                result = await sink.SendAsync(queued.Id, stored.Content, timeout.Token);
+                result = await sink.SendAsync(queued.Id, body.Value, timeout.Token);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
