@@ -6,7 +6,7 @@ namespace MailIngest.IntegrationTests.Events;
 /// Events into a signed webhook from a real delete-mode run (docs/events.md): one per stored message, at least once,
 /// whatever the webhook answers and wherever the process is killed; ingestion never waits for it.
 /// </summary>
-public sealed class WebhookEventsTests() : FaultedMailboxTest("events")
+public abstract class WebhookEventsTests(StoreKind store) : FaultedMailboxTest("events", store)
 {
     private WebhookReceiver _webhook = null!;
 
@@ -95,6 +95,7 @@ public sealed class WebhookEventsTests() : FaultedMailboxTest("events")
 
         var crashed = await Workspace.OnceAsync(new Dictionary<string, string> { ["MAILINGEST_FAULT_INJECTION"] = faultPoint });
         Assert.True(crashed.Killed, crashed.ToString());
+        await Workspace.Archive.WaitUntilUnlockedAsync(User);
         await OnceOkAsync();
 
         AssertEachMessageStoredOnceAndMailboxEmpty();
@@ -148,3 +149,7 @@ public sealed class WebhookEventsTests() : FaultedMailboxTest("events")
         Assert.Empty(Workspace.Ledger(User)!.PendingEvents());
     }
 }
+
+public sealed class WebhookEventsOnFileSystemTests() : WebhookEventsTests(StoreKind.FileSystem);
+
+public sealed class WebhookEventsOnAzureBlobTests() : WebhookEventsTests(StoreKind.AzureBlob);
