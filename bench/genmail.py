@@ -5,6 +5,9 @@
                                                      FIRST (default 1): file names and Message-IDs
                                                      stay unique when more are delivered later
     genmail.py --big FILE ATTACHMENT_MB SEED          write one message with a large attachment
+    genmail.py --tiny MAILDIR COUNT SEED              fill MAILDIR/new with COUNT small plain-text messages
+                                                     (~0.5 KB each; for the ledger scenario, where the
+                                                     count matters and the bytes do not)
 
 The mix: plain text (English and non-ASCII), HTML+text alternatives, messages with attachments of
 various sizes (PDF-, image-, zip-like binary, base64), quoted-printable bodies, encoded headers
@@ -216,8 +219,27 @@ def big(path, attach_mb, seed):
     print(f"{path}: {os.path.getsize(path) / 1e6:.1f} MB")
 
 
+def tiny(maildir, count, seed):
+    # The file names carry the size (S=) and the size with CRLF line ends (W=, the same: the files have CRLF), so
+    # Dovecot answers LIST from the names instead of reading 100,000 files.
+    rng = random.Random(seed)
+    new = os.path.join(maildir, "new")
+    for folder in ("new", "tmp", "cur"):
+        os.makedirs(os.path.join(maildir, folder), exist_ok=True)
+    stamp = 1_700_000_000
+    for n in range(1, count + 1):
+        raw = (headers(rng, n, "text/plain; charset=utf-8") + "\n" + paragraph(rng, rng.randint(20, 60), False) + "\n") \
+            .replace("\n", "\r\n").encode("utf-8")
+        name = f"{stamp + n}.M{n}P1Q{n}.bench,S={len(raw)},W={len(raw)}"
+        with open(os.path.join(new, name), "wb") as f:
+            f.write(raw)
+    print(f"{count} small messages")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--big":
         big(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1] == "--tiny":
+        tiny(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     else:
         fill(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]) if len(sys.argv) > 5 else 1)

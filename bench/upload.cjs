@@ -5,6 +5,8 @@
 //
 //   node bench/upload.cjs upload DIR CONTAINER CONCURRENCY   prints "OBJECTS BYTES"
 //   node bench/upload.cjs count CONTAINER                     prints "OBJECTS BYTES" of a container
+//   node bench/upload.cjs list CONTAINER                      prints "NAME BYTES" for each blob
+//   node bench/upload.cjs get CONTAINER NAME                  writes the blob's content to stdout
 //
 // The connection string comes from AZURE_STORAGE_CONNECTION_STRING; @azure/storage-blob from NODE_PATH
 // (bench/run.sh installs it into .work/bench/node, not the repository).
@@ -55,13 +57,27 @@ async function count(service, containerName) {
     return [objects, bytes];
 }
 
+async function list(service, containerName) {
+    const lines = [];
+    for await (const blob of service.getContainerClient(containerName).listBlobsFlat()) {
+        lines.push(`${blob.name} ${blob.properties.contentLength || 0}`);
+    }
+    return lines.join("\n");
+}
+
+async function get(service, containerName, name) {
+    return (await service.getContainerClient(containerName).getBlobClient(name).downloadToBuffer()).toString("utf8");
+}
+
 async function main() {
     const [mode, ...args] = process.argv.slice(2);
     const service = BlobServiceClient.fromConnectionString(process.env.AZURE_STORAGE_CONNECTION_STRING || "");
     let result;
     if (mode === "upload" && args.length === 3) result = await upload(service, args[0], args[1], Number(args[2]));
     else if (mode === "count" && args.length === 1) result = await count(service, args[0]);
-    else throw new Error("usage: upload.cjs upload DIR CONTAINER CONCURRENCY | count CONTAINER");
+    else if (mode === "list" && args.length === 1) result = [await list(service, args[0])];
+    else if (mode === "get" && args.length === 2) result = [await get(service, args[0], args[1])];
+    else throw new Error("usage: upload.cjs upload DIR CONTAINER CONCURRENCY | count CONTAINER | list CONTAINER | get CONTAINER NAME");
     console.log(result.join(" "));
 }
 

@@ -4,7 +4,7 @@ using MailIngest.Decoding;
 using MailIngest.Events;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
-using MailIngest.Telemetry;
+using MailIngest.Reprocessing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -14,7 +14,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 
 public static class IngestionServiceCollectionExtensions
 {
-    /// <summary>Adds the ingestion loop and the <c>MailIngest</c> settings, validated at start; needs an archive and a mail source.</summary>
+    /// <summary>
+    /// Adds the ingestion loop, <c>mailingest reprocess</c>, and the <c>MailIngest</c> settings, validated at start; needs an
+    /// archive and a mail source. An <see cref="IReprocessedMessageSink"/> added beside hears of each message a reprocess changes.
+    /// </summary>
     public static IServiceCollection AddMailIngestion(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(MailIngestOptions.SectionName);
@@ -26,7 +29,7 @@ public static class IngestionServiceCollectionExtensions
                 .Bind(options.Mailboxes, binder => binder.ErrorOnUnknownConfiguration = true))
             .ValidateOnStart();
         services.AddMailIngestSection<MailIngestOptions>(MailIngestOptions.SectionName);
-        services.AddSingleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
         services.TryAddSingleton<IProgressSink, NoProgressSink>();
@@ -51,6 +54,16 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<MailboxResilience>();
         services.TryAddSingleton<IMailboxRunner, MailboxRunner>();
         services.TryAddSingleton<IMailboxStatusReader, MailboxStatusReader>();
+        services.TryAddSingleton(provider => new ReprocessServices(
+            provider.GetRequiredService<IMailArchive>(),
+            provider.GetRequiredService<LedgerStore>(),
+            provider.GetRequiredService<MessageDecoder>(),
+            provider.GetRequiredService<IIngestObserver>(),
+            provider.GetRequiredService<IProgressSink>(),
+            [.. provider.GetServices<IReprocessedMessageSink>()],
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<Reprocessor>>()));
+        services.TryAddSingleton<IReprocessor, Reprocessor>();
         services.TryAddSingleton<IEventOutbox, EventOutbox>();
         return services;
     }

@@ -68,6 +68,24 @@ internal static partial class Log
     [LoggerMessage(EventId = 124, Level = LogLevel.Information, Message = "{Mailbox}: cleared the records of {Count} messages; the next run fetches them again")]
     public static partial void RetryCleared(ILogger logger, string mailbox, int count);
 
+    [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "{Mailbox}: reprocessed {Folder} ({Change}): wrote {Written}; deleted {Deleted}")]
+    public static partial void Reprocessed(ILogger logger, string mailbox, string folder, Reprocessing.ReprocessChange change, Reprocessing.ObjectNames written, Reprocessing.ObjectNames deleted);
+
+    [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "{Mailbox}: dry run: would reprocess {Folder} ({Change}): write {Written}; delete {Deleted}")]
+    public static partial void WouldReprocess(ILogger logger, string mailbox, string folder, Reprocessing.ReprocessChange change, Reprocessing.ObjectNames written, Reprocessing.ObjectNames deleted);
+
+    [LoggerMessage(EventId = 142, Level = LogLevel.Debug, Message = "{Mailbox}: {Folder} is as decoding gives it; left untouched")]
+    public static partial void ReprocessUnchanged(ILogger logger, string mailbox, string folder);
+
+    [LoggerMessage(EventId = 143, Level = LogLevel.Warning, Message = "{Mailbox}: {Folder} still does not decode and stays in quarantine: {Error}")]
+    public static partial void StillQuarantined(ILogger logger, string mailbox, string folder, string error);
+
+    [LoggerMessage(EventId = 144, Level = LogLevel.Error, Message = "{Mailbox}: could not reprocess {Folder}: {Error}")]
+    public static partial void NotReprocessed(ILogger logger, string mailbox, string folder, string error);
+
+    [LoggerMessage(EventId = 145, Level = LogLevel.Error, Message = "{Mailbox}: reprocess failed: {Error}")]
+    public static partial void ReprocessFailed(ILogger logger, string mailbox, string error, Exception exception);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "{Mailbox}: stop requested; ending after the messages in hand, {Remaining} new messages left for the next run")]
     public static partial void Stopping(ILogger logger, string mailbox, int remaining);
 }

@@ -41,8 +41,8 @@ internal sealed partial class EventsOptionsValidator : IValidateOptions<EventsOp
     private static List<string> ValidateQueue(EventsOptions options)
     {
         var failures = new List<string>();
-        if (AzureAccountSettings.Problem(
-            Section, options.ConnectionString, options.ConnectionStringFile, options.ServiceUri, "queue", "the AzureQueue sink", IsConnectionString) is { } account)
+        var settings = new AzureAccountSettings(Section, options.ConnectionString, options.ConnectionStringFile, options.ServiceUri);
+        if (settings.Problem("queue", "the AzureQueue sink", IsConnectionString) is { } account)
         {
             failures.Add(account);
         }

@@ -12,7 +12,7 @@ namespace MailIngest.Pop3;
 /// </summary>
 internal sealed class Pop3ProtocolLog(string path, TimeProvider? time = null) : IDisposable
 {
-    private readonly FileStream _file = new(path, FileMode.Append, FileAccess.Write, FileShare.Read);
+    private readonly FileStream _file = Open(path);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
 
@@ -32,4 +32,16 @@ internal sealed class Pop3ProtocolLog(string path, TimeProvider? time = null) : 
     }
 
     public void Dispose() => _file.Dispose();
+
+    /// <summary>A new log is the owner's alone: it names mailboxes, users and servers (an existing file keeps its mode).</summary>
+    private static FileStream Open(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return new FileStream(path, options);
+    }
 }

@@ -1,5 +1,6 @@
 using MailIngest.Pop3;
 using MailIngest.Sources;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -14,12 +15,12 @@ public static class Pop3ServiceCollectionExtensions
     {
         if (protocolLogPath is not null)
         {
-            services.AddSingleton(_ => new Pop3ProtocolLog(protocolLogPath));
+            services.TryAddSingleton(_ => new Pop3ProtocolLog(protocolLogPath));
         }
 
-        services.AddSingleton<IAccessTokenSource, AccessTokenFileSource>();
-        services.AddSingleton<IAccessTokenSource, Microsoft365TokenSource>();
-        services.AddSingleton<IMailSource, Pop3MailServer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAccessTokenSource, AccessTokenFileSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAccessTokenSource, Microsoft365TokenSource>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IMailSource, Pop3MailServer>());
         return services;
     }
 }

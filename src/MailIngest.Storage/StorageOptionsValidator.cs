@@ -49,8 +49,8 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
     private static List<string> ValidateAzure(StorageOptions options)
     {
         var failures = new List<string>();
-        if (AzureAccountSettings.Problem(
-            Section, options.ConnectionString, options.ConnectionStringFile, options.ServiceUri, "blob", "the AzureBlob provider", IsConnectionString) is { } account)
+        var settings = new AzureAccountSettings(Section, options.ConnectionString, options.ConnectionStringFile, options.ServiceUri);
+        if (settings.Problem("blob", "the AzureBlob provider", IsConnectionString) is { } account)
         {
             failures.Add(account);
         }

@@ -18,7 +18,7 @@ public static class StorageServiceCollectionExtensions
             .Bind(configuration.GetSection(StorageOptions.SectionName))
             .ValidateOnStart();
         services.AddMailIngestSection<StorageOptions>(StorageOptions.SectionName);
-        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IMailArchive>(provider =>
         {

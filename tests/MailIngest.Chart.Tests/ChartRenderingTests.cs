@@ -85,6 +85,7 @@ public sealed class ChartRenderingTests
         var settings = rendered.AppSettings()["MailIngest"]!;
         Assert.Equal(1995, (int)settings["Mailboxes"]!["sales"]!["Port"]!);
         Assert.Equal("00:02:00", (string?)settings["Mailboxes"]!["sales"]!["MaxRunTime"]);
+        Assert.Equal(157286400, (int)settings["Mailboxes"]!["sales"]!["MaxMessageSize"]!);
         Assert.True((bool)settings["Mailboxes"]!["support"]!["DeleteAfterIngest"]!);
         Assert.Equal(500, (int)settings["Decoding"]!["MaxParts"]!);
         Assert.Equal("/data", (string?)settings["Storage"]!["Path"]);

@@ -20,10 +20,10 @@ public sealed class OAuthTokenTests : IDisposable
         var replay = new ReplayServer(
         [
             Pop3Exchange.Greeting("+OK The Microsoft Exchange POP3 service is ready.\r\n"),
-            new("CAPA", Transcript.ExchangeCapa),
+            new("CAPA", Transcript.ExchangeOnlineCapa),
             new("AUTH XOAUTH2", "+ \r\n"),
             new(response, "+OK User successfully authenticated.\r\n"),
-            new("CAPA", Transcript.ExchangeCapa),
+            new("CAPA", Transcript.ExchangeOnlineCapa),
             new("STAT", "+OK 0 0\r\n"),
         ]);
         var options = new MailboxOptions { Host = "outlook.office365.com", Username = Transcript.User, AccessTokenFile = _tokenFile, Security = MailSecurity.None };

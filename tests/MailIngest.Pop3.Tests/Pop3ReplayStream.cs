@@ -22,7 +22,7 @@ internal sealed record Pop3Exchange(string? Command, string Response, bool Disco
 }
 
 /// <summary>
-/// A stream that plays a recorded POP3 server transcript to MailKit's <c>Pop3Client</c> (MailKit's own tests do the same
+/// A stream that plays a recorded POP3 server transcript to our <c>Pop3Client</c> (MailKit's tests do the same
 /// with <c>Pop3ReplayStream</c>): every command line the client writes must be the next one of the transcript, and its
 /// answer becomes readable. A transcript that ends, or an exchange marked as dropped, reads as end of stream; a paced
 /// exchange makes the server slow from then on (asynchronous reads only, which is how the client reads).
@@ -80,7 +80,7 @@ internal sealed class Pop3ReplayStream : Stream
         var available = _readable.Length - _readOffset;
         if (available == 0)
         {
-            // Nothing more was answered: the server is gone (or never was asked), which MailKit sees as a dropped connection.
+            // Nothing more was answered: the server is gone (or never was asked), which the client sees as a dropped connection.
             return 0;
         }
 

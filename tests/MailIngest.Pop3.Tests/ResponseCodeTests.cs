@@ -14,13 +14,13 @@ public sealed class ResponseCodeTests
     [Fact]
     public async Task Open_InUse_IsTransientAndTriesOneLoginOnly()
     {
-        var replay = new ReplayServer(Transcript.RefusedLogin("-ERR [IN-USE] Mailbox is locked by another POP3 session."));
+        var replay = new ReplayServer(Recorded.Session("dovecot/in-use.log"));
 
         var error = await OpenFailsAsync(replay);
 
         Assert.Equal(MailServerFailure.Transient, error.Failure);
         Assert.Contains("in use", error.Message, StringComparison.Ordinal);
-        // MailKit's own AuthenticateAsync would fall back to USER/PASS: a second login with the same password.
+        // A client that falls back to USER/PASS (as MailKit's AuthenticateAsync does) would log in a second time.
         Assert.Equal(["CAPA", Transcript.AuthPlain], replay.Commands);
     }
 
@@ -55,21 +55,20 @@ public sealed class ResponseCodeTests
     [Fact]
     public async Task Open_LoginDelayRefusal_SaysWhenToComeBack()
     {
-        var capa = "+OK\r\nUIDL\r\nRESP-CODES\r\nLOGIN-DELAY 900\r\nSASL PLAIN\r\n.\r\n";
-        var replay = new ReplayServer(Transcript.RefusedLogin("-ERR [LOGIN-DELAY] Minimum time between mail checks violation.", capa));
+        // Gmail announces LOGIN-DELAY 300; the refusal is typed, as no recording has one.
+        var replay = new ReplayServer(Transcript.RefusedLogin("-ERR [LOGIN-DELAY] Minimum time between mail checks violation.", ServerLogin.Gmail));
 
         var error = await OpenFailsAsync(replay);
 
         Assert.Equal(MailServerFailure.LoginDelay, error.Failure);
-        Assert.Equal(TimeSpan.FromSeconds(900), error.RetryAfter);
-        Assert.Contains("LOGIN-DELAY 900 s", error.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(300), error.RetryAfter);
+        Assert.Contains("LOGIN-DELAY 300 s", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Open_LoginDelayCapability_IsReportedBySession()
     {
-        var capa = "+OK\r\nUIDL\r\nLOGIN-DELAY 300\r\nSASL PLAIN\r\n.\r\n";
-        var replay = new ReplayServer(Transcript.Login(capa: capa));
+        var replay = new ReplayServer(Transcript.Login(server: ServerLogin.Gmail));
 
         await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
 

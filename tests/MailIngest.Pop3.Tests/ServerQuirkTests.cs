@@ -4,7 +4,8 @@ namespace MailIngest.Pop3.Tests;
 
 /// <summary>
 /// Real servers' quirks, replayed through the real core loop: no UIDL, duplicate UIDLs, a message cut short, dropped
-/// connections, Gmail's session window and <c>recent:</c> mode, Exchange Online's missing PIPELINING and estimated sizes.
+/// connections, Gmail's session window and <c>recent:</c> mode, Exchange's missing PIPELINING and estimated sizes. Servers
+/// greet and log in as recorded (<see cref="ServerLogin"/>, <see cref="Recorded"/>).
 /// </summary>
 public sealed class ServerQuirkTests
 {
@@ -18,7 +19,7 @@ public sealed class ServerQuirkTests
     [Fact]
     public async Task Run_ServerWithoutUidl_FailsNamingTheCapabilityWithoutRetrying()
     {
-        // No CAPA at all: MailKit probes UIDL with "UIDL 1" after login.
+        // No CAPA at all: our client probes UIDL with "UIDL 1" after login.
         var replay = new ReplayServer([
             .. Transcript.LoginWithoutCapa(2),
             new("UIDL 1", "-ERR Unknown command\r\n"),
@@ -137,8 +138,8 @@ public sealed class ServerQuirkTests
         string[] uidls = [.. Enumerable.Range(1, 17).Select(n => $"u{n}")];
         var cut = Transcript.Retr(17, Messages[16]).Response[..40];
         var replay = new ReplayServer(
-            [.. Transcript.Login(17, Transcript.ExchangeCapa), Transcript.Uidl(uidls), Transcript.List(Sizes(17)), .. Retrs(16), Pop3Exchange.DroppedAfter("RETR 17", cut)],
-            [.. Transcript.Login(17, Transcript.ExchangeCapa), Transcript.Uidl(uidls), Transcript.List(Sizes(17)), Transcript.Retr(17, Messages[16]), Transcript.Quit]);
+            [.. Transcript.Login(17, ServerLogin.Exchange), Transcript.Uidl(uidls), Transcript.List(Sizes(17)), .. Retrs(16), Pop3Exchange.DroppedAfter("RETR 17", cut)],
+            [.. Transcript.Login(17, ServerLogin.Exchange), Transcript.Uidl(uidls), Transcript.List(Sizes(17)), Transcript.Retr(17, Messages[16]), Transcript.Quit]);
         await using var ingestion = new ReplayIngestion(replay);
 
         var result = await ingestion.RunAsync();
@@ -154,7 +155,7 @@ public sealed class ServerQuirkTests
     public async Task Run_InUseThenFree_RetriesOnANewConnection()
     {
         var replay = new ReplayServer(
-            Transcript.RefusedLogin("-ERR [IN-USE] Mailbox is locked by another POP3 session."),
+            Recorded.Session("dovecot/in-use.log"),
             [.. Transcript.Login(1), Transcript.Uidl("u1"), Transcript.List(Sizes(1)), .. Retrs(1), Transcript.Quit]);
         await using var ingestion = new ReplayIngestion(replay);
 
@@ -168,7 +169,7 @@ public sealed class ServerQuirkTests
     [Fact]
     public async Task Run_RejectedPassword_FailsWithoutRetrying()
     {
-        var replay = new ReplayServer(Transcript.RefusedLogin("-ERR [AUTH] Authentication failed."));
+        var replay = new ReplayServer(Recorded.Session("dovecot/auth-failed.log"));
         await using var ingestion = new ReplayIngestion(replay);
 
         var result = await ingestion.RunAsync();
@@ -182,8 +183,8 @@ public sealed class ServerQuirkTests
     [Fact]
     public async Task Run_LoginDelayRefusal_FailsSayingWhenToPollAgain()
     {
-        var capa = "+OK\r\nUIDL\r\nRESP-CODES\r\nLOGIN-DELAY 900\r\nSASL PLAIN\r\n.\r\n";
-        var replay = new ReplayServer(Transcript.RefusedLogin("-ERR [LOGIN-DELAY] Minimum time between mail checks violation.", capa));
+        // Gmail announces LOGIN-DELAY 300; the refusal is typed, as no recording has one.
+        var replay = new ReplayServer(Transcript.RefusedLogin("-ERR [LOGIN-DELAY] Minimum time between mail checks violation.", ServerLogin.Gmail));
         await using var ingestion = new ReplayIngestion(replay);
 
         var result = await ingestion.RunAsync();
@@ -197,11 +198,11 @@ public sealed class ServerQuirkTests
     public async Task Run_GmailRecentMode_FetchesOnlyWhatTheMovedWindowAdds()
     {
         // "recent:user" lists the last 30 days, already downloaded mail included, in a window that moves on.
-        var first = new ReplayServer([.. Transcript.Login(3, Transcript.GmailCapa, "+OK Gpop ready\r\n"), Transcript.Uidl("GmailId1", "GmailId2", "GmailId3"), Transcript.List(Sizes(3)), .. Retrs(3), Transcript.Quit]);
+        var first = new ReplayServer([.. Transcript.Login(3, ServerLogin.Gmail), Transcript.Uidl("GmailId1", "GmailId2", "GmailId3"), Transcript.List(Sizes(3)), .. Retrs(3), Transcript.Quit]);
         await using var ingestion = new ReplayIngestion(first);
         Assert.Equal(MailboxRunStatus.Succeeded, (await ingestion.RunAsync()).Status);
         var second = new ReplayServer([
-            .. Transcript.Login(3, Transcript.GmailCapa, "+OK Gpop ready\r\n"),
+            .. Transcript.Login(3, ServerLogin.Gmail),
             Transcript.Uidl("GmailId2", "GmailId3", "GmailId4"),
             Transcript.List(Sizes(3)),
             Transcript.Retr(3, Messages[3]),
@@ -223,11 +224,11 @@ public sealed class ServerQuirkTests
         string[] firstWindow = [.. Enumerable.Range(1, 12).Select(n => $"GmailId{n}")];
         string[] nextWindow = [.. Enumerable.Range(13, 12).Select(n => $"GmailId{n}")];
         var messages = Enumerable.Range(1, 12).Select(n => Transcript.Retr(n, Transcript.Message(n)));
-        var first = new ReplayServer([.. Transcript.Login(12, Transcript.GmailCapa), Transcript.Uidl(firstWindow), Transcript.List([.. Enumerable.Repeat(200L, 12)]), .. messages, Transcript.Quit]);
+        var first = new ReplayServer([.. Transcript.Login(12, ServerLogin.Gmail), Transcript.Uidl(firstWindow), Transcript.List([.. Enumerable.Repeat(200L, 12)]), .. messages, Transcript.Quit]);
         await using var ingestion = new ReplayIngestion(first);
         Assert.Equal(MailboxRunStatus.Succeeded, (await ingestion.RunAsync()).Status);
 
-        var guarded = new ReplayServer([.. Transcript.Login(12, Transcript.GmailCapa), Transcript.Uidl(nextWindow)]);
+        var guarded = new ReplayServer([.. Transcript.Login(12, ServerLogin.Gmail), Transcript.Uidl(nextWindow)]);
         await using (var again = ingestion.Over(guarded))
         {
             var stopped = await again.RunAsync();
@@ -235,7 +236,7 @@ public sealed class ServerQuirkTests
             Assert.Contains("UIDLs changed", stopped.Error, StringComparison.Ordinal);
         }
 
-        var unguarded = new ReplayServer([.. Transcript.Login(12, Transcript.GmailCapa), Transcript.Uidl(nextWindow), Transcript.List([.. Enumerable.Repeat(200L, 12)]), .. messages, Transcript.Quit]);
+        var unguarded = new ReplayServer([.. Transcript.Login(12, ServerLogin.Gmail), Transcript.Uidl(nextWindow), Transcript.List([.. Enumerable.Repeat(200L, 12)]), .. messages, Transcript.Quit]);
         await using var off = ingestion.Over(unguarded, uidlGuard: false);
         var result = await off.RunAsync();
         Assert.True(result.Status == MailboxRunStatus.Succeeded, result.Summary);
@@ -247,7 +248,8 @@ public sealed class ServerQuirkTests
     {
         var large = Transcript.Message(2, padding: 20_000);
         var replay = new ReplayServer([
-            .. Transcript.Login(2, Transcript.ExchangeCapa, "+OK The Microsoft Exchange POP3 service is ready.\r\n"),
+            // Exchange's recorded login is an on-premises server's; Exchange Online's differs only by offering XOAUTH2.
+            .. Transcript.Login(2, ServerLogin.Exchange),
             Transcript.Uidl("AQHa1", "AQHa2"),
             // Exchange's LIST sizes are estimates: close for the first message, far off for the second.
             Transcript.List(Messages[0].Length + 40, 9000),
@@ -264,6 +266,20 @@ public sealed class ServerQuirkTests
         var manifests = ingestion.Manifests().ToDictionary(m => m["uidl"]!.GetValue<string>());
         Assert.Empty(ReplayIngestion.Warnings(manifests["AQHa1"]));
         Assert.Contains(ReplayIngestion.Warnings(manifests["AQHa2"]), w => w.Contains("sizes are estimates", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_EmptyMailboxOnDovecot_SendsWhatTheRecordedPollSent()
+    {
+        // The whole recorded session: the replay fails on any command the recording does not have next.
+        var replay = new ReplayServer(Recorded.Session("dovecot/empty-mailbox.log"));
+        await using var ingestion = new ReplayIngestion(replay);
+
+        var result = await ingestion.RunAsync();
+
+        Assert.True(result.Status == MailboxRunStatus.Succeeded, result.Summary);
+        Assert.True(replay.Connections[0].Completed);
+        Assert.Equal(["CAPA", Transcript.AuthPlain, "CAPA", "STAT", "UIDL", "QUIT"], replay.Commands);
     }
 
     [Fact]

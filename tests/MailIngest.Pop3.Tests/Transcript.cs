@@ -4,7 +4,10 @@ using MailIngest.Configuration;
 
 namespace MailIngest.Pop3.Tests;
 
-/// <summary>Builds POP3 server transcripts as real servers write them (Dovecot, Gmail, Exchange Online) for the replay stream.</summary>
+/// <summary>
+/// Builds POP3 sessions for the replay stream: what servers say of themselves (greeting, capabilities, login) as they
+/// were recorded (<see cref="ServerLogin"/>), around listings and messages made to measure for each test.
+/// </summary>
 internal static class Transcript
 {
     public const string User = "user";
@@ -20,25 +23,27 @@ internal static class Transcript
     public static MailboxOptions Options(string username = User, string password = Password, MailSecurity security = MailSecurity.None) =>
         new() { Host = "pop.example.com", Username = username, Password = password, Security = security };
 
-    public const string DovecotCapa = "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nAUTH-RESP-CODE\r\nUSER\r\nSASL PLAIN LOGIN\r\n.\r\n";
+    /// <summary>
+    /// Exchange Online's CAPA, typed: no recording of it exists here (MailKit's is of an on-premises Exchange, which
+    /// offers no XOAUTH2). Like that one, no PIPELINING and no RESP-CODES.
+    /// </summary>
+    public const string ExchangeOnlineCapa = "+OK\r\nTOP\r\nUIDL\r\nSASL PLAIN XOAUTH2\r\nUSER\r\n.\r\n";
 
-    /// <summary>Gmail's CAPA (Gmail also offers XOAUTH2; the password path uses PLAIN).</summary>
-    public const string GmailCapa = "+OK Capability list follows\r\nUSER\r\nRESP-CODES\r\nEXPIRE 0\r\nLOGIN-DELAY 300\r\nTOP\r\nUIDL\r\nX-GOOGLE-RICO\r\nSASL PLAIN XOAUTH2 OAUTHBEARER\r\n.\r\n";
-
-    /// <summary>Exchange Online's CAPA: no PIPELINING, no RESP-CODES.</summary>
-    public const string ExchangeCapa = "+OK\r\nTOP\r\nUIDL\r\nSASL PLAIN XOAUTH2\r\nUSER\r\n.\r\n";
-
-    /// <summary>Greeting, CAPA, a successful SASL PLAIN login, and the CAPA and STAT the client sends after it (as MailKit's does).</summary>
-    public static IEnumerable<Pop3Exchange> Login(int messages = 0, string capa = DovecotCapa, string greeting = "+OK Dovecot ready.\r\n")
+    /// <summary>
+    /// The recorded greeting, CAPA and successful SASL PLAIN login of <paramref name="server"/> (Dovecot when null), then
+    /// the CAPA and STAT our client sends after login, STAT counting <paramref name="messages"/>.
+    /// </summary>
+    public static IEnumerable<Pop3Exchange> Login(int messages = 0, ServerLogin? server = null)
     {
-        yield return Pop3Exchange.Greeting(greeting);
-        yield return new("CAPA", capa);
-        yield return new(AuthPlain, "+OK Logged in.\r\n");
-        yield return new("CAPA", capa);
+        server ??= ServerLogin.Dovecot;
+        yield return Pop3Exchange.Greeting(server.Greeting);
+        yield return new("CAPA", server.CapaBeforeLogin);
+        yield return new(AuthPlain, server.LoggedIn);
+        yield return new("CAPA", server.CapaAfterLogin);
         yield return new("STAT", string.Create(CultureInfo.InvariantCulture, $"+OK {messages} {messages * 100}\r\n"));
     }
 
-    /// <summary>An old server that knows no CAPA (so no SASL): USER/PASS, then the CAPA and STAT sent after login.</summary>
+    /// <summary>An old server that knows no CAPA (so no SASL): USER/PASS, then the CAPA and STAT sent after login. Typed: no recording of one exists here.</summary>
     public static IEnumerable<Pop3Exchange> LoginWithoutCapa(int messages)
     {
         yield return Pop3Exchange.Greeting("+OK POP3 ready\r\n");
@@ -49,11 +54,12 @@ internal static class Transcript
         yield return new("STAT", string.Create(CultureInfo.InvariantCulture, $"+OK {messages} {messages * 150}\r\n"));
     }
 
-    /// <summary>Greeting, CAPA and a login the server refuses with <paramref name="error"/>.</summary>
-    public static IEnumerable<Pop3Exchange> RefusedLogin(string error, string capa = DovecotCapa)
+    /// <summary>The recorded greeting and CAPA of <paramref name="server"/> (Dovecot when null), and a login it refuses with <paramref name="error"/>.</summary>
+    public static IEnumerable<Pop3Exchange> RefusedLogin(string error, ServerLogin? server = null)
     {
-        yield return Pop3Exchange.Greeting("+OK Dovecot ready.\r\n");
-        yield return new("CAPA", capa);
+        server ??= ServerLogin.Dovecot;
+        yield return Pop3Exchange.Greeting(server.Greeting);
+        yield return new("CAPA", server.CapaBeforeLogin);
         yield return new(AuthPlain, error + "\r\n");
     }
 

@@ -32,4 +32,34 @@ internal sealed partial class ArchiveJson : JsonSerializerContext
         CancellationToken cancellationToken) =>
         archive.WriteAsync(
             path, info with { ContentType = ContentType }, (stream, ct) => JsonSerializer.SerializeAsync(stream, value, type, ct), condition, cancellationToken);
+
+    /// <summary>The manifest in <paramref name="folder"/>, or null when there is none.</summary>
+    /// <exception cref="JsonException">It is not a manifest.</exception>
+    public static Task<MessageManifest?> ReadManifestAsync(IMailArchive archive, string folder, CancellationToken cancellationToken) =>
+        ReadAsync(archive, $"{folder}/{ArchiveLayout.ManifestName}", Readable.MessageManifest, cancellationToken);
+
+    /// <summary>The quarantine record (<c>error.json</c>) of the message with <paramref name="key"/>, or null when there is none.</summary>
+    /// <exception cref="JsonException">It is not a quarantine record.</exception>
+    public static Task<QuarantineRecord?> ReadQuarantineRecordAsync(IMailArchive archive, string mailbox, string key, CancellationToken cancellationToken) =>
+        ReadAsync(archive, $"{ArchiveLayout.QuarantineFolder(mailbox, key)}/{ArchiveLayout.ErrorName}", Readable.QuarantineRecord, cancellationToken);
+
+    public static Task<string> WriteQuarantineRecordAsync(IMailArchive archive, QuarantineRecord record, WriteCondition condition, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return WriteAsync(
+            archive,
+            $"{ArchiveLayout.QuarantineFolder(record.Mailbox, record.Key)}/{ArchiveLayout.ErrorName}",
+            record,
+            Readable.QuarantineRecord,
+            new ArchiveObjectInfo(ContentType, ArchiveObjectKind.Quarantine, record.Mailbox) { Uidl = record.Uidl },
+            condition,
+            cancellationToken);
+    }
+
+    private static async Task<T?> ReadAsync<T>(IMailArchive archive, string path, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+        where T : class
+    {
+        var stored = await archive.ReadAsync(path, cancellationToken);
+        return stored is null ? null : JsonSerializer.Deserialize(stored.Content.Span, type);
+    }
 }

@@ -4,8 +4,11 @@ using System.Text;
 
 namespace MailIngest.Archive;
 
-/// <summary>The storage layout of DESIGN.md: every path the archive writes is made here.</summary>
-internal static class ArchiveLayout
+/// <summary>
+/// The storage layout of docs/storage.md ("Storage layout"): every path the archive writes is made here. Public because
+/// the stores place the mailbox lock beside the ledger (<see cref="LockPath"/>).
+/// </summary>
+public static class ArchiveLayout
 {
     public const string RawName = "message.eml";
     public const string ManifestName = "manifest.json";
@@ -37,4 +40,7 @@ internal static class ArchiveLayout
     public static string QuarantineFolder(string mailbox, string key) => $"quarantine/{mailbox}/{key}";
 
     public static string LedgerPath(string mailbox) => $"state/{mailbox}.json";
+
+    /// <summary>What a store locks to keep two workers off one mailbox: a file it holds an flock on, or a blob it leases.</summary>
+    public static string LockPath(string mailbox) => LedgerPath(mailbox) + ".lock";
 }

@@ -35,4 +35,16 @@ public enum IngestStep
 
     /// <summary>An event is about to be sent to the sink (the step's message ID is the event's ID).</summary>
     Delivering,
+
+    /// <summary>
+    /// <c>mailingest reprocess</c> wrote one of a message's objects (its raw bytes taken from quarantine, a body, an
+    /// attachment); the message's new manifest is not written yet, so its old one (or none) still stands.
+    /// </summary>
+    ReprocessObjectWritten,
+
+    /// <summary>
+    /// <c>mailingest reprocess</c> wrote a message's new manifest; the objects it no longer names, and for a message taken
+    /// from quarantine its ledger entry and its quarantine folder, are not handled yet.
+    /// </summary>
+    ReprocessManifestWritten,
 }

@@ -79,10 +79,18 @@ public interface IMailArchive
 public interface IMailboxLock : IAsyncDisposable
 {
     /// <summary>
-    /// Cancelled when the lock is known to be lost (an Azure lease that could not be renewed in time): the holder must not
-    /// write the ledger or delete mail after that. Never cancelled for a lock that cannot be lost.
+    /// Cancelled when the lock is known to be lost (an Azure lease that could not be renewed in time, or taken by
+    /// another worker). Never cancelled for a lock that cannot be lost.
     /// </summary>
     CancellationToken Lost { get; }
+
+    /// <summary>
+    /// Whether the lock is still this holder's, for long enough to finish one more write: false once <see cref="Lost"/>
+    /// is cancelled, and also when, by the clock, the lease may have ended unrenewed (a process frozen or paused for
+    /// longer than the lease, which has not yet heard so from the store). The holder must not write the ledger or
+    /// delete mail unless it is true.
+    /// </summary>
+    bool IsHeld { get; }
 }
 
 /// <summary>What an object is: its content type, and what a consumer of the store may filter on.</summary>

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using MailIngest.Decoding;
 using MailIngest.IO;
 using Microsoft.Extensions.Logging;
@@ -9,8 +8,8 @@ namespace MailIngest.Archive;
 
 /// <summary>
 /// Stores one retrieved message: raw bytes first, then bodies and attachments, the manifest last (its presence means
-/// "stored"). Object names depend only on mailbox and ID, so storing the same message again rewrites, never doubles;
-/// a message already stored whole is left as it is.
+/// "stored"; <see cref="MessageContentWriter"/> writes those). Object names depend only on mailbox and ID, so storing
+/// the same message again rewrites, never doubles; a message already stored whole is left as it is.
 /// </summary>
 internal sealed class MessageArchiver(
     IMailArchive archive,
@@ -19,7 +18,7 @@ internal sealed class MessageArchiver(
     TimeProvider time,
     ILogger<MessageArchiver> logger)
 {
-    private const string RawContentType = "message/rfc822";
+    private readonly MessageContentWriter _contents = new(archive);
 
     /// <summary>Stores a spooled message with what its retrieval noticed (a short RETR, a duplicate ID), which lead the manifest's warnings.</summary>
     /// <remarks>The spool file is taken over by the archive, or deleted.</remarks>
@@ -41,7 +40,7 @@ internal sealed class MessageArchiver(
 
             using (decoded)
             {
-                return await StoreDecodedAsync(mailbox, id, raw, decoded, retrievalWarnings, cancellationToken);
+                return await StoreDecodedAsync(new Arrival(mailbox, id, raw, retrievalWarnings), decoded, cancellationToken);
             }
         }
         finally
@@ -67,7 +66,7 @@ internal sealed class MessageArchiver(
         if (!await WriteQuarantineRecordAsync(record, WriteCondition.MustNotExist, cancellationToken))
         {
             // Another message under the same ID was quarantined before (a reused ID): it keeps its record.
-            var existing = await ReadQuarantineRecordAsync(mailbox, key, cancellationToken);
+            var existing = await ArchiveJson.ReadQuarantineRecordAsync(archive, mailbox, key, cancellationToken);
             if (existing is not null && (existing.Raw is not null || existing.Headers != message.Headers))
             {
                 key = ArchiveLayout.ReusedUidlKey(key, Sha256Of(message.Headers ?? message.Error));
@@ -81,19 +80,19 @@ internal sealed class MessageArchiver(
         return key;
     }
 
-    private async Task<StoredMessage> StoreDecodedAsync(
-        string mailbox, string id, SpooledMessage raw, DecodedMessage decoded, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
+    private async Task<StoredMessage> StoreDecodedAsync(Arrival arrival, DecodedMessage decoded, CancellationToken cancellationToken)
     {
+        var (mailbox, id, raw, retrievalWarnings) = arrival;
         var key = ArchiveLayout.MessageKey(mailbox, id);
-        var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = id, MessageId = decoded.Headers.MessageId };
-        List<string> warnings = [.. retrievalWarnings, .. decoded.Warnings];
+        var about = MessageContentWriter.RawInfo(mailbox, id, decoded.Headers.MessageId);
+        List<string> warnings = [.. retrievalWarnings];
         var folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
 
         // Nearly every message is new, so the raw bytes are stored on condition that the folder holds none yet, which
         // spares a blob store a request per message; only when it does is the stored manifest read.
         if (!await StoreRawAsync(folder, raw, about, WriteCondition.MustNotExist, cancellationToken))
         {
-            var stored = await ReadManifestAsync(folder, cancellationToken);
+            var stored = await ArchiveJson.ReadManifestAsync(archive, folder, cancellationToken);
             if (stored is not null && stored.Raw.Sha256 == raw.Sha256)
             {
                 // Stored whole before: by a run that died before its ledger write, or fetched again to be verified.
@@ -104,10 +103,10 @@ internal sealed class MessageArchiver(
             {
                 key = ArchiveLayout.ReusedUidlKey(key, raw.Sha256);
                 folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
-                warnings.Add($"The server reused ID '{id}' for a different message; this one is stored under key {key}.");
+                warnings.Add(RetrievalWarnings.ForReusedId(id, key));
                 Log.UidlReused(logger, mailbox, id, key);
                 var again = await StoreRawAsync(folder, raw, about, WriteCondition.MustNotExist, cancellationToken);
-                if (!again && await ReadManifestAsync(folder, cancellationToken) is { } storedAgain && storedAgain.Raw.Sha256 == raw.Sha256)
+                if (!again && await ArchiveJson.ReadManifestAsync(archive, folder, cancellationToken) is { } storedAgain && storedAgain.Raw.Sha256 == raw.Sha256)
                 {
                     return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256) { Manifest = storedAgain };
                 }
@@ -124,61 +123,8 @@ internal sealed class MessageArchiver(
             }
         }
 
-        var bodies = new List<StoredBody>(decoded.Bodies.Count);
-        foreach (var body in decoded.Bodies)
-        {
-            var (size, sha) = await WriteHashedAsync(
-                $"{folder}/{body.Path}",
-                about with { ContentType = $"{body.ContentType}; charset=utf-8", Kind = ArchiveObjectKind.Body },
-                body.WriteToAsync,
-                cancellationToken);
-            bodies.Add(new StoredBody(body.Path, body.ContentType, "utf-8", body.OriginalCharset, size, sha));
-        }
-
-        var attachments = new List<StoredAttachment>(decoded.Attachments.Count);
-        foreach (var attachment in decoded.Attachments)
-        {
-            var (size, sha) = await WriteHashedAsync(
-                $"{folder}/{attachment.Path}",
-                about with { ContentType = attachment.ContentType, Kind = ArchiveObjectKind.Attachment },
-                attachment.WriteToAsync,
-                cancellationToken);
-            attachments.Add(new StoredAttachment(
-                attachment.Path,
-                attachment.FileName,
-                attachment.ContentType,
-                size,
-                sha,
-                attachment.Inline,
-                attachment.ContentId,
-                attachment.Source.ToString().ToLowerInvariant()));
-        }
-
-        var headers = decoded.Headers;
-        var manifest = new MessageManifest(
-            MessageManifest.CurrentSchemaVersion,
-            mailbox,
-            id,
-            key,
-            time.GetUtcNow(),
-            headers.MessageId,
-            headers.Subject,
-            headers.From,
-            headers.To,
-            headers.Cc,
-            headers.Date,
-            new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256),
-            bodies,
-            attachments,
-            warnings);
-        await ArchiveJson.WriteAsync(
-            archive,
-            $"{folder}/{ArchiveLayout.ManifestName}",
-            manifest,
-            ArchiveJson.Readable.MessageManifest,
-            about with { Kind = ArchiveObjectKind.Manifest },
-            WriteCondition.None,
-            cancellationToken);
+        var facts = new MessageFacts(mailbox, id, key, time.GetUtcNow(), new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256), warnings);
+        var manifest = await _contents.WriteAsync(folder, facts, decoded, cancellationToken);
         observer.OnStep(mailbox, IngestStep.ManifestStored, id);
         return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256) { Manifest = manifest };
     }
@@ -191,10 +137,10 @@ internal sealed class MessageArchiver(
     {
         Log.Quarantined(logger, mailbox, id, error);
         var key = ArchiveLayout.MessageKey(mailbox, id);
-        var about = new ArchiveObjectInfo(RawContentType, ArchiveObjectKind.Raw, mailbox) { Uidl = id };
+        var about = MessageContentWriter.RawInfo(mailbox, id, messageId: null);
         if (!await StoreRawAsync(ArchiveLayout.QuarantineFolder(mailbox, key), raw, about, WriteCondition.MustNotExist, cancellationToken))
         {
-            var existing = await ReadQuarantineRecordAsync(mailbox, key, cancellationToken);
+            var existing = await ArchiveJson.ReadQuarantineRecordAsync(archive, mailbox, key, cancellationToken);
             if (existing?.Raw is { } kept && kept.Sha256 != raw.Sha256)
             {
                 key = ArchiveLayout.ReusedUidlKey(key, raw.Sha256);
@@ -232,14 +178,7 @@ internal sealed class MessageArchiver(
     {
         try
         {
-            await ArchiveJson.WriteAsync(
-                archive,
-                $"{ArchiveLayout.QuarantineFolder(record.Mailbox, record.Key)}/{ArchiveLayout.ErrorName}",
-                record,
-                ArchiveJson.Readable.QuarantineRecord,
-                new ArchiveObjectInfo(ArchiveJson.ContentType, ArchiveObjectKind.Quarantine, record.Mailbox) { Uidl = record.Uidl },
-                condition,
-                cancellationToken);
+            await ArchiveJson.WriteQuarantineRecordAsync(archive, record, condition, cancellationToken);
             return true;
         }
         catch (ArchiveConflictException) when (condition.IsConditional)
@@ -248,39 +187,10 @@ internal sealed class MessageArchiver(
         }
     }
 
-    private async Task<MessageManifest?> ReadManifestAsync(string folder, CancellationToken cancellationToken)
-    {
-        var stored = await archive.ReadAsync($"{folder}/{ArchiveLayout.ManifestName}", cancellationToken);
-        return stored is null ? null : JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.MessageManifest);
-    }
-
-    private async Task<QuarantineRecord?> ReadQuarantineRecordAsync(string mailbox, string key, CancellationToken cancellationToken)
-    {
-        var stored = await archive.ReadAsync($"{ArchiveLayout.QuarantineFolder(mailbox, key)}/{ArchiveLayout.ErrorName}", cancellationToken);
-        return stored is null ? null : JsonSerializer.Deserialize(stored.Content.Span, ArchiveJson.Readable.QuarantineRecord);
-    }
-
-    private async Task<(long Size, string Sha256)> WriteHashedAsync(
-        string path, ArchiveObjectInfo info, Func<Stream, CancellationToken, Task> writeContent, CancellationToken cancellationToken)
-    {
-        long size = 0;
-        var sha = "";
-        await archive.WriteAsync(
-            path,
-            info,
-            async (stream, ct) =>
-            {
-                using var hashing = new HashingStream(stream);
-                await writeContent(hashing, ct);
-                size = hashing.BytesWritten;
-                sha = hashing.FinishHash();
-            },
-            WriteCondition.None,
-            cancellationToken);
-        return (size, sha);
-    }
-
     private static string Sha256Of(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>A message as it arrived: its mailbox and ID, its spooled bytes, and what its retrieval noticed.</summary>
+    private sealed record Arrival(string Mailbox, string Id, SpooledMessage Raw, IReadOnlyList<string> RetrievalWarnings);
 }
 
 /// <summary>What is known of a message that is recorded without its bytes.</summary>

@@ -2,7 +2,7 @@ namespace MailIngest.Archive;
 
 /// <summary>
 /// <c>manifest.json</c>, written last: its presence means the message is stored. Field names are a contract
-/// with consumers (DESIGN.md): add fields freely, never rename.
+/// with consumers (docs/storage.md, manifest.json): add fields freely, never rename.
 /// </summary>
 internal sealed record MessageManifest(
     int SchemaVersion,
@@ -22,6 +22,12 @@ internal sealed record MessageManifest(
     IReadOnlyList<string> Warnings)
 {
     public const int CurrentSchemaVersion = 1;
+
+    /// <summary>The <see cref="Decoding.MessageDecoder.Version"/> that gave the bodies, attachments and headers; null in manifests written before it was recorded.</summary>
+    public int? DecoderVersion { get; init; }
+
+    /// <summary>When <c>mailingest reprocess</c> last wrote this manifest; null when the run that ingested the message wrote it.</summary>
+    public DateTimeOffset? ReprocessedAt { get; init; }
 }
 
 internal sealed record StoredRaw(string Path, long Size, string Sha256);

@@ -4,19 +4,19 @@ namespace MailIngest.Configuration;
 /// How a section reaches an Azure Storage account, checked alike wherever it is set (<c>MailIngest:Storage</c>,
 /// <c>MailIngest:Events</c>): a connection string, a file holding one, or a service URI with Azure identity; one of them.
 /// </summary>
-public static class AzureAccountSettings
+/// <param name="Section">The section's path, e.g. <c>MailIngest:Storage</c>.</param>
+/// <param name="ConnectionString">Its <c>ConnectionString</c>.</param>
+/// <param name="ConnectionStringFile">Its <c>ConnectionStringFile</c>.</param>
+/// <param name="ServiceUri">Its <c>ServiceUri</c>.</param>
+public sealed record AzureAccountSettings(string Section, string ConnectionString, string ConnectionStringFile, string ServiceUri)
 {
     /// <summary>What is wrong with the three settings, naming the keys and the fix, or null when they are right.</summary>
-    /// <param name="section">The section's path, e.g. <c>MailIngest:Storage</c>.</param>
-    /// <param name="connectionString">Its <c>ConnectionString</c>.</param>
-    /// <param name="connectionStringFile">Its <c>ConnectionStringFile</c>.</param>
-    /// <param name="serviceUri">Its <c>ServiceUri</c>.</param>
     /// <param name="service">The storage service, as its endpoint names it: <c>blob</c> or <c>queue</c>.</param>
     /// <param name="user">What needs the account, for the message: <c>the AzureBlob provider</c>.</param>
     /// <param name="isConnectionString">Whether the service's client takes a connection string.</param>
-    public static string? Problem(
-        string section, string connectionString, string connectionStringFile, string serviceUri, string service, string user, Func<string, bool> isConnectionString)
+    public string? Problem(string service, string user, Func<string, bool> isConnectionString)
     {
+        var (section, connectionString, connectionStringFile, serviceUri) = this;
         ArgumentNullException.ThrowIfNull(isConnectionString);
         var hasFile = !string.IsNullOrWhiteSpace(connectionStringFile);
         var hasConnectionString = hasFile || !string.IsNullOrWhiteSpace(connectionString);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace MailIngest.Configuration;
 
 /// <summary>Checks every setting at start, naming the key and the fix, so that a bad configuration stops before any connection.</summary>
-public sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIngestOptions>
+internal sealed partial class MailIngestOptionsValidator : IValidateOptions<MailIngestOptions>
 {
     private const string Prefix = MailIngestOptions.SectionName + ":Mailboxes";
     private const int MaxRetryAttempts = 100;

@@ -49,7 +49,7 @@ internal sealed class AttachmentCollector(DecoderLimits limits)
         {
             CountPart();
             var block = index;
-            Add(names[index], MimeTypes.GetMimeType(names[index]), inline: false, contentId: null, AttachmentSource.Mime, (destination, cancellationToken) =>
+            Add(names[index], part: null, AttachmentSource.Mime, (destination, cancellationToken) =>
                 UuencodedFiles.WriteAsync(TextBodies.OpenDecoded(body), encoding, block, destination, cancellationToken));
         }
     }
@@ -104,7 +104,7 @@ internal sealed class AttachmentCollector(DecoderLimits limits)
             ?? messagePart.ContentType.Name
             ?? NameFromSubject(message)
             ?? AttachedMessageName;
-        Add(fileName, MimeType(messagePart), IsInline(messagePart), messagePart.ContentId, source, (destination, cancellationToken) =>
+        Add(fileName, messagePart, source, (destination, cancellationToken) =>
             message is null ? Task.CompletedTask : message.WriteToAsync(destination, cancellationToken));
 
         if (message is not null)
@@ -157,14 +157,16 @@ internal sealed class AttachmentCollector(DecoderLimits limits)
     private void AddPart(MimePart part, AttachmentSource source)
     {
         var fileName = string.IsNullOrWhiteSpace(part.FileName) ? GeneratedName(part, source) : part.FileName;
-        Add(fileName, MimeType(part), IsInline(part), part.ContentId, source, (destination, cancellationToken) =>
+        Add(fileName, part, source, (destination, cancellationToken) =>
             part.Content is null ? Task.CompletedTask : part.Content.DecodeToAsync(destination, cancellationToken));
     }
 
-    private void Add(string fileName, string contentType, bool inline, string? contentId, AttachmentSource source, Func<Stream, CancellationToken, Task> writeToAsync)
+    /// <summary>An attachment, described by its MIME <paramref name="part"/>; a file without one (uuencoded in a body) by its name alone.</summary>
+    private void Add(string fileName, MimeEntity? part, AttachmentSource source, Func<Stream, CancellationToken, Task> writeToAsync)
     {
         var path = SafeFileName.ForAttachment(_attachments.Count + 1, fileName);
-        _attachments.Add(new DecodedAttachment(path, fileName, contentType, inline, contentId, source, writeToAsync));
+        var (contentType, inline) = part is null ? (MimeTypes.GetMimeType(fileName), false) : (MimeType(part), IsInline(part));
+        _attachments.Add(new DecodedAttachment(path, fileName, contentType, inline, part?.ContentId, source, writeToAsync));
     }
 
     private static string GeneratedName(MimePart part, AttachmentSource source)

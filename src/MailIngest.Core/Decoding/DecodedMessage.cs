@@ -3,26 +3,23 @@ using MimeKit;
 namespace MailIngest.Decoding;
 
 /// <summary>A message parsed from its raw file, with everything the archive stores besides the raw bytes.</summary>
-/// <remarks>Owns the parsed <see cref="MimeMessage"/>, whose parts still read from the raw file: keep that file open until disposed.</remarks>
-internal sealed class DecodedMessage(
-    MimeMessage message,
-    MessageHeaders headers,
-    DateTimeOffset? folderDate,
-    IReadOnlyList<DecodedBody> bodies,
-    IReadOnlyList<DecodedAttachment> attachments,
-    IReadOnlyList<string> warnings) : IDisposable
+/// <remarks>
+/// Owns the parsed <see cref="MimeMessage"/>. MessageDecoder parses with MimeKit's <c>persistent</c> option, so the parts
+/// read their content from the stream the message was parsed from (the spool file): keep it open until this is disposed.
+/// </remarks>
+internal sealed class DecodedMessage(MimeMessage message) : IDisposable
 {
-    public MessageHeaders Headers { get; } = headers;
+    public required MessageHeaders Headers { get; init; }
 
     /// <summary>The date the storage folder is named after: the Date header, else the first Received date, else none ("undated").</summary>
-    public DateTimeOffset? FolderDate { get; } = folderDate;
+    public required DateTimeOffset? FolderDate { get; init; }
 
-    public IReadOnlyList<DecodedBody> Bodies { get; } = bodies;
+    public required IReadOnlyList<DecodedBody> Bodies { get; init; }
 
-    public IReadOnlyList<DecodedAttachment> Attachments { get; } = attachments;
+    public required IReadOnlyList<DecodedAttachment> Attachments { get; init; }
 
     /// <summary>Problems met while decoding that did not stop the message from being stored.</summary>
-    public IReadOnlyList<string> Warnings { get; } = warnings;
+    public required IReadOnlyList<string> Warnings { get; init; }
 
     public void Dispose() => message.Dispose();
 }

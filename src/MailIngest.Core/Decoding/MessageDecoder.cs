@@ -6,6 +6,14 @@ namespace MailIngest.Decoding;
 /// <summary>Decodes a raw message into the headers, bodies and attachments the archive stores.</summary>
 internal sealed class MessageDecoder
 {
+    /// <summary>
+    /// The version of what decoding gives, recorded in every manifest (<c>decoderVersion</c>). Bump it with any change to
+    /// Decoding/ that changes what is stored for some message (a body, an attachment, a stored name, a header, a warning),
+    /// so that a manifest tells which rules made it. An explicit number rather than the build's version: a new build that
+    /// decodes alike must not make <c>mailingest reprocess</c> rewrite every manifest (docs/reprocess.md).
+    /// </summary>
+    public const int Version = 1;
+
     private const string TextBodyPath = "body.txt";
     private const string HtmlBodyPath = "body.html";
 
@@ -79,7 +87,14 @@ internal sealed class MessageDecoder
                 decodedBodies.Add(TextBodies.Create(html, HtmlBodyPath, "text/html", TextBodies.ResolveEncoding(html)));
             }
 
-            return new DecodedMessage(message, headers, folderDate, decodedBodies, collector.Attachments, collector.Warnings);
+            return new DecodedMessage(message)
+            {
+                Headers = headers,
+                FolderDate = folderDate,
+                Bodies = decodedBodies,
+                Attachments = collector.Attachments,
+                Warnings = collector.Warnings,
+            };
         }
         catch (Exception ex) when (ex is not (MessageDecodingException or IOException))
         {

@@ -2,8 +2,11 @@ using System.Security.Cryptography;
 
 namespace MailIngest.IO;
 
-/// <summary>A write-only pass-through that counts and SHA-256-hashes what is written, so content is hashed in the same pass that stores it.</summary>
-internal sealed class HashingStream(Stream inner) : Stream
+/// <summary>
+/// A write-only pass-through that counts and SHA-256-hashes what is written, so content is hashed in the same pass that
+/// stores it. Public for the stores: the FileSystem store hashes a conditional write into its new version.
+/// </summary>
+public sealed class HashingStream(Stream inner) : Stream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 

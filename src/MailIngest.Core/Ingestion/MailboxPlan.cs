@@ -63,7 +63,20 @@ public sealed record MailboxPlan(
     {
         var entries = ledger.Entries();
         return new MailboxPlan(
-            mailbox, 0, 0, 0, 0, 0, 0, 0, 0, 0, entries.Count(e => e.State == EntryState.Skipped), entries.Count(e => e.State == EntryState.Failed), null, problem);
+            mailbox,
+            OnServer: 0,
+            New: 0,
+            NewBytes: 0,
+            Fetch: 0,
+            FetchBytes: 0,
+            Later: 0,
+            Delete: 0,
+            Skip: 0,
+            GiveUp: 0,
+            Skipped: entries.Count(e => e.State == EntryState.Skipped),
+            Unprocessable: entries.Count(e => e.State == EntryState.Failed),
+            Budget: null,
+            Blocked: problem);
     }
 }
 

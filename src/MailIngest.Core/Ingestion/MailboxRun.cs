@@ -13,14 +13,7 @@ namespace MailIngest.Ingestion;
 /// and at the end <see cref="FinishAsync">record the run</see>. A run may take several sessions (a reconnect after a
 /// transient failure); each lists afresh and resumes from what the ledger holds.
 /// </summary>
-internal sealed class MailboxRun(
-    RunServices services,
-    string mailbox,
-    MailboxOptions options,
-    MailboxLedger ledger,
-    IMailboxLock? mailboxLock,
-    RunCounters counters,
-    CancellationToken stopping)
+internal sealed class MailboxRun(RunServices services, MailboxOptions options, MailboxLedger ledger, RunCounters counters, RunGuard guard)
 {
     /// <summary>Messages requested together; with PIPELINING their RETRs go out at once.</summary>
     private const int WindowMessages = 16;
@@ -34,18 +27,27 @@ internal sealed class MailboxRun(
     /// </summary>
     private const int StoreParallelism = 8;
 
+    /// <summary>
+    /// Spooled bytes waiting to be stored after which no new window starts: with the window in hand (at most
+    /// <see cref="WindowBytes"/>, or one larger message) this bounds the spool folder of a mailbox's run.
+    /// </summary>
+    private const long SpoolBudget = 64 * 1024 * 1024;
+
     /// <summary>The longest header block kept for a message recorded without its bytes.</summary>
     private const int MaxRecordedHeaderBytes = 64 * 1024;
 
     private int _sessions;
 
-    public string Mailbox => mailbox;
+    public string Mailbox => ledger.Mailbox;
 
     public MailboxOptions Options => options;
 
     public MailboxLedger Ledger => ledger;
 
     public RunCounters Counters => counters;
+
+    /// <summary>Whether the run has lost its mailbox lock: whatever failed after that, the loss is the cause to report.</summary>
+    public bool LockLost => guard.Lock is { IsHeld: false };
 
     /// <summary>
     /// Lists the mailbox and plans what to do. The first session of a run checks the UIDL guard; every session forgets
@@ -60,7 +62,7 @@ internal sealed class MailboxRun(
         {
             var listed = listing.Distinct;
             var stillListed = listed.Count(id => ledger.Find(id) is not null);
-            UidlGuard.Default.Check(mailbox, ledger.Count, stillListed, listed.Count - stillListed);
+            UidlGuard.Default.Check(Mailbox, ledger.Count, stillListed, listed.Count - stillListed);
         }
 
         if (!readOnly)
@@ -71,21 +73,21 @@ internal sealed class MailboxRun(
 
         foreach (var (id, copies) in listing.Duplicates)
         {
-            Log.DuplicateUidl(services.Logger, mailbox, id, copies);
+            Log.DuplicateUidl(services.Logger, Mailbox, id, copies);
         }
 
         var sizes = RunPlan.NeedsSizes(listing, ledger, options) ? await session.GetSizesAsync(cancellationToken) : null;
-        var plan = RunPlan.Create(listing, ledger, sizes, options, counters.Fetched, counters.Bytes);
+        var plan = RunPlan.Create(listing, ledger, sizes, options, counters);
         if (firstSession)
         {
             counters.New = plan.New;
         }
 
         counters.Remaining = plan.Later;
-        Log.Planned(services.Logger, mailbox, listing.Count, plan.New, plan.Fetch.Count, plan.FetchBytes);
+        Log.Planned(services.Logger, Mailbox, listing.Count, plan.New, plan.Fetch.Count, plan.FetchBytes);
         if (plan.Budget is { } budget)
         {
-            Log.BudgetReached(services.Logger, mailbox, budget, plan.Later);
+            Log.BudgetReached(services.Logger, Mailbox, budget, plan.Later);
         }
 
         return plan;
@@ -141,7 +143,7 @@ internal sealed class MailboxRun(
 
         counters.Adopted = (counters.Adopted ?? 0) + unknown.Count;
         await AppendAsync(durable: false, cancellationToken);
-        Log.Adopted(services.Logger, mailbox, counters.Adopted.Value, ledger.Count);
+        Log.Adopted(services.Logger, Mailbox, counters.Adopted.Value, ledger.Count);
         await session.CommitAsync(cancellationToken);
     }
 
@@ -151,9 +153,9 @@ internal sealed class MailboxRun(
     /// </summary>
     public async Task FinishAsync(RunOutcome outcome, string? error, CancellationToken cancellationToken)
     {
-        if (mailboxLock?.Lost.IsCancellationRequested != true)
+        if (!LockLost)
         {
-            counters.Events = await OutboxDelivery.DeliverAsync(services, ledger, stopping);
+            counters.Events = await OutboxDelivery.DeliverAsync(services, ledger, guard.Stopping);
         }
 
         ledger.Record(counters.Totals, counters.ToRecord(outcome, error));
@@ -174,19 +176,19 @@ internal sealed class MailboxRun(
             var headers = await ReadHeadersAsync(session, unfetched.Position, cancellationToken);
             var reason = unfetched.State == EntryState.Skipped ? QuarantineReason.TooLarge : QuarantineReason.Unprocessable;
             var error = unfetched.State == EntryState.Skipped
-                ? $"{unfetched.Error}; raise MaxMessageSize (and the memory or temp space it needs) and run 'mailingest retry --mailbox {mailbox} {id}'"
+                ? $"{unfetched.Error}; raise MaxMessageSize (and the memory or temp space it needs) and run 'mailingest retry --mailbox {Mailbox} {id}'"
                 : $"gave up after {unfetched.Attempts} attempts (MaxAttempts): {unfetched.Error ?? "the run handling it died"}; " +
-                  $"run 'mailingest retry --mailbox {mailbox} {id}' once its cause is fixed";
+                  $"run 'mailingest retry --mailbox {Mailbox} {id}' once its cause is fixed";
             var message = new UnfetchedMessage(reason, error, sizes?[unfetched.Position], unfetched.Attempts, headers);
-            var key = await services.Archiver.RecordUnfetchedAsync(mailbox, id, message, cancellationToken);
+            var key = await services.Archiver.RecordUnfetchedAsync(Mailbox, id, message, cancellationToken);
             var entry = new LedgerEntry(id, unfetched.State)
             {
                 Size = sizes?[unfetched.Position],
                 Attempts = unfetched.Attempts,
                 Error = error,
-                Key = key == ArchiveLayout.MessageKey(mailbox, id) ? null : key,
+                Key = key == ArchiveLayout.MessageKey(Mailbox, id) ? null : key,
             };
-            await PutAsync(entry, () => EventFacts.Unfetched(mailbox, id, key, message, services.Time.GetUtcNow()), cancellationToken);
+            await PutAsync(entry, () => EventFacts.Unfetched(Mailbox, id, key, message, services.Time.GetUtcNow()), cancellationToken);
             counters.CountUnfetched(unfetched.State);
         }
     }
@@ -219,8 +221,8 @@ internal sealed class MailboxRun(
             return storedHere;
         }
 
-        services.Progress.Planned(mailbox, plan.Fetch.Count, plan.FetchBytes);
-        var spool = Path.Combine(services.Archive.SpoolFolder, mailbox);
+        services.Progress.Planned(Mailbox, plan.Fetch.Count, plan.FetchBytes);
+        var spool = Path.Combine(services.Archive.SpoolFolder, Mailbox);
         CreatePrivateFolder(spool);
 
         // Copies of an ID listed twice may share a key, so they must not be stored at the same time.
@@ -264,13 +266,14 @@ internal sealed class MailboxRun(
             {
                 // The time budget, like the byte budget, never stops a run before its first window: every run makes progress.
                 var outOfTime = next > 0 && options.MaxRunTime > TimeSpan.Zero && counters.Elapsed >= options.MaxRunTime;
-                if (outOfTime || stopping.IsCancellationRequested)
+                if (outOfTime || guard.StopRequested)
                 {
                     counters.Remaining += plan.Fetch.Count - next;
                     LogCutShort(outOfTime, counters.Remaining);
                     break;
                 }
 
+                await pipeline.WaitForRoomAsync(SpoolBudget, fetching.Token);
                 var window = NextWindow(plan, next, sizes);
                 next += window.Count;
                 lock (sync)
@@ -282,7 +285,7 @@ internal sealed class MailboxRun(
                 await AppendAsync(durable: FlushDue, cancellationToken);
                 foreach (var position in window)
                 {
-                    services.Observer.OnStep(mailbox, IngestStep.Retrieving, plan.Listing[position]);
+                    services.Observer.OnStep(Mailbox, IngestStep.Retrieving, plan.Listing[position]);
                 }
 
                 await session.RetrieveAsync(window, pipeline, fetching.Token);
@@ -334,7 +337,7 @@ internal sealed class MailboxRun(
         StoredMessage stored;
         try
         {
-            stored = await services.Archiver.StoreAsync(mailbox, id, raw, RetrievalWarningsFor(plan.Listing, position, listedSize, raw.Size), cancellationToken);
+            stored = await services.Archiver.StoreAsync(Mailbox, id, raw, RetrievalWarningsFor(plan.Listing, position, listedSize, raw.Size), cancellationToken);
         }
         catch (Exception e) when (e is OutOfMemoryException or InsufficientExecutionStackException)
         {
@@ -350,19 +353,19 @@ internal sealed class MailboxRun(
             {
                 Size = listedSize,
                 Sha256 = stored.Sha256,
-                Key = stored.Key == ArchiveLayout.MessageKey(mailbox, id) ? null : stored.Key,
+                Key = stored.Key == ArchiveLayout.MessageKey(Mailbox, id) ? null : stored.Key,
             };
 
             // A kept message fetched again to be verified (the same bytes) had its event when it was first recorded.
             var known = ledger.Find(id) is { IsKept: true } before && before.Sha256 == stored.Sha256;
-            await PutAsync(entry, known ? null : () => EventFacts.Of(mailbox, id, stored, services.Time.GetUtcNow()), cancellationToken);
+            await PutAsync(entry, known ? null : () => EventFacts.Of(Mailbox, id, stored, services.Time.GetUtcNow()), cancellationToken);
         }
 
         ledger.Land([id]);
 
         counters.Count(stored);
-        services.Progress.Stored(mailbox, stored.Size);
-        Log.MessageStored(services.Logger, mailbox, id, stored.Folder);
+        services.Progress.Stored(Mailbox, stored.Size);
+        Log.MessageStored(services.Logger, Mailbox, id, stored.Folder);
         return true;
     }
 
@@ -390,7 +393,7 @@ internal sealed class MailboxRun(
         var attempts = plan.Attempts.GetValueOrDefault(position) + 1;
         ledger.Put(new LedgerEntry(id, EntryState.Retrying) { Size = listedSize, Attempts = attempts, Error = error });
         ledger.Land([id]);
-        Log.MessageFailed(services.Logger, mailbox, id, attempts, options.MaxAttempts, error);
+        Log.MessageFailed(services.Logger, Mailbox, id, attempts, options.MaxAttempts, error);
     }
 
     /// <summary>
@@ -410,17 +413,17 @@ internal sealed class MailboxRun(
         await AppendAsync(durable: true, cancellationToken);
         if (deletable.Count > 0)
         {
-            ThrowIfLockLost();
-            Log.Deleting(services.Logger, mailbox, deletable.Count);
+            guard.ThrowIfLockLost(Mailbox);
+            Log.Deleting(services.Logger, Mailbox, deletable.Count);
             await session.DeleteAsync(deletable, cancellationToken);
         }
 
-        services.Observer.OnStep(mailbox, IngestStep.Committing, null);
-        ThrowIfLockLost();
+        services.Observer.OnStep(Mailbox, IngestStep.Committing, null);
+        guard.ThrowIfLockLost(Mailbox);
         await session.CommitAsync(cancellationToken);
         if (deletable.Count > 0)
         {
-            services.Observer.OnStep(mailbox, IngestStep.Committed, null);
+            services.Observer.OnStep(Mailbox, IngestStep.Committed, null);
             counters.CountDeleted(deletable.Count);
             ledger.Remove(ids);
             await AppendAsync(durable: false, cancellationToken);
@@ -450,7 +453,7 @@ internal sealed class MailboxRun(
             }
             else if (kept.Add(id))
             {
-                Log.DuplicateKept(services.Logger, mailbox, id, plan.Listing.Copies(id));
+                Log.DuplicateKept(services.Logger, Mailbox, id, plan.Listing.Copies(id));
             }
         }
 
@@ -467,26 +470,17 @@ internal sealed class MailboxRun(
     /// </summary>
     private async Task AppendAsync(bool durable, CancellationToken cancellationToken)
     {
-        ThrowIfLockLost();
+        guard.ThrowIfLockLost(Mailbox);
         if (durable)
         {
-            services.Observer.OnStep(mailbox, IngestStep.LedgerFlushing, null);
+            services.Observer.OnStep(Mailbox, IngestStep.LedgerFlushing, null);
             await services.Ledgers.MakeDurableAsync(ledger, cancellationToken);
             counters.Flushed();
-            Log.LedgerFlushed(services.Logger, mailbox, ledger.Count);
+            Log.LedgerFlushed(services.Logger, Mailbox, ledger.Count);
         }
         else
         {
             await services.Ledgers.AppendAsync(ledger, includeKept: false, cancellationToken);
-        }
-    }
-
-    /// <summary>A lost lease means another worker may be running this mailbox now: no ledger write, no DELE after that.</summary>
-    private void ThrowIfLockLost()
-    {
-        if (mailboxLock?.Lost.IsCancellationRequested == true)
-        {
-            throw new MailboxLockLostException(mailbox);
         }
     }
 
@@ -528,7 +522,7 @@ internal sealed class MailboxRun(
         if (listedSize is { } listed && RetrievalWarnings.ForSize(listed, receivedSize) is { } size)
         {
             warnings.Add(size);
-            Log.RetrievalWarning(services.Logger, mailbox, id, size);
+            Log.RetrievalWarning(services.Logger, Mailbox, id, size);
         }
 
         return warnings;
@@ -538,11 +532,11 @@ internal sealed class MailboxRun(
     {
         if (outOfTime)
         {
-            Log.BudgetReached(services.Logger, mailbox, nameof(MailboxOptions.MaxRunTime), remaining);
+            Log.BudgetReached(services.Logger, Mailbox, nameof(MailboxOptions.MaxRunTime), remaining);
         }
         else
         {
-            Log.Stopping(services.Logger, mailbox, remaining);
+            Log.Stopping(services.Logger, Mailbox, remaining);
         }
     }
 
@@ -559,8 +553,28 @@ internal sealed class MailboxRun(
     }
 }
 
+/// <summary>What may end a run early: the loss of its mailbox lock, and the caller asking it to stop.</summary>
+/// <param name="Lock">The mailbox's lock; null for <c>mailingest plan</c>, which takes none and writes nothing.</param>
+/// <param name="Stopping">
+/// Asks the run to end early but cleanly: no new message starts, the messages in hand are stored, the ledger is
+/// written and the session committed.
+/// </param>
+internal sealed record RunGuard(IMailboxLock? Lock, CancellationToken Stopping)
+{
+    public bool StopRequested => Stopping.IsCancellationRequested;
+
+    /// <summary>A lost lease means another worker may be running this mailbox now: no ledger write, no DELE after that.</summary>
+    public void ThrowIfLockLost(string mailbox)
+    {
+        if (Lock is { IsHeld: false })
+        {
+            throw new MailboxLockLostException(mailbox);
+        }
+    }
+}
+
 /// <summary>The mailbox's lock was lost (an Azure lease that could not be renewed): the run stops before its next ledger write or DELE.</summary>
-public sealed class MailboxLockLostException(string mailbox)
+internal sealed class MailboxLockLostException(string mailbox)
     : Exception($"the lock on mailbox {mailbox} was lost (its lease could not be renewed in time), so another worker may be running it now; this run stopped before writing its ledger or deleting mail");
 
 /// <summary>MaxRunTime ran out in the middle of a retrieval; what is stored stays stored.</summary>

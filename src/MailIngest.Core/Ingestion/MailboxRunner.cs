@@ -3,7 +3,6 @@ using MailIngest.Archive;
 using MailIngest.Configuration;
 using MailIngest.Ledger;
 using MailIngest.Sources;
-using MailIngest.Telemetry;
 
 namespace MailIngest.Ingestion;
 
@@ -64,7 +63,7 @@ internal sealed class MailboxRunner(
     {
         ArgumentNullException.ThrowIfNull(options);
         var ledger = await services.Ledgers.LoadAsync(mailbox, cancellationToken);
-        var run = new MailboxRun(services, mailbox, options, ledger, mailboxLock: null, new RunCounters(services.Time, services.Time.GetUtcNow(), ledger.Totals), cancellationToken);
+        var run = new MailboxRun(services, options, ledger, new RunCounters(services.Time, services.Time.GetUtcNow(), ledger.Totals), new RunGuard(null, cancellationToken));
         await using var session = await SourceFor(options).OpenAsync(mailbox, options, cancellationToken);
         MailboxPlan plan;
         try
@@ -160,7 +159,7 @@ internal sealed class MailboxRunner(
                 Log.DiedInFlight(services.Logger, mailbox, ledger.DiedInFlight.Count);
             }
 
-            var run = new MailboxRun(services, mailbox, options, ledger, mailboxLock, new RunCounters(services.Time, startedAt, ledger.Totals), stopping);
+            var run = new MailboxRun(services, options, ledger, new RunCounters(services.Time, startedAt, ledger.Totals), new RunGuard(mailboxLock, stopping));
             return await RunSessionsAsync(run, work, stopping);
         }
         catch (Exception e) when (IsFailure(e, stopping))
@@ -208,7 +207,10 @@ internal sealed class MailboxRunner(
         catch (Exception e) when (IsFailure(e, stopping))
         {
             counters.Reconnects = attempts.Retries;
-            var error = Describe(e) + RetryNote(attempts, e);
+            // Another worker that took the mailbox over may have cleaned up under this run (its spool folder, say).
+            var error = run.LockLost && e is not MailboxLockLostException
+                ? $"{new MailboxLockLostException(mailbox).Message} ({Describe(e)})"
+                : Describe(e) + RetryNote(attempts, e);
             Log.RunFailed(services.Logger, mailbox, error, e);
             await TryFinishFailedAsync(run, error);
             return counters.ToResult(mailbox, MailboxRunStatus.Failed, error, run.Ledger);

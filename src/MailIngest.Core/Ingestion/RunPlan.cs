@@ -66,11 +66,10 @@ internal sealed class RunPlan
     /// <param name="ledger">The mailbox's ledger.</param>
     /// <param name="sizes">Every listed message's size, or null when <see cref="NeedsSizes"/> said none are needed.</param>
     /// <param name="options">The mailbox's budgets and limits.</param>
-    /// <param name="fetchedBefore">Messages earlier sessions of the same run fetched: the budgets hold for the whole run.</param>
-    /// <param name="bytesBefore">Their bytes.</param>
-    public static RunPlan Create(
-        MessageListing listing, MailboxLedger ledger, IReadOnlyList<long>? sizes, MailboxOptions options, int fetchedBefore = 0, long bytesBefore = 0)
+    /// <param name="counters">What earlier sessions of the same run fetched: the budgets hold for the whole run.</param>
+    public static RunPlan Create(MessageListing listing, MailboxLedger ledger, IReadOnlyList<long>? sizes, MailboxOptions options, RunCounters counters)
     {
+        var (fetchedBefore, bytesBefore) = (counters.Fetched, counters.Bytes);
         var fetch = new List<int>();
         var record = new List<Unfetched>();
         var deletable = new List<int>();

@@ -21,7 +21,9 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
     private readonly Task _workers;
     private readonly Lock _sync = new();
     private int _outstanding;
+    private long _outstandingBytes;
     private TaskCompletionSource _idle = NewIdle(completed: true);
+    private TaskCompletionSource _stored = NewIdle(completed: false);
     private Exception? _failure;
 
     /// <param name="spoolFolder">The mailbox's spool folder.</param>
@@ -60,14 +62,14 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
         var message = _writing.Remove(position, out var writer)
             ? writer.Complete()
             : throw new InvalidOperationException($"Message {position} was completed without being opened.");
-        Queued();
+        Queued(message.Size);
         try
         {
             await _queue.Writer.WriteAsync((position, message, null), cancellationToken);
         }
         catch
         {
-            Done();
+            Done(message.Size);
             message.Discard();
             throw;
         }
@@ -80,15 +82,38 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
             writer.Dispose();
         }
 
-        Queued();
+        Queued(0);
         try
         {
             await _queue.Writer.WriteAsync((position, null, reason), cancellationToken);
         }
         catch
         {
-            Done();
+            Done(0);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits until the spooled messages not yet stored take less than <paramref name="bytes"/>, so that a run of large
+    /// messages keeps the spool folder to about that much (and the messages in hand) rather than to a queue of them.
+    /// </summary>
+    public async Task WaitForRoomAsync(long bytes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task stored;
+            lock (_sync)
+            {
+                if (_outstandingBytes < bytes)
+                {
+                    return;
+                }
+
+                stored = _stored.Task;
+            }
+
+            await stored.WaitAsync(cancellationToken);
         }
     }
 
@@ -148,7 +173,7 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
             if (_failed.IsCancellationRequested)
             {
                 message?.Discard();
-                Done();
+                Done(message?.Size ?? 0);
                 continue;
             }
 
@@ -164,7 +189,7 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
             }
             finally
             {
-                Done();
+                Done(message?.Size ?? 0);
             }
         }
     }
@@ -180,10 +205,11 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
         return idle;
     }
 
-    private void Queued()
+    private void Queued(long bytes)
     {
         lock (_sync)
         {
+            _outstandingBytes += bytes;
             if (_outstanding++ == 0)
             {
                 _idle = NewIdle(completed: false);
@@ -191,14 +217,20 @@ internal sealed class StorePipeline : IRetrievalTarget, IAsyncDisposable
         }
     }
 
-    private void Done()
+    private void Done(long bytes)
     {
+        TaskCompletionSource stored;
         lock (_sync)
         {
+            _outstandingBytes -= bytes;
             if (--_outstanding == 0)
             {
                 _idle.SetResult();
             }
+
+            (stored, _stored) = (_stored, NewIdle(completed: false));
         }
+
+        stored.SetResult();
     }
 }

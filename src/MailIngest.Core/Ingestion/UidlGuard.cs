@@ -49,4 +49,4 @@ internal sealed record UidlGuard(int MinLedgerEntries, double VanishedRatio, dou
 }
 
 /// <summary>The UIDL guard stopped a run: the server's IDs changed wholesale.</summary>
-public sealed class UidlsChangedException(string message) : Exception(message);
+internal sealed class UidlsChangedException(string message) : Exception(message);

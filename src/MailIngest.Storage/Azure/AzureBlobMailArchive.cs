@@ -51,7 +51,7 @@ internal sealed class AzureBlobMailArchive : IMailArchive
     /// <remarks>With the lease taken, the mailbox's spool folder <c>{SpoolFolder}/{mailbox}/</c> is made anew: empty of what a killed run left.</remarks>
     public async Task<IMailboxLock?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
     {
-        var path = ArchiveLayout.LedgerPath(mailbox) + ".lock";
+        var path = ArchiveLayout.LockPath(mailbox);
         var blob = _container.GetBlockBlobClient(path);
         var lease = blob.GetBlobLeaseClient();
         return await CallAsync("taking the lease on", path, async () =>
@@ -107,7 +107,7 @@ internal sealed class AzureBlobMailArchive : IMailArchive
 
     public Task<string?> LockHolderAsync(string mailbox, CancellationToken cancellationToken)
     {
-        var path = ArchiveLayout.LedgerPath(mailbox) + ".lock";
+        var path = ArchiveLayout.LockPath(mailbox);
         return CallAsync("reading the lease on", path, async () =>
         {
             try

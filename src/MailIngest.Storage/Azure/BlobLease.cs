@@ -28,6 +28,7 @@ internal sealed class BlobLease : IMailboxLock
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource _lost = new();
     private readonly Task _renewing;
+    private long _renewedAt;
 
     /// <param name="lease">The lease, taken.</param>
     /// <param name="mailbox">The mailbox it locks.</param>
@@ -45,10 +46,18 @@ internal sealed class BlobLease : IMailboxLock
         _networkTimeout = networkTimeout;
         _time = time;
         _logger = logger;
-        _renewing = RenewAsync(takenAt, _stop.Token);
+        _renewedAt = takenAt;
+        _renewing = RenewAsync(_stop.Token);
     }
 
     public CancellationToken Lost => _lost.Token;
+
+    /// <remarks>
+    /// By the clock as well as by <see cref="Lost"/>: a process frozen (SIGSTOP, a paused VM) for longer than the lease
+    /// wakes up with its renewal timer and its run racing; the run must not write before the renewal has told. The
+    /// write that follows must also end before the lease could, so a network timeout is kept in hand.
+    /// </remarks>
+    public bool IsHeld => !_lost.IsCancellationRequested && _time.GetElapsedTime(Volatile.Read(ref _renewedAt)) + _networkTimeout < _duration;
 
     /// <summary>The longest one renewal may take, the SDK's retries included: a third of the lease.</summary>
     public static TimeSpan RenewalLimit(TimeSpan duration) => duration / 3;
@@ -75,9 +84,8 @@ internal sealed class BlobLease : IMailboxLock
         _lost.Dispose();
     }
 
-    /// <param name="renewedAt">When the lease was last taken or renewed: the timestamp from before that request.</param>
     /// <param name="stop">Cancelled at dispose.</param>
-    private async Task RenewAsync(long renewedAt, CancellationToken stop)
+    private async Task RenewAsync(CancellationToken stop)
     {
         var interval = _duration / 3;
         var limit = RenewalLimit(_duration);
@@ -95,7 +103,7 @@ internal sealed class BlobLease : IMailboxLock
                 try
                 {
                     await _lease.RenewAsync(cancellationToken: deadline.Token);
-                    renewedAt = attempt;
+                    Volatile.Write(ref _renewedAt, attempt);
                     pause = interval;
                 }
                 catch (RequestFailedException e) when (e.Status is 404 or 409)
@@ -108,7 +116,7 @@ internal sealed class BlobLease : IMailboxLock
                     var reason = timeout.IsCancellationRequested
                         ? $"no answer within {limit}, a third of {StorageOptions.SectionName}:LeaseDuration"
                         : AzureFailure.Reason(e, _networkTimeout);
-                    var held = _time.GetElapsedTime(renewedAt);
+                    var held = _time.GetElapsedTime(Volatile.Read(ref _renewedAt));
                     if (held + retryPause + limit >= _duration)
                     {
                         await LoseAsync($"no renewal succeeded for {held.TotalSeconds:F0} s, and the lease may end before another could ({reason})");

@@ -21,6 +21,9 @@ internal sealed class FileLock : IMailboxLock
     /// <summary>Never cancelled: the kernel drops an flock only with the process that holds it.</summary>
     public CancellationToken Lost => CancellationToken.None;
 
+    /// <summary>An flock is the holder's until it closes the file or dies.</summary>
+    public bool IsHeld => true;
+
     /// <summary>Writes the holder file beside the locked <paramref name="handle"/>; when that fails, releases the lock before the error goes on.</summary>
     public static async Task<FileLock> HoldAsync(FileStream handle, string holderPath, string holder, ArchiveModes modes, CancellationToken cancellationToken)
     {

@@ -125,9 +125,9 @@ internal sealed class FileSystemMailArchive : IMailArchive
         "check that the archive's file system is mounted writable and that this user may write there.",
         e);
 
-    private string LockPath(string mailbox) => Resolve(ArchiveLayout.LedgerPath(mailbox) + ".lock");
+    private string LockPath(string mailbox) => Resolve(ArchiveLayout.LockPath(mailbox));
 
-    private string HolderPath(string mailbox) => Resolve(ArchiveLayout.LedgerPath(mailbox) + ".lock.holder");
+    private string HolderPath(string mailbox) => Resolve(ArchiveLayout.LockPath(mailbox) + ".holder");
 
     public async Task<ArchivedObject?> ReadAsync(string path, CancellationToken cancellationToken)
     {
@@ -171,8 +171,9 @@ internal sealed class FileSystemMailArchive : IMailArchive
 
     /// <remarks>
     /// A file has no place for <paramref name="info"/>: its content type follows from its name. The raw message is the
-    /// first object written into a message's folder; when that folder exists already, a process killed while writing
-    /// into it may have left temp files there, which go before the message is written again.
+    /// first object written into a message's folder and the manifest the last; when that folder exists already, a process
+    /// killed while writing into it (a run, or <c>mailingest reprocess</c>, which writes no raw message) may have left temp
+    /// files there, which go before either is written.
     /// </remarks>
     public async Task<string> WriteAsync(
         string path,
@@ -304,11 +305,15 @@ internal sealed class FileSystemMailArchive : IMailArchive
         }
     }
 
-    /// <summary>Creates the folder of <paramref name="target"/>; when it is a raw message's, first deletes what killed writers left in it.</summary>
+    /// <summary>
+    /// Creates the folder of <paramref name="target"/>; when it is a raw message's or a manifest's, first deletes what
+    /// killed writers left in it. No live writer has a temp file there then: the mailbox lock keeps other processes out,
+    /// and one worker writes a message's objects, one after the other, from its raw message to its manifest.
+    /// </summary>
     private void PrepareFolderOf(string target, ArchiveObjectInfo info)
     {
         var folder = Path.GetDirectoryName(target)!;
-        if (info.Kind == ArchiveObjectKind.Raw && Directory.Exists(folder))
+        if (info.Kind is ArchiveObjectKind.Raw or ArchiveObjectKind.Manifest && Directory.Exists(folder))
         {
             DeleteTempFiles(folder);
         }

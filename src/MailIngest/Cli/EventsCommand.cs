@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using MailIngest.Events;
+using MailIngest.Ingestion;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace MailIngest.Host.Cli;

@@ -40,7 +40,8 @@ internal static class MailIngestCli
         var root = new MailIngestRootCommand(extraServices)
         {
             Options = { ConfigOption, LogFormatOption, ProtocolLogOption },
-            Subcommands = { OnceCommand.Create(), RunCommand.Create(), CheckCommand.Create(), StatusCommand.Create(), PlanCommand.Create(), AdoptCommand.Create(), RetryCommand.Create(), EventsCommand.Create() },
+            Subcommands = { OnceCommand.Create(), RunCommand.Create(), CheckCommand.Create(), StatusCommand.Create(), PlanCommand.Create(), AdoptCommand.Create(), RetryCommand.Create(),
+                ReprocessCommand.Create(), EventsCommand.Create() },
         };
         return root;
     }

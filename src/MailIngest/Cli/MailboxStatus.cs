@@ -36,24 +36,30 @@ internal sealed record MailboxStatus(
     DateTimeOffset? OldestEventQueuedAt = null,
     int DeadLetters = 0)
 {
-    public static MailboxStatus From(string mailbox, LedgerStatus? ledger, string? lockHolder) => ledger is null
-        ? new MailboxStatus(mailbox, false, 0, 0, 0, 0, 0, 0, null, new LedgerTotals(), null, lockHolder)
-        : new MailboxStatus(
+    /// <summary>What a mailbox never ingested has: no ledger entries, no totals, no run.</summary>
+    private static readonly LedgerStatus NeverIngested = new(
+        Entries: 0, ByState: new Dictionary<EntryState, int>(), InFlight: 0, HighWaterMark: null, Totals: new LedgerTotals(), LastRun: null);
+
+    public static MailboxStatus From(string mailbox, LedgerStatus? ledger, string? lockHolder)
+    {
+        var status = ledger ?? NeverIngested;
+        return new MailboxStatus(
             mailbox,
-            true,
-            ledger.Entries,
-            ledger.Count(EntryState.Seen),
-            ledger.Count(EntryState.Skipped),
-            ledger.Count(EntryState.Failed),
-            ledger.Count(EntryState.Retrying),
-            ledger.InFlight,
-            ledger.HighWaterMark,
-            ledger.Totals,
-            ledger.LastRun,
+            Ingested: ledger is not null,
+            status.Entries,
+            status.Count(EntryState.Seen),
+            status.Count(EntryState.Skipped),
+            status.Count(EntryState.Failed),
+            status.Count(EntryState.Retrying),
+            status.InFlight,
+            status.HighWaterMark,
+            status.Totals,
+            status.LastRun,
             lockHolder,
-            ledger.EventsPending,
-            ledger.OldestEventQueuedAt,
-            ledger.DeadLetters);
+            status.EventsPending,
+            status.OldestEventQueuedAt,
+            status.DeadLetters);
+    }
 }
 
 [JsonSourceGenerationOptions(

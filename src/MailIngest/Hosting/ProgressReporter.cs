@@ -76,9 +76,11 @@ internal sealed partial class ProgressReporter(TimeProvider time, ILogger<Progre
     {
         var rate = p.Done / Math.Max(elapsed.TotalSeconds, 0.001);
         var left = TimeSpan.FromSeconds((p.Total - p.Done) / Math.Max(rate, 0.001));
+        // A pass that counts messages alone (reprocess) plans no bytes.
+        var bytes = p.TotalBytes == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $" {p.DoneBytes / 1048576.0:0.0}/{p.TotalBytes / 1048576.0:0.0} MB,");
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{mailbox}: {p.Done}/{p.Total} messages, {p.DoneBytes / 1048576.0:0.0}/{p.TotalBytes / 1048576.0:0.0} MB, {rate:0.0} msg/s, about {left:hh\\:mm\\:ss} left");
+            $"{mailbox}: {p.Done}/{p.Total} messages,{bytes} {rate:0.0} msg/s, about {left:hh\\:mm\\:ss} left");
     }
 
     [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "{Progress}")]

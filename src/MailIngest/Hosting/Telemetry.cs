@@ -4,13 +4,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 
 namespace MailIngest.Host.Hosting;
 
 /// <summary>
-/// Exports the MailIngest meter and MailKit's POP3 meter and traces over OTLP when a collector is configured.
-/// Without one, nothing is exported and nothing is paid for beyond the counters themselves.
+/// Exports the MailIngest meter over OTLP when a collector is configured (docs/operations.md, Telemetry). Without one,
+/// nothing is exported and nothing is paid for beyond the counters themselves.
 /// </summary>
 internal static class Telemetry
 {
@@ -25,23 +24,15 @@ internal static class Telemetry
             return;
         }
 
-        MailKit.Telemetry.Pop3Client.Configure();
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
-                .AddMeter(IngestMetrics.MeterName, MailKit.Telemetry.Pop3Client.MeterName)
-                .AddOtlpExporter(exporter => Configure(exporter, options, "v1/metrics")))
-            .WithTracing(tracing => tracing
-                .AddSource(MailKit.Telemetry.Pop3Client.ActivitySourceName)
-                .AddOtlpExporter(exporter => Configure(exporter, options, "v1/traces")));
+                .AddMeter(IngestTelemetry.MeterName)
+                .AddOtlpExporter(exporter => Configure(exporter, options, "v1/metrics")));
     }
 
-    /// <summary>Creates the exporters now: the verbs other than <c>run</c> never start the host that would.</summary>
+    /// <summary>Creates the exporter now: the verbs other than <c>run</c> never start the host that would.</summary>
     /// <remarks>Disposing the host flushes them, so even a short <c>mailingest once</c> delivers its metrics.</remarks>
-    public static void Activate(IServiceProvider services)
-    {
-        _ = services.GetService<MeterProvider>();
-        _ = services.GetService<TracerProvider>();
-    }
+    public static void Activate(IServiceProvider services) => _ = services.GetService<MeterProvider>();
 
     /// <remarks><paramref name="signalPath"/>: the OTLP/HTTP exporter needs the signal's path spelled out when its endpoint is set in code.</remarks>
     private static void Configure(OtlpExporterOptions exporter, TelemetryOptions options, string signalPath)

@@ -1,6 +1,6 @@
 namespace MailIngest.Host.Hosting;
 
-/// <summary>The <c>MailIngest:Telemetry</c> section: where metrics and traces go.</summary>
+/// <summary>The <c>MailIngest:Telemetry</c> section: where metrics go.</summary>
 public sealed class TelemetryOptions
 {
     public const string SectionName = "MailIngest:Telemetry";

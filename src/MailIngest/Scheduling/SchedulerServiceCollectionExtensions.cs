@@ -1,8 +1,10 @@
 using MailIngest.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Quartz;
 
 namespace MailIngest.Host.Scheduling;
@@ -13,42 +15,43 @@ internal static class SchedulerServiceCollectionExtensions
 
     /// <summary>
     /// Adds Quartz with one job per mailbox on its cron <c>Schedule</c>: in memory, or clustered on PostgreSQL when
-    /// <c>MailIngest:Scheduler:Clustered</c> is set.
+    /// <c>MailIngest:Scheduler:Clustered</c> is set. Every setting comes from the validated options, read when the
+    /// scheduler is built (after the start-up validation): only what Quartz must know at registration is taken from
+    /// the configuration, the mailboxes' names (one job each) and whether the store is PostgreSQL.
     /// </summary>
     public static void AddMailboxScheduler(this IHostApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(SchedulerOptions.SectionName);
-        builder.Services.AddOptions<SchedulerOptions>()
+        var services = builder.Services;
+        services.AddOptions<SchedulerOptions>()
             .Bind(section)
             .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>();
-
-        // Quartz takes its jobs at registration, before options exist: read the same sections directly.
-        var scheduler = section.Get<SchedulerOptions>() ?? new SchedulerOptions();
-        var mailboxes = builder.Configuration.GetSection($"{MailIngestOptions.SectionName}:Mailboxes").GetChildren()
-            .Select(mailbox => (Name: mailbox.Key, Schedule: mailbox[nameof(MailboxOptions.Schedule)] ?? new MailboxOptions().Schedule))
-            .Where(mailbox => CronSchedule.Problem(mailbox.Schedule) is null) // the validator reports the others at start
-            .ToList();
-
-        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = scheduler.ShutdownTimeout);
-        var concurrentMailboxes = builder.Configuration.GetValue($"{MailIngestOptions.SectionName}:{nameof(MailIngestOptions.MaxConcurrentMailboxes)}", new MailIngestOptions().MaxConcurrentMailboxes);
-        builder.Services.AddQuartz(quartz =>
-        {
-            // At least one thread: a value below 1 is refused at start by the options validator, naming the setting.
-            quartz.UseDefaultThreadPool(Math.Max(concurrentMailboxes, 1));
-            quartz.ConfigureScheduler(options =>
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());
+        services.AddOptions<HostOptions>()
+            .Configure<IOptions<SchedulerOptions>>((host, scheduler) => host.ShutdownTimeout = scheduler.Value.ShutdownTimeout);
+        services.AddOptions<QuartzSchedulerOptions>()
+            .Configure<IOptions<SchedulerOptions>>((quartz, scheduler) =>
             {
-                options.InstanceName = scheduler.SchedulerName;
+                quartz.InstanceName = scheduler.Value.SchedulerName;
 
                 // A stop asks running jobs to stop (between messages) and then waits for them, up to ShutdownTimeout.
-                options.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
+                quartz.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
             });
-            // Without a connection string the validator stops the program at start, naming the setting.
-            if (scheduler.Clustered && scheduler.ReadConnectionString() is { Length: > 0 } connectionString)
+        services.AddOptions<ThreadPoolOptions>()
+            .Configure<IOptions<MailIngestOptions>>((pool, ingest) => pool.MaxConcurrency = ingest.Value.MaxConcurrentMailboxes);
+
+        var mailboxes = builder.Configuration.GetSection($"{MailIngestOptions.SectionName}:{nameof(MailIngestOptions.Mailboxes)}")
+            .GetChildren().Select(mailbox => mailbox.Key).ToList();
+        services.AddQuartz(quartz =>
+        {
+            quartz.UseDefaultThreadPool();
+            if (section.GetValue<bool>(nameof(SchedulerOptions.Clustered)))
             {
                 quartz.UsePersistentStore(store =>
                 {
-                    store.UsePostgres(connectionString);
+                    // The validator has refused a missing connection string (or an unreadable file) before this runs.
+                    store.UsePostgres(source => source.DataSourceFactory = provider =>
+                        NpgsqlDataSource.Create(provider.GetRequiredService<IOptions<SchedulerOptions>>().Value.ReadConnectionString()));
                     store.ProvisionSchema();
                     store.UseClustering(cluster =>
                     {
@@ -59,21 +62,22 @@ internal static class SchedulerServiceCollectionExtensions
                 });
             }
 
-            foreach (var (name, schedule) in mailboxes)
+            foreach (var name in mailboxes)
             {
-                var job = new JobKey(name, JobGroup);
-                quartz.AddJob<MailboxJob>(j => j.WithIdentity(job).UsingJobData(MailboxJob.MailboxKey, name));
-                quartz.AddTrigger<MailboxJob>(trigger => trigger
-                    .ForJob(job)
-                    .WithIdentity(name, JobGroup)
-                    // After downtime a missed tick runs once, then the schedule goes on: no burst of catch-up runs.
-                    .WithCronSchedule(schedule, cron => cron.WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)));
+                quartz.ScheduleJob<MailboxJob>(
+                    (provider, trigger) => trigger
+                        .WithIdentity(name, JobGroup)
+                        // After downtime a missed tick runs once, then the schedule goes on: no burst of catch-up runs.
+                        .WithCronSchedule(
+                            provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Mailboxes[name].Schedule,
+                            cron => cron.WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
+                    (_, job) => job.WithIdentity(name, JobGroup).UsingJobData(MailboxJob.MailboxKey, name));
             }
         });
-        builder.Services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
+        services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
 
         // Events a run could not deliver are tried again between runs (docs/events.md).
-        builder.Services.AddSingleton<EventRedelivery>();
-        builder.Services.AddHostedService(provider => provider.GetRequiredService<EventRedelivery>());
+        services.AddSingleton<EventRedelivery>();
+        services.AddHostedService(provider => provider.GetRequiredService<EventRedelivery>());
     }
 }

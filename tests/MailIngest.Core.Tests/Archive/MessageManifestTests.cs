@@ -4,7 +4,7 @@ using MailIngest.Archive;
 
 namespace MailIngest.Core.Tests.Archive;
 
-/// <summary>The manifest's field names are a contract with consumers (DESIGN.md): these tests fail on a rename.</summary>
+/// <summary>The manifest's field names are a contract with consumers (docs/storage.md): these tests fail on a rename.</summary>
 public class MessageManifestTests
 {
     private static string Json() => JsonSerializer.Serialize(
@@ -33,7 +33,7 @@ public class MessageManifestTests
     {
         Assert.Equal(
             ["schemaVersion", "mailbox", "uidl", "key", "ingestedAt", "messageId", "subject", "from", "to", "cc", "date",
-             "raw", "bodies", "attachments", "warnings"],
+             "raw", "bodies", "attachments", "warnings", "decoderVersion", "reprocessedAt"],
             Serialize().Select(p => p.Key));
     }
 

@@ -125,7 +125,7 @@ public sealed class SafeFileNameTests
         Assert.Throws<ArgumentOutOfRangeException>(() => SafeFileName.ForAttachment(0, "a.txt"));
     }
 
-    /// <summary>The rules of DESIGN.md's storage layout, checked on a stored file name.</summary>
+    /// <summary>The rules of the storage layout (docs/storage.md), checked on a stored file name.</summary>
     internal static void AssertSafe(string fileName)
     {
         Assert.DoesNotContain('/', fileName);

@@ -35,6 +35,9 @@ internal sealed class InMemoryArchive : IMailArchive, IDisposable
     /// <summary>When set, every write fails as an outage of the store would.</summary>
     public bool Unavailable { get; set; }
 
+    /// <summary>When set, every lock held says it is no longer held, as a lease that ended unrenewed does.</summary>
+    public bool LocksLost { get; set; }
+
     public IReadOnlyCollection<string> Paths => [.. _objects.Keys.Order(StringComparer.Ordinal)];
 
     public byte[]? Content(string path) => _objects.GetValueOrDefault(path);
@@ -42,7 +45,7 @@ internal sealed class InMemoryArchive : IMailArchive, IDisposable
     public async Task<IMailboxLock?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
     {
         var gate = _locks.GetOrAdd(mailbox, _ => new SemaphoreSlim(1, 1));
-        return await gate.WaitAsync(0, cancellationToken) ? new HeldLock(gate) : null;
+        return await gate.WaitAsync(0, cancellationToken) ? new HeldLock(this, gate) : null;
     }
 
     public Task<string?> LockHolderAsync(string mailbox, CancellationToken cancellationToken) =>
@@ -169,9 +172,11 @@ internal sealed class InMemoryArchive : IMailArchive, IDisposable
 
     private static string VersionOf(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
 
-    private sealed class HeldLock(SemaphoreSlim gate) : IMailboxLock
+    private sealed class HeldLock(InMemoryArchive archive, SemaphoreSlim gate) : IMailboxLock
     {
         public CancellationToken Lost => CancellationToken.None;
+
+        public bool IsHeld => !archive.LocksLost;
 
         public ValueTask DisposeAsync()
         {

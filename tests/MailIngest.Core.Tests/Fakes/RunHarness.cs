@@ -6,7 +6,6 @@ using MailIngest.Decoding;
 using MailIngest.Events;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
-using MailIngest.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -57,7 +56,7 @@ internal sealed class RunHarness : IDisposable
     }
 
     /// <summary>The outbox as a process outside the runs sees it (<c>mailingest events</c>, the redelivery of <c>run</c>).</summary>
-    public IEventOutbox Outbox() => new EventOutbox(Services(new Observer(this)), new IngestMetrics(_meters, Time));
+    public IEventOutbox Outbox() => new EventOutbox(Services(StepObserver()), new IngestMetrics(_meters, Time));
 
     public Task<MailboxRunResult> RunAsync(CancellationToken stopping = default) => Runner.RunAsync(Mailbox, Options, stopping);
 
@@ -69,6 +68,9 @@ internal sealed class RunHarness : IDisposable
 
     /// <summary>A new process over the same archive and server: nothing of the old one's memory survives.</summary>
     public void Restart() => Runner = CreateRunner();
+
+    /// <summary>An observer that records into <see cref="Steps"/> and calls <see cref="OnStep"/>, for other parts of the core under test.</summary>
+    public IIngestObserver StepObserver() => new Observer(this);
 
     public IReadOnlyList<JsonObject> Manifests() =>
         [.. Archive.Paths.Where(p => p.StartsWith("messages/", StringComparison.Ordinal) && p.EndsWith("/manifest.json", StringComparison.Ordinal))
@@ -88,10 +90,10 @@ internal sealed class RunHarness : IDisposable
 
     private MailboxRunner CreateRunner()
     {
-        return new MailboxRunner([Server], Services(new Observer(this)), new MailboxResilience(Time, NullLogger<MailboxResilience>.Instance), new IngestMetrics(_meters, Time));
+        return new MailboxRunner([Server], Services(StepObserver()), new MailboxResilience(Time, NullLogger<MailboxResilience>.Instance), new IngestMetrics(_meters, Time));
     }
 
-    private RunServices Services(Observer observer)
+    private RunServices Services(IIngestObserver observer)
     {
         var archiver = new MessageArchiver(Archive, new MessageDecoder(new DecoderLimits()), observer, Time, NullLogger<MessageArchiver>.Instance);
         return new RunServices(Archive, new LedgerStore(Archive), archiver, observer, new NoProgress(), Time, NullLogger.Instance) { Events = Events };
@@ -107,21 +109,6 @@ internal sealed class RunHarness : IDisposable
             }
 
             harness.OnStep(reached, messageId);
-        }
-    }
-
-    private sealed class NoProgress : IProgressSink
-    {
-        public void Planned(string mailbox, int messages, long bytes)
-        {
-        }
-
-        public void Stored(string mailbox, long bytes)
-        {
-        }
-
-        public void Finished(string mailbox)
-        {
         }
     }
 }

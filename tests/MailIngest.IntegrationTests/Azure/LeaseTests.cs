@@ -65,4 +65,38 @@ public sealed class LeaseTests() : AzureMailboxTest("leased")
         Assert.Contains($"{User}: ok", rerun.Stdout, StringComparison.Ordinal);
         AssertEverythingStoredOnceAndDeleted();
     }
+
+    [Fact]
+    public async Task Once_FrozenLongerThanItsLease_StopsBeforeItsNextLedgerWriteOrDeleteWhileAnotherWorkerTakesOver()
+    {
+        await DeliverAsync(20, paddingBytes: 100_000);
+        Configure(new { DeleteAfterIngest = true });
+        var first = Workspace.StartOnce();
+        await WaitUntilAsync(() => Workspace.Manifests().Count > 0, TimeSpan.FromSeconds(60), "the first process to store a message");
+
+        // Frozen (a paused VM, a stopped container) past its lease: another worker takes the mailbox and finishes it.
+        ProcessSignals.Send(first.Id, UnixSignal.Stop);
+        RunOutput second;
+        try
+        {
+            await Task.Delay(LeaseDuration + TimeSpan.FromSeconds(1));
+            second = await Workspace.OnceAsync();
+        }
+        finally
+        {
+            ProcessSignals.Send(first.Id, UnixSignal.Continue);
+        }
+
+        var firstRun = await first.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(second.ExitCode == 0, second.ToString());
+        Assert.Equal(0, Dovecot.MessageCount(User));
+        Assert.True(firstRun.ExitCode == 1, firstRun.ToString());
+        Assert.True(firstRun.Stdout.Contains("the lock on mailbox leased was lost", StringComparison.Ordinal), firstRun.ToString());
+        Assert.Equal(20, (await Dovecot.WaitForSessionsAsync(2, User)).Sum(s => s.DeletedMessages));
+        AssertEverythingStoredOnceAndDeleted();
+
+        // The second worker's ledger is whole: nothing is new, nothing is fetched again.
+        var third = await Workspace.OnceAsync();
+        Assert.Contains($"{User}: ok, new 0", third.Stdout, StringComparison.Ordinal);
+    }
 }

@@ -6,23 +6,10 @@ namespace MailIngest.IntegrationTests.Engine;
 /// <summary>A message the decoder refuses keeps its raw bytes in quarantine with an error.json, and the run goes on.</summary>
 public abstract class QuarantineTests(StoreKind store) : MailboxTest("quarantine", store)
 {
-    /// <summary>A multipart message with <paramref name="parts"/> text parts.</summary>
-    private static byte[] ManyParts(int parts)
-    {
-        var text = new StringBuilder("From: a@example.com\r\nSubject: many parts\r\nMessage-ID: <many@example.com>\r\n" +
-            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n");
-        for (var i = 0; i < parts; i++)
-        {
-            text.Append("--m\r\nContent-Type: text/plain\r\n\r\npart\r\n");
-        }
-
-        return Encoding.ASCII.GetBytes(text.Append("--m--\r\n").ToString());
-    }
-
     [Fact]
     public async Task Once_MessageOverPartLimit_IsQuarantinedAndTheRunGoesOn()
     {
-        var hostile = ManyParts(20);
+        var hostile = TestMail.ManyParts(20);
         await Dovecot.DeliverAsync(User, hostile);
         await Dovecot.DeliverAsync(User, TestMail.Numbered(1));
         Configure(mailbox: new { DeleteAfterIngest = true }, ingest: new { Decoding = new { MaxParts = 10 } });

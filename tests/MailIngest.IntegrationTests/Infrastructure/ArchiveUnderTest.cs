@@ -39,6 +39,9 @@ public abstract class ArchiveUnderTest : IAsyncDisposable
 
     public abstract void Write(string path, byte[] content);
 
+    /// <summary>Deletes an object behind mailingest's back, as an operator or a faulty consumer might.</summary>
+    public abstract void Delete(string path);
+
     /// <summary>What a write left half-done (FileSystem: temp files; Azure: blobs with uncommitted blocks): never after a completed run.</summary>
     public abstract IReadOnlyList<string> HalfWritten();
 

@@ -81,6 +81,8 @@ public sealed class AzuriteArchiveUnderTest : ArchiveUnderTest
         Container.GetBlobClient(path).Upload(new BinaryData(content), overwrite: true);
     }
 
+    public override void Delete(string path) => Container.GetBlobClient(path).DeleteIfExists();
+
     /// <summary>Blobs that have blocks staged but never committed, as a killed upload leaves them; a later commit of the blob discards them.</summary>
     public override IReadOnlyList<string> HalfWritten() => Container.Exists()
         ? Container.GetBlobs(new GetBlobsOptions { States = BlobStates.Uncommitted })

@@ -106,6 +106,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>Starts the server (again) on the same port and data, and waits until it answers.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        TestLane.RequireIntegration("Azurite");
         _process?.Dispose();
         var info = new ProcessStartInfo(FindExecutable(Service == AzuriteService.Blob ? "azurite-blob" : "azurite-queue"))
         {

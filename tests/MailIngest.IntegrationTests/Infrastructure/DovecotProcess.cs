@@ -25,6 +25,7 @@ internal sealed class DovecotProcess
 
     public static DovecotProcess Start(string configFile)
     {
+        TestLane.RequireIntegration("Dovecot");
         var startInfo = new ProcessStartInfo(FindExecutable("dovecot"))
         {
             UseShellExecute = false,

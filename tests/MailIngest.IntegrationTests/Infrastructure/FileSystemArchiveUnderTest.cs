@@ -38,6 +38,8 @@ internal sealed class FileSystemArchiveUnderTest(string dataPath) : ArchiveUnder
         File.WriteAllBytes(file, content);
     }
 
+    public override void Delete(string path) => File.Delete(Path.Combine(dataPath, path));
+
     public override IReadOnlyList<string> HalfWritten() => Directory.Exists(dataPath)
         ? Directory.GetFiles(dataPath, "*.tmp", SearchOption.AllDirectories)
         : [];

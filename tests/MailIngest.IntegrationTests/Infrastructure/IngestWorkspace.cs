@@ -81,6 +81,10 @@ public sealed class IngestWorkspace : IAsyncDisposable
     public Task<RunOutput> RunVerbAsync(params string[] args) =>
         MailIngestProcess.RunAsync(Root, null, [.. args, "--config", ConfigPath]);
 
+    /// <summary>Runs a verb with extra environment variables (a fault to inject) against the workspace's configuration.</summary>
+    public Task<RunOutput> RunVerbAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        MailIngestProcess.RunAsync(Root, environment, [.. args, "--config", ConfigPath]);
+
     public MailIngestProcess StartOnce(IReadOnlyDictionary<string, string>? environment = null) =>
         Start(environment, "once", "--config", ConfigPath);
 

@@ -88,6 +88,7 @@ public sealed class MailIngestProcess : IAsyncDisposable
 
     private static MailIngestProcess Start(string program, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
+        TestLane.RequireIntegration(program);
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,

@@ -31,6 +31,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public static async Task<PostgresServer> StartAsync()
     {
+        TestLane.RequireIntegration("PostgreSQL");
         if (!OperatingSystem.IsLinux())
         {
             throw new PlatformNotSupportedException("The PostgreSQL test server runs on Linux only.");

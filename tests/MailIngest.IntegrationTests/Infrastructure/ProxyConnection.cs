@@ -26,6 +26,7 @@ internal sealed class ProxyConnection : IDisposable
     {
         Forwarding,
         Stalled,
+        Trickling,
         Closed,
     }
 
@@ -86,6 +87,12 @@ internal sealed class ProxyConnection : IDisposable
                     continue;
                 }
 
+                if (IsTrickling && direction == _fault!.Direction)
+                {
+                    await TrickleAsync(destination, buffer.AsMemory(0, read), direction, cancellationToken);
+                    continue;
+                }
+
                 var (forward, fires) = trigger?.Next(buffer.AsSpan(0, read)) ?? (buffer[..read], false);
                 if (forward.Length > 0)
                 {
@@ -121,11 +128,32 @@ internal sealed class ProxyConnection : IDisposable
         {
             if (_state == State.Forwarding)
             {
-                _state = State.Stalled;
+                _state = action == ProxyFaultAction.Trickle ? State.Trickling : State.Stalled;
             }
         }
 
         return false;
+    }
+
+    private bool IsTrickling
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _state == State.Trickling;
+            }
+        }
+    }
+
+    private async Task TrickleAsync(Socket destination, ReadOnlyMemory<byte> bytes, ProxyDirection direction, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            await Task.Delay(_fault!.TrickleDelay, cancellationToken);
+            await SendAllAsync(destination, bytes.Slice(i, 1).ToArray(), cancellationToken);
+            _owner.CountBytes(direction, 1);
+        }
     }
 
     private void OnEndOfStream(ProxyDirection direction)

@@ -17,6 +17,9 @@ public enum ProxyFaultAction
 
     /// <summary>Forward nothing more but keep both sockets open, as a hung peer would.</summary>
     Stall,
+
+    /// <summary>Forward the rest one byte at a time, <see cref="ProxyFault.TrickleDelay"/> apart: never idle, never done.</summary>
+    Trickle,
 }
 
 /// <summary>
@@ -41,6 +44,9 @@ public sealed record ProxyFault
     public ReadOnlyMemory<byte> Pattern { get; }
 
     public ProxyFaultAction Action { get; init; } = ProxyFaultAction.Cut;
+
+    /// <summary>For <see cref="ProxyFaultAction.Trickle"/>: the pause after each byte.</summary>
+    public TimeSpan TrickleDelay { get; init; }
 
     /// <summary>The 1-based connection the fault applies to; null applies it to every connection.</summary>
     public int? OnlyConnection { get; init; }
@@ -71,6 +77,9 @@ public sealed record ProxyFault
 
     /// <summary>The same trigger, stalling instead of cutting.</summary>
     public ProxyFault Stalling() => this with { Action = ProxyFaultAction.Stall };
+
+    /// <summary>The same trigger, then a byte every <paramref name="delay"/>, as a server trickling its answer.</summary>
+    public ProxyFault Trickling(TimeSpan delay) => this with { Action = ProxyFaultAction.Trickle, TrickleDelay = delay };
 
     internal bool AppliesTo(int connectionNumber) => OnlyConnection is null || OnlyConnection == connectionNumber;
 

@@ -36,6 +36,19 @@ public static class TestMail
         return Crlf(Encoding.UTF8.GetBytes(text));
     }
 
+    /// <summary>A multipart message with <paramref name="parts"/> short text parts, to go over DecoderLimits.MaxParts.</summary>
+    public static byte[] ManyParts(int parts)
+    {
+        var text = new StringBuilder("From: a@example.com\r\nSubject: many parts\r\nMessage-ID: <many@example.com>\r\n" +
+            "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"m\"\r\n\r\n");
+        for (var i = 0; i < parts; i++)
+        {
+            text.Append("--m\r\nContent-Type: text/plain\r\n\r\npart\r\n");
+        }
+
+        return Encoding.ASCII.GetBytes(text.Append("--m--\r\n").ToString());
+    }
+
     /// <summary>Normalises line ends to CRLF, as a POP3 server sends them.</summary>
     public static byte[] Crlf(byte[] raw)
     {

@@ -7,7 +7,7 @@ namespace MailIngest.IntegrationTests.Operations;
 public sealed class TelemetryTests() : MailboxTest("telemetry")
 {
     [Fact]
-    public async Task Once_WithOtlpEndpoint_ExportsMailIngestAndMailKitMetrics()
+    public async Task Once_WithOtlpEndpoint_ExportsMailIngestMetrics()
     {
         await using var collector = OtlpReceiver.Start();
         await Dovecot.DeliverAsync(User, TestMail.Numbered(1));

@@ -21,7 +21,7 @@ public sealed class ProxyCutTests(ITestOutputHelper output) : FaultedMailboxTest
         // Nothing moves any more: the operation timeout, not a cut, ends the session.
         "stalled during UIDL" => ProxyFault.AtServerText("2 00000002").Stalling(),
         "during DELE" => ProxyFault.AtClientText("DELE 4\r\n"),
-        // The server never sees QUIT, so it applies no deletion; MailKit would report the disconnect as clean.
+        // The server never sees QUIT, so it applies no deletion; the client, having sent DELEs, takes the session as failed.
         "at QUIT" => ProxyFault.AtClientText("QUIT\r\n"),
         // The server applied the deletions, but the client never hears so.
         "in QUIT's reply" => ProxyFault.AtServerText("+OK Logging out"),

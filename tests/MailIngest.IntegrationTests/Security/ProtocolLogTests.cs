@@ -24,6 +24,7 @@ public sealed class ProtocolLogTests() : MailboxTest("protolog")
         Assert.DoesNotContain(Password, log, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{User}\0{Password}")), log, StringComparison.Ordinal);
         Assert.DoesNotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes(Password)), log, StringComparison.Ordinal);
+        Assert.Equal("600", Storage.UnixModes.Of(LogPath));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MailIngest.IntegrationTests.Infrastructure;
 
 namespace MailIngest.IntegrationTests.Storage;
 
@@ -49,6 +50,7 @@ public sealed class ReadOnlyFolder : IDisposable
 
     private static void Run(string command, params string[] arguments)
     {
+        TestLane.RequireIntegration(command);
         using var process = Process.Start(new ProcessStartInfo(command, arguments) { RedirectStandardError = true, UseShellExecute = false })!;
         var error = process.StandardError.ReadToEnd();
         process.WaitForExit();

@@ -22,11 +22,13 @@ public sealed class DeadlineTests
     [Fact]
     public async Task GetUidls_ServerTricklesFasterThanTheTimeoutButTooSlowly_FailsTransientWithinItsAllowance()
     {
-        // A byte every 50 ms never leaves the connection idle for the 1 s Timeout (a margin of 20 for a busy machine),
-        // and the answer takes 6 s: the listing's allowance (1 s and its size at 32 KiB/s) ends first.
-        var uidls = string.Concat(Enumerable.Range(1, 12).Select(n => $"{n} uidl-{n}\r\n"));
+        // A byte every 50 ms never leaves the connection idle for a 4 s Timeout (a margin of 80, for a machine so busy
+        // that a timer fires seconds late), and the answer takes 15 s: the listing's allowance (4 s and its size at
+        // 32 KiB/s) ends first.
+        var timeout = TimeSpan.FromSeconds(4);
+        var uidls = string.Concat(Enumerable.Range(1, 25).Select(n => $"{n} uidl-{n:D4}\r\n"));
         var replay = new ReplayServer([.. Transcript.Login(2), Pop3Exchange.Trickled("UIDL", $"+OK\r\n{uidls}.\r\n", TimeSpan.FromMilliseconds(50))]);
-        await using var session = await replay.Server.OpenAsync("support", Options(), CancellationToken.None);
+        await using var session = await replay.Server.OpenAsync("support", Options(timeout), CancellationToken.None);
         var clock = Stopwatch.StartNew();
 
         var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(CancellationToken.None));
@@ -34,7 +36,7 @@ public sealed class DeadlineTests
         Assert.Equal(MailServerFailure.Transient, error.Failure);
         Assert.Contains("did not answer in time", error.Message, StringComparison.Ordinal);
         Assert.Contains("UIDL did not complete within", error.Message, StringComparison.Ordinal);
-        Assert.InRange(clock.Elapsed, Timeout, Timeout * 3);
+        Assert.InRange(clock.Elapsed, timeout, timeout * 3);
     }
 
     [Fact]
@@ -98,10 +100,10 @@ public sealed class DeadlineTests
         await Assert.ThrowsAsync<IOException>(() => client.UidlAsync(CancellationToken.None));
     }
 
-    private static Configuration.MailboxOptions Options()
+    private static Configuration.MailboxOptions Options(TimeSpan? timeout = null)
     {
         var options = Transcript.Options();
-        options.Timeout = Timeout;
+        options.Timeout = timeout ?? Timeout;
         return options;
     }
 }

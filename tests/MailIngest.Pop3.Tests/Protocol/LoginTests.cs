@@ -92,8 +92,8 @@ public sealed class LoginTests : IDisposable
     public async Task Open_ServerChallengesAFinishedMechanism_CancelsWithAStarAndReportsARejectedLogin()
     {
         var replay = new ReplayServer([
-            Pop3Exchange.Greeting("+OK ready\r\n"),
-            new("CAPA", Transcript.DovecotCapa),
+            Pop3Exchange.Greeting(ServerLogin.Dovecot.Greeting),
+            new("CAPA", ServerLogin.Dovecot.CapaBeforeLogin),
             new(Transcript.AuthPlain, "+ \r\n"),
             new("*", "-ERR Authentication cancelled\r\n"),
         ]);
@@ -119,7 +119,7 @@ public sealed class LoginTests : IDisposable
     [Fact]
     public async Task Open_StartTlsWithoutStls_RefusesBeforeLoggingIn()
     {
-        var replay = new ReplayServer([Pop3Exchange.Greeting("+OK ready\r\n"), new("CAPA", Transcript.DovecotCapa)]);
+        var replay = new ReplayServer([Pop3Exchange.Greeting(ServerLogin.Dovecot.Greeting), new("CAPA", ServerLogin.Dovecot.CapaBeforeLogin)]);
         var options = Transcript.Options(security: MailSecurity.StartTls);
 
         var error = await Assert.ThrowsAsync<MailServerException>(() => replay.Server.OpenAsync("support", options, CancellationToken.None));

@@ -31,7 +31,7 @@ public sealed class Pop3ClientTests
     [Fact]
     public async Task Retrieve_ServerWithoutPipelining_SendsOneRetrAtATime()
     {
-        var replay = new Pop3ReplayStream([.. Transcript.Login(5, Transcript.ExchangeCapa), .. Retrs(5), Transcript.Quit]);
+        var replay = new Pop3ReplayStream([.. Transcript.Login(5, ServerLogin.Exchange), .. Retrs(5), Transcript.Quit]);
         await using var client = await ReplayClient.LoginAsync(replay);
 
         var retrieved = await ReplayClient.RetrieveAsync(client, [1, 2, 3, 4, 5]);
@@ -46,7 +46,7 @@ public sealed class Pop3ClientTests
     public async Task Retrieve_ListSizesThatLie_NeitherTruncatesNorPads()
     {
         // Exchange Online estimates LIST sizes: far below, far above, and zero.
-        var replay = new Pop3ReplayStream([.. Transcript.Login(3, Transcript.ExchangeCapa), Transcript.List(10, 999_999, 0), .. Retrs(3), Transcript.Quit]);
+        var replay = new Pop3ReplayStream([.. Transcript.Login(3, ServerLogin.Exchange), Transcript.List(10, 999_999, 0), .. Retrs(3), Transcript.Quit]);
         await using var client = await ReplayClient.LoginAsync(replay);
         await client.ListAsync(CancellationToken.None);
 

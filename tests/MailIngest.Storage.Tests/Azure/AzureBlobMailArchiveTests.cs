@@ -6,6 +6,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using MailIngest.Archive;
+using MailIngest.IntegrationTests.Infrastructure;
 using MailIngest.IntegrationTests.Storage;
 using MailIngest.Storage.Azure;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -13,6 +14,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MailIngest.Storage.Tests.Azure;
 
 /// <summary>The AzureBlob store against a real Azurite: content, Content-Type and metadata, conditional writes, the lease, failures.</summary>
+[Trait(TestLane.Category, TestLane.Integration)]
 public sealed class AzureBlobMailArchiveTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>, IDisposable
 {
     private static readonly ArchiveObjectInfo Ledger = new("application/json", ArchiveObjectKind.Ledger, "support");

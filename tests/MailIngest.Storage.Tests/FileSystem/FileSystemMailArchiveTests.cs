@@ -1,5 +1,6 @@
 using System.Text;
 using MailIngest.Archive;
+using MailIngest.IntegrationTests.Infrastructure;
 using MailIngest.IntegrationTests.Storage;
 using MailIngest.Storage.FileSystem;
 
@@ -62,19 +63,34 @@ public sealed class FileSystemMailArchiveTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, "x")));
     }
 
-    [Fact]
-    public async Task WriteAsync_RawIntoAFolderAKilledWriterLeftTempsIn_DeletesThemAndKeepsTheRest()
+    [Theory]
+    [InlineData(ArchiveObjectKind.Raw, "message.eml")]
+    [InlineData(ArchiveObjectKind.Manifest, "manifest.json")]
+    public async Task WriteAsync_RawOrManifestIntoAFolderAKilledWriterLeftTempsIn_DeletesThemAndKeepsTheRest(ArchiveObjectKind kind, string name)
     {
         var folder = Path.Combine(_root, "m", "key");
         Directory.CreateDirectory(Path.Combine(folder, "attachments"));
         await File.WriteAllTextAsync(Path.Combine(folder, ".0123.tmp"), "half a body");
         await File.WriteAllTextAsync(Path.Combine(folder, "attachments", ".4567.tmp"), "half an attachment");
         await File.WriteAllTextAsync(Path.Combine(folder, "body.txt"), "a body");
-        var raw = new ArchiveObjectInfo("message/rfc822", ArchiveObjectKind.Raw, "support");
+        var info = new ArchiveObjectInfo("application/octet-stream", kind, "support");
 
-        await _archive.WriteAsync("m/key/message.eml", raw, Text("raw"), WriteCondition.None, default);
+        await _archive.WriteAsync($"m/key/{name}", info, Text("content"), WriteCondition.None, default);
 
-        Assert.Equal(["body.txt", "message.eml"], Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order());
+        Assert.Equal(["body.txt", name], Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task WriteAsync_BodyIntoAFolderWithATempFile_LeavesTheTempFile()
+    {
+        var folder = Path.Combine(_root, "m", "key");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, ".0123.tmp"), "another write's");
+        var body = new ArchiveObjectInfo("text/plain", ArchiveObjectKind.Body, "support");
+
+        await _archive.WriteAsync("m/key/body.txt", body, Text("a body"), WriteCondition.None, default);
+
+        Assert.True(File.Exists(Path.Combine(folder, ".0123.tmp")));
     }
 
     [Fact]
@@ -243,6 +259,7 @@ public sealed class FileSystemMailArchiveTests : IDisposable
     }
 
     [Fact]
+    [Trait(TestLane.Category, TestLane.Integration)] // As root, ReadOnlyFolder runs mount.
     public async Task TryLockMailboxAsync_ReadOnlyStateFolder_FailsNamingThePathAndTheErrorAndHoldsNothing()
     {
         // The lock file exists from an earlier run, as it does on every run but the first.

@@ -1,8 +1,7 @@
-using MailIngest.Ingestion;
+using MailIngest.Events;
 using MailIngest.Ledger;
-using MailIngest.Telemetry;
 
-namespace MailIngest.Events;
+namespace MailIngest.Ingestion;
 
 /// <summary>
 /// A mailbox's outbox outside a run (docs/events.md): what <c>mailingest events</c> lists and re-sends, and what

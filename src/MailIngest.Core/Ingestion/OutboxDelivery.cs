@@ -1,8 +1,8 @@
-using MailIngest.Ingestion;
+using MailIngest.Events;
 using MailIngest.Ledger;
 using Microsoft.Extensions.Logging;
 
-namespace MailIngest.Events;
+namespace MailIngest.Ingestion;
 
 /// <summary>
 /// Delivers a mailbox's pending events (oldest first) and notes the outcome in its ledger, for the caller to append.

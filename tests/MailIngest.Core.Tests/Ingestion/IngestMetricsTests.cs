@@ -4,7 +4,7 @@ using MailIngest.Ingestion;
 using MailIngest.Telemetry;
 using Microsoft.Extensions.Time.Testing;
 
-namespace MailIngest.Core.Tests.Telemetry;
+namespace MailIngest.Core.Tests.Ingestion;
 
 public sealed class IngestMetricsTests : IDisposable
 {
@@ -19,7 +19,7 @@ public sealed class IngestMetricsTests : IDisposable
         _metrics = new IngestMetrics(_factory, _time);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == IngestMetrics.MeterName && instrument.Meter.Scope == _factory)
+            if (instrument.Meter.Name == IngestTelemetry.MeterName && instrument.Meter.Scope == _factory)
             {
                 listener.EnableMeasurementEvents(instrument);
             }

@@ -1,6 +1,6 @@
-using MailIngest.Ingestion;
+using MailIngest.Archive;
 
-namespace MailIngest.Core.Tests.Ingestion;
+namespace MailIngest.Core.Tests.Archive;
 
 public class RetrievalWarningsTests
 {

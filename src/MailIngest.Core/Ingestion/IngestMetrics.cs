@@ -1,19 +1,17 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using MailIngest.Events;
-using MailIngest.Ingestion;
 using MailIngest.Ledger;
+using MailIngest.Telemetry;
 
-namespace MailIngest.Telemetry;
+namespace MailIngest.Ingestion;
 
 /// <summary>
 /// The <c>MailIngest</c> meter: what every mailbox run stored, deleted and left behind, for dashboards and alerts.
 /// Instrument names are a contract with those dashboards, listed in docs/operations.md.
 /// </summary>
-public sealed class IngestMetrics
+internal sealed class IngestMetrics
 {
-    public const string MeterName = "MailIngest";
-
     private readonly TimeProvider _time;
     private readonly Counter<long> _messages;
     private readonly Counter<long> _bytes;
@@ -28,7 +26,7 @@ public sealed class IngestMetrics
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         _time = time;
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(IngestTelemetry.MeterName);
         _messages = meter.CreateCounter<long>(
             "mailingest.messages", "{message}", "Messages handled, by mailbox and result (stored, quarantined, skipped over MaxMessageSize, or unprocessable).");
         _bytes = meter.CreateCounter<long>("mailingest.bytes", "By", "Raw message bytes stored, by mailbox.");
