@@ -62,7 +62,10 @@ public static class IngestionServiceCollectionExtensions
             provider.GetRequiredService<IProgressSink>(),
             [.. provider.GetServices<IReprocessedMessageSink>()],
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<Reprocessor>>()));
+            provider.GetRequiredService<ILogger<Reprocessor>>())
+        {
+            Events = provider.GetRequiredService<IMessageEvents>(),
+        });
         services.TryAddSingleton<IReprocessor, Reprocessor>();
         services.TryAddSingleton<IEventOutbox, EventOutbox>();
         return services;

@@ -17,7 +17,12 @@ internal static class CloudEventFormat
 
     private static readonly JsonEventFormatter Formatter = new(EventJson.Relaxed.Options, default);
 
-    public static string TypeName(MessageEventType type) => type == MessageEventType.Stored ? "mailingest.message.stored" : "mailingest.message.quarantined";
+    public static string TypeName(MessageEventType type) => type switch
+    {
+        MessageEventType.Stored => "mailingest.message.stored",
+        MessageEventType.Quarantined => "mailingest.message.quarantined",
+        _ => "mailingest.message.reprocessed",
+    };
 
     /// <summary>The event as sent; the lists of attachments and recipients are cut, with a count of what was left out, to keep it within its size.</summary>
     /// <param name="facts">What the event says.</param>
@@ -60,23 +65,29 @@ internal static class CloudEventFormat
             : throw new InvalidOperationException($"The event about {facts.Key} is {encoded.Length} bytes even with every list cut; the limit is {MaxBytes}.");
     }
 
-    private static EventData Data(MessageEventFacts facts, string archive) => new(facts.Mailbox, facts.Key, facts.Uidl, archive)
+    private static EventData Data(MessageEventFacts facts, string archive)
     {
-        Manifest = facts.Type == MessageEventType.Stored ? facts.Record : null,
-        Record = facts.Type == MessageEventType.Quarantined ? facts.Record : null,
-        Raw = facts.Raw,
-        MessageId = facts.MessageId,
-        Subject = facts.Subject,
-        From = facts.Type == MessageEventType.Stored || facts.From.Count > 0 ? facts.From : null,
-        To = facts.Type == MessageEventType.Stored || facts.To.Count > 0 ? facts.To : null,
-        Cc = facts.Cc.Count > 0 ? facts.Cc : null,
-        Date = facts.Date,
-        Size = facts.Size,
-        AttachmentCount = facts.Type == MessageEventType.Stored ? facts.Attachments.Count : null,
-        Attachments = facts.Type == MessageEventType.Stored ? facts.Attachments : null,
-        Reason = facts.Reason,
-        Error = facts.Error,
-    };
+        // A stored or reprocessed message has a manifest, which the event summarises; a quarantined one a record.
+        var manifest = facts.Type != MessageEventType.Quarantined;
+        return new EventData(facts.Mailbox, facts.Key, facts.Uidl, archive)
+        {
+            Manifest = manifest ? facts.Record : null,
+            Record = manifest ? null : facts.Record,
+            Raw = facts.Raw,
+            MessageId = facts.MessageId,
+            Subject = facts.Subject,
+            From = manifest || facts.From.Count > 0 ? facts.From : null,
+            To = manifest || facts.To.Count > 0 ? facts.To : null,
+            Cc = facts.Cc.Count > 0 ? facts.Cc : null,
+            Date = facts.Date,
+            Size = facts.Size,
+            AttachmentCount = manifest ? facts.Attachments.Count : null,
+            Attachments = manifest ? facts.Attachments : null,
+            Reason = facts.Reason,
+            Error = facts.Error,
+            Change = facts.Change,
+        };
+    }
 
     private static EventData Cut(
         EventData full, IReadOnlyList<EventAttachment> attachments, int keepAttachments, IReadOnlyList<string> to, int keepTo, IReadOnlyList<string> cc, int keepCc) =>

@@ -51,6 +51,9 @@ internal sealed record EventData(string Mailbox, string Key, string Uidl, string
     public string? Reason { get; init; }
 
     public string? Error { get; init; }
+
+    /// <summary>What a reprocess did to the message: <c>rewritten</c>, <c>restored</c> or <c>fromQuarantine</c>.</summary>
+    public string? Change { get; init; }
 }
 
 /// <summary>The event's JSON: camelCase, nulls left out, non-ASCII kept readable (the event is never embedded in HTML).</summary>

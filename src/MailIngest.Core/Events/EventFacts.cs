@@ -10,24 +10,7 @@ internal static class EventFacts
     {
         if (stored.Manifest is { } manifest)
         {
-            return new MessageEventFacts(
-                MessageEventType.Stored,
-                mailbox,
-                stored.Key,
-                id,
-                $"{stored.Folder}/{ArchiveLayout.ManifestName}",
-                $"{stored.Folder}/{manifest.Raw.Path}",
-                manifest.IngestedAt)
-            {
-                MessageId = manifest.MessageId,
-                Subject = manifest.Subject,
-                From = manifest.From,
-                To = manifest.To,
-                Cc = manifest.Cc,
-                Date = manifest.Date,
-                Size = manifest.Raw.Size,
-                Attachments = [.. manifest.Attachments.Select(a => new EventAttachment(a.FileName, a.Size, a.ContentType, a.Path))],
-            };
+            return OfManifest(MessageEventType.Stored, stored.Folder, manifest, manifest.IngestedAt);
         }
 
         var record = stored.Record;
@@ -45,6 +28,20 @@ internal static class EventFacts
             Error = record?.Error,
         };
     }
+
+    /// <summary>The event about a stored message, from its manifest: stored, or reprocessed at <paramref name="time"/>.</summary>
+    public static MessageEventFacts OfManifest(MessageEventType type, string folder, MessageManifest manifest, DateTimeOffset time) =>
+        new(type, manifest.Mailbox, manifest.Key, manifest.Uidl, $"{folder}/{ArchiveLayout.ManifestName}", $"{folder}/{manifest.Raw.Path}", time)
+        {
+            MessageId = manifest.MessageId,
+            Subject = manifest.Subject,
+            From = manifest.From,
+            To = manifest.To,
+            Cc = manifest.Cc,
+            Date = manifest.Date,
+            Size = manifest.Raw.Size,
+            Attachments = [.. manifest.Attachments.Select(a => new EventAttachment(a.FileName, a.Size, a.ContentType, a.Path))],
+        };
 
     /// <summary>The event about a message recorded in quarantine without its bytes (too large, or out of attempts).</summary>
     public static MessageEventFacts Unfetched(string mailbox, string id, string key, UnfetchedMessage message, DateTimeOffset now) =>

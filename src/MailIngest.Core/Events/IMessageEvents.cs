@@ -37,7 +37,7 @@ public sealed record DeliveryOutcome(IReadOnlyList<string> Delivered, IReadOnlyL
 }
 
 /// <summary>An event in the outbox, waiting to be delivered, as the ledger indexes it.</summary>
-/// <param name="Id">The event's ID: the message key for <see cref="MessageEventType.Stored"/>, the key and <c>-quarantined</c> otherwise.</param>
+/// <param name="Id">The event's ID (<see cref="MessageEventFacts.Id"/>).</param>
 /// <param name="Type">What happened to the message.</param>
 /// <param name="QueuedAt">When the event was queued: its age is how late its consumers are.</param>
 public sealed record PendingEvent(string Id, MessageEventType Type, DateTimeOffset QueuedAt);
@@ -58,4 +58,7 @@ public enum MessageEventType
 
     /// <summary><c>mailingest.message.quarantined</c>: it is kept, or recorded without its bytes, under <c>quarantine/</c>.</summary>
     Quarantined,
+
+    /// <summary><c>mailingest.message.reprocessed</c>: <c>mailingest reprocess</c> rewrote its manifest in <c>messages/</c> (docs/reprocess.md).</summary>
+    Reprocessed,
 }

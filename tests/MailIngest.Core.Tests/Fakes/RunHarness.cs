@@ -6,6 +6,7 @@ using MailIngest.Decoding;
 using MailIngest.Events;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
+using MailIngest.Reprocessing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -57,6 +58,14 @@ internal sealed class RunHarness : IDisposable
 
     /// <summary>The outbox as a process outside the runs sees it (<c>mailingest events</c>, the redelivery of <c>run</c>).</summary>
     public IEventOutbox Outbox() => new EventOutbox(Services(StepObserver()), new IngestMetrics(_meters, Time));
+
+    /// <summary><c>mailingest reprocess</c> over the same archive, with the runs' event port, telling <paramref name="sinks"/> too.</summary>
+    public IReprocessor Reprocessor(DecoderLimits limits, params IReprocessedMessageSink[] sinks) =>
+        new Reprocessor(new ReprocessServices(
+            Archive, new LedgerStore(Archive), new MessageDecoder(limits), StepObserver(), new NoProgress(), sinks, Time, NullLogger<Reprocessor>.Instance)
+        {
+            Events = Events,
+        });
 
     public Task<MailboxRunResult> RunAsync(CancellationToken stopping = default) => Runner.RunAsync(Mailbox, Options, stopping);
 
