@@ -11,7 +11,9 @@ WORKDIR /source
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/MailIngest/MailIngest.csproj src/MailIngest/
 COPY src/MailIngest.Core/MailIngest.Core.csproj src/MailIngest.Core/
+COPY src/MailIngest.Login/MailIngest.Login.csproj src/MailIngest.Login/
 COPY src/MailIngest.Pop3/MailIngest.Pop3.csproj src/MailIngest.Pop3/
+COPY src/MailIngest.Imap/MailIngest.Imap.csproj src/MailIngest.Imap/
 COPY src/MailIngest.Storage/MailIngest.Storage.csproj src/MailIngest.Storage/
 RUN dotnet restore src/MailIngest/MailIngest.csproj -a "$TARGETARCH"
 

@@ -104,6 +104,7 @@ if $fast; then
     fi
 else
     install_package dovecot-pop3d /usr/sbin/dovecot
+    install_package dovecot-imapd /usr/lib/dovecot/imap
     install_package postgresql "/usr/lib/postgresql/*/bin/initdb"
     install_azurite
     install_helm

@@ -1,5 +1,5 @@
-# Sourced by scripts/demo.sh and bench/run.sh: a private Dovecot POP3 server on a loopback port,
-# with its own config, base_dir, state_dir and log, apart from any system Dovecot.
+# Sourced by scripts/demo.sh and bench/run.sh: a private Dovecot POP3 (and, when asked, IMAP) server
+# on loopback ports, with its own config, base_dir, state_dir and log, apart from any system Dovecot.
 
 # True when something listens on 127.0.0.1:PORT.
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -31,15 +31,25 @@ pop3_greets() {
     [[ "$line" == +OK* ]]
 }
 
+# True when an IMAP server answers "* OK" on the port; in a subshell, as pop3_greets.
+imap_greets() {
+    local line=
+    exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+    read -r -t 2 line <&3 || return 1
+    printf 'a LOGOUT\r\n' >&3
+    [[ "$line" == "* OK"* ]]
+}
+
 DOVECOT_PID=
 DOVECOT_CONF=
 DOVECOT_RUN_DIR=
 
-# dovecot_start NAME WORK MAIL_ROOT PORT USERS: writes WORK/dovecot.conf for Maildirs under MAIL_ROOT/USER
-# (served as nobody: Dovecot refuses uid 0), USERS as passwd-file lines ("user:{PLAIN}password"), starts
-# Dovecot and waits for its greeting. Call dovecot_stop on EXIT.
+# dovecot_start NAME WORK MAIL_ROOT PORT USERS [IMAP_PORT]: writes WORK/dovecot.conf for Maildirs under
+# MAIL_ROOT/USER (served as nobody: Dovecot refuses uid 0), USERS as passwd-file lines
+# ("user:{PLAIN}password"), POP3 on PORT and, given IMAP_PORT, IMAP there too; starts Dovecot and waits
+# for its greetings. Call dovecot_stop on EXIT.
 dovecot_start() {
-    local name=$1 work=$2 mail_root=$3 port=$4 users=$5
+    local name=$1 work=$2 mail_root=$3 port=$4 users=$5 imap_port=${6:-}
     mkdir -p "$work/state"
     # Sockets go to a short temp folder (a Unix socket path must stay under 108 bytes); so does the
     # passwd-file, which Dovecot's auth process reads as user dovecot.
@@ -50,7 +60,7 @@ dovecot_start() {
     DOVECOT_CONF=$work/dovecot.conf
     cat >"$DOVECOT_CONF" <<CONF
 # Written by scripts/lib/dovecot.sh for $name.
-protocols = pop3
+protocols = pop3${imap_port:+ imap}
 listen = 127.0.0.1
 base_dir = $DOVECOT_RUN_DIR/run
 state_dir = $work/state
@@ -82,17 +92,30 @@ service pop3-login {
   }
 }
 CONF
+    if [ -n "$imap_port" ]; then
+        cat >>"$DOVECOT_CONF" <<CONF
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $imap_port
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+CONF
+    fi
     "$(command -v dovecot || echo /usr/sbin/dovecot)" -F -c "$DOVECOT_CONF" >>"$work/dovecot.out" 2>&1 &
     DOVECOT_PID=$!
     for _ in $(seq 150); do
         kill -0 "$DOVECOT_PID" 2>/dev/null || break
-        if (pop3_greets "$port") 2>/dev/null; then
+        if (pop3_greets "$port") 2>/dev/null && { [ -z "$imap_port" ] || (imap_greets "$imap_port") 2>/dev/null; }; then
             return 0
         fi
         sleep 0.1
     done
     tail -n 20 "$work/dovecot.out" "$work/dovecot.log" >&2 2>/dev/null || true
-    printf 'Dovecot did not greet on port %s\n' "$port" >&2
+    printf 'Dovecot did not greet on port %s%s\n' "$port" "${imap_port:+ and $imap_port}" >&2
     return 1
 }
 

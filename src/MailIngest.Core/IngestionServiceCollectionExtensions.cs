@@ -24,9 +24,12 @@ public static class IngestionServiceCollectionExtensions
         services.AddOptions<MailIngestOptions>()
             .Bind(section)
             // Mailboxes again, strictly: otherwise the binder drops a mailbox with a value it cannot convert (a wrong
-            // Security name), and the program would run without it.
-            .Configure(options => section.GetSection(nameof(MailIngestOptions.Mailboxes))
-                .Bind(options.Mailboxes, binder => binder.ErrorOnUnknownConfiguration = true))
+            // Security name), and the program would run without it. Afresh, because binding adds to a list (Folders).
+            .Configure(options =>
+            {
+                options.Mailboxes.Clear();
+                section.GetSection(nameof(MailIngestOptions.Mailboxes)).Bind(options.Mailboxes, binder => binder.ErrorOnUnknownConfiguration = true);
+            })
             .ValidateOnStart();
         services.AddMailIngestSection<MailIngestOptions>(MailIngestOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>());

@@ -16,7 +16,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "{Mailbox}: Security is None, so the password and all mail cross the network to {Endpoint} unencrypted")]
     public static partial void PlaintextToRemoteHost(ILogger logger, string mailbox, string endpoint);
-
-    [LoggerMessage(EventId = 204, Level = LogLevel.Debug, Message = "{Mailbox}: OAuth2 token from Microsoft Entra ID (tenant {TenantId}, client ID {ClientId}) valid until {ExpiresOn}")]
-    public static partial void TokenReady(ILogger logger, string mailbox, string tenantId, string clientId, DateTimeOffset expiresOn);
 }

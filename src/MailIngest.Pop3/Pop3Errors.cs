@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using MailIngest.Login;
 using MailIngest.Pop3.Protocol;
 using MailIngest.Sources;
 using MailKit.Security;
@@ -29,7 +30,7 @@ internal static class Pop3Errors
                 e,
                 loginDelay),
             "SYS/PERM" => new($"{endpoint} reports a permanent system failure: {serverText} Ask the mail server's administrator.", MailServerFailure.Permanent, e),
-            "AUTH" => new(RejectedLogin(endpoint, username, serverText, tokenAdvice), MailServerFailure.Permanent, e),
+            "AUTH" => new(LoginErrors.Rejected(endpoint, username, serverText, tokenAdvice), MailServerFailure.Permanent, e),
             _ => Describe(e, endpoint, username, serverText, tokenAdvice),
         };
     }
@@ -37,7 +38,7 @@ internal static class Pop3Errors
     private static MailServerException? Describe(Exception e, string endpoint, string? username, string? serverText, string? tokenAdvice) => e switch
     {
         Pop3RefusedException { DuringLogin: true } or SaslException =>
-            new(RejectedLogin(endpoint, username, serverText ?? e.Message, tokenAdvice), MailServerFailure.Permanent, e),
+            new(LoginErrors.Rejected(endpoint, username, serverText ?? e.Message, tokenAdvice), MailServerFailure.Permanent, e),
         // The TLS handshake failed for another reason than the certificate (which Pop3MailServer reports itself).
         AuthenticationException => new($"TLS with {endpoint} failed: {e.Message}", MailServerFailure.Permanent, e),
         SocketException s => new($"cannot connect to {endpoint}: {s.SocketErrorCode} ({s.Message})", MailServerFailure.Transient, e),
@@ -49,12 +50,4 @@ internal static class Pop3Errors
         IOException or ObjectDisposedException => new($"the connection to {endpoint} failed: {e.Message}", MailServerFailure.Transient, e),
         _ => null,
     };
-
-    /// <summary>
-    /// The server's text, never the password (the client's exceptions do not carry it, and neither do servers' replies); an
-    /// OAuth2 login gets the advice of the token's source, a password login its own.
-    /// </summary>
-    private static string RejectedLogin(string endpoint, string? username, string? serverText, string? tokenAdvice) => tokenAdvice is not null
-        ? $"{endpoint} rejected the OAuth2 login of '{username}': {serverText} {tokenAdvice}; the login is not retried in this run."
-        : $"{endpoint} rejected the login of '{username}': {serverText} Check the mailbox's Username and Password; the login is not retried in this run.";
 }

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using MailIngest.Configuration;
+using MailIngest.Login;
 using MailIngest.Pop3.Protocol;
 using MailIngest.Sources;
 using MailKit.Security;
@@ -16,16 +17,11 @@ internal delegate Task<Stream> Pop3Connect(MailboxOptions options, CancellationT
 
 /// <summary>
 /// Opens POP3 sessions with our streaming <see cref="Pop3Client"/>: connect with the configured security, then log in
-/// exactly once. A client that falls back from a rejected SASL mechanism to the next one and then to USER/PASS (as
-/// MailKit's <c>AuthenticateAsync(user, password)</c> does) turns one wrong password into several failed logins, and
-/// locks accounts on servers that count them, so the strongest mechanism both sides support is chosen here and tried
-/// alone.
+/// exactly once, with the strongest mechanism both sides support (<see cref="PasswordLogin"/>), or USER/PASS or APOP
+/// when the server offers no SASL mechanism for passwords.
 /// </summary>
 internal sealed class Pop3MailServer : IMailSource
 {
-    /// <summary>SASL mechanisms that work with a password, strongest first; OAuth mechanisms need tokens, not passwords.</summary>
-    private static readonly string[] PasswordMechanisms = ["SCRAM-SHA-512", "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"];
-
     private readonly Pop3Connect _connect;
     private readonly ILogger _logger;
     private readonly IEnumerable<IAccessTokenSource> _tokenSources;
@@ -51,7 +47,7 @@ internal sealed class Pop3MailServer : IMailSource
         ArgumentNullException.ThrowIfNull(options);
         var endpoint = $"{options.Host}:{Port(options)}";
         var tokenSource = _tokenSources.FirstOrDefault(source => source.Serves(options));
-        var secret = tokenSource is null ? ReadPassword(mailbox, options) : await tokenSource.GetTokenAsync(mailbox, options, cancellationToken);
+        var secret = tokenSource is null ? PasswordLogin.ReadPassword(mailbox, options) : await tokenSource.GetTokenAsync(mailbox, options, cancellationToken);
         var trust = new ServerCertificateTrust(options.Host, options.CertificateAuthorityFile);
         var tls = new SslClientAuthenticationOptions
         {
@@ -59,8 +55,8 @@ internal sealed class Pop3MailServer : IMailSource
             RemoteCertificateValidationCallback = trust.Validate,
             CertificateRevocationCheckMode = X509RevocationMode.Online,
         };
-        var security = Effective(options.Security, Port(options));
-        if (security == MailSecurity.None && !IsLoopback(options.Host))
+        var security = TransportSecurity.Pop3.Effective(options);
+        if (security == MailSecurity.None && !TransportSecurity.IsLoopback(options.Host))
         {
             Log.PlaintextToRemoteHost(_logger, mailbox, endpoint);
         }
@@ -118,37 +114,9 @@ internal sealed class Pop3MailServer : IMailSource
         }
     }
 
-    /// <summary>
-    /// Read before connecting, so that a PasswordFile gone since start (a Secret unmounted) fails without a connection;
-    /// the message names the file, never its content.
-    /// </summary>
-    private static string ReadPassword(string mailbox, MailboxOptions options)
-    {
-        try
-        {
-            return options.ReadPassword();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new MailServerException(
-                $"The password of mailbox {mailbox} cannot be read from PasswordFile '{options.PasswordFile}' ({e.GetType().Name}): check that the secret is still mounted and readable.",
-                MailServerFailure.Permanent,
-                e);
-        }
-    }
-
-    /// <summary>
-    /// XOAUTH2 is what Microsoft 365 and Gmail speak; OAUTHBEARER (RFC 7628) is used only when it is all the server
-    /// offers. One attempt either way: a rejected token does not fall back to a password.
-    /// </summary>
     private async Task AuthenticateWithTokenAsync(string mailbox, Pop3Client client, string endpoint, string username, string token, CancellationToken cancellationToken)
     {
-        var offered = client.LoginCapabilities.SaslMechanisms;
-        var mechanism = offered.Contains("XOAUTH2") ? OAuthTokenMechanisms.XOAuth2(username, token)
-            : offered.Contains("OAUTHBEARER") ? OAuthTokenMechanisms.OAuthBearer(username, token)
-            : throw new MailServerException(
-                $"{endpoint} offers neither XOAUTH2 nor OAUTHBEARER (SASL: {(offered.Count == 0 ? "none" : string.Join(' ', offered))}), so the mailbox cannot log in with its OAuth2 token: enable OAuth2 for POP3 on the server, or log in with a password instead.",
-                MailServerFailure.Permanent);
+        var mechanism = OAuthTokenMechanisms.Choose(client.LoginCapabilities.SaslMechanisms, username, token, endpoint, "POP3");
         Log.Authenticating(_logger, mailbox, mechanism.MechanismName);
         await client.AuthenticateAsync(mechanism, cancellationToken);
     }
@@ -156,7 +124,7 @@ internal sealed class Pop3MailServer : IMailSource
     private async Task AuthenticateOnceAsync(string mailbox, Pop3Client client, string username, string password, CancellationToken cancellationToken)
     {
         var offered = client.LoginCapabilities.SaslMechanisms;
-        var mechanism = PasswordMechanisms.FirstOrDefault(m => offered.Contains(m) && SaslMechanism.IsSupported(m));
+        var mechanism = PasswordLogin.ChooseMechanism(offered);
         if (mechanism is not null)
         {
             Log.Authenticating(_logger, mailbox, mechanism);
@@ -181,21 +149,8 @@ internal sealed class Pop3MailServer : IMailSource
         return await deadline.RunAsync(token => new ValueTask<Stream>(_connect(options, token)));
     }
 
-    private static async Task<Stream> ConnectToHostAsync(MailboxOptions options, CancellationToken cancellationToken)
-    {
-        // NoDelay: commands are small and answered at once; Nagle's algorithm would hold a pipelined RETR back for an ACK.
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(options.Host, Port(options), cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
+    private static async Task<Stream> ConnectToHostAsync(MailboxOptions options, CancellationToken cancellationToken) =>
+        new NetworkStream(await ServerSocket.ConnectAsync(options.Host, Port(options), cancellationToken), ownsSocket: true);
 
     private static async Task ReleaseAsync(Pop3Client? client)
     {
@@ -205,20 +160,5 @@ internal sealed class Pop3MailServer : IMailSource
         }
     }
 
-    private static int Port(MailboxOptions options) =>
-        options.Port != 0 ? options.Port : options.Security is MailSecurity.Auto or MailSecurity.SslOnConnect ? 995 : 110;
-
-    private static bool IsLoopback(string host) =>
-        string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var address) && IPAddress.IsLoopback(address));
-
-    /// <summary>
-    /// Auto is TLS on connect on port 995 and required STLS on any other; never MailKit's StartTlsWhenAvailable, a silent
-    /// plaintext session when the server, or someone in between, hides STLS (validation refuses it as a setting).
-    /// </summary>
-    private static MailSecurity Effective(MailSecurity security, int port) => security switch
-    {
-        MailSecurity.None or MailSecurity.SslOnConnect or MailSecurity.StartTls => security,
-        MailSecurity.Auto => port == 995 ? MailSecurity.SslOnConnect : MailSecurity.StartTls,
-        _ => throw new ArgumentOutOfRangeException(nameof(security), security, "validation refuses StartTlsWhenAvailable and unknown values"),
-    };
+    private static int Port(MailboxOptions options) => TransportSecurity.Pop3.Port(options);
 }

@@ -26,7 +26,7 @@ internal sealed class Pop3MailSession(Pop3Client client, string endpoint) : IMai
     /// A server that does not answer CAPA may still support UIDL: the client probes for it after login (with <c>UIDL 1</c>
     /// when the mailbox is not empty), so the capability is not checked up front; a refusal is what tells.
     /// </remarks>
-    public async Task<IReadOnlyList<ListedMessage>> ListAsync(CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ListedMessage>> ListAsync(ListingRequest request, CancellationToken cancellationToken)
     {
         try
         {
@@ -42,7 +42,12 @@ internal sealed class Pop3MailSession(Pop3Client client, string endpoint) : IMai
         }
     }
 
-    public Task<IReadOnlyList<long>> GetSizesAsync(CancellationToken cancellationToken) => Call(() => client.ListAsync(cancellationToken));
+    /// <summary>POP3 keeps no state between sessions: UIDL lists every message each time.</summary>
+    public string? SourceState => null;
+
+    /// <remarks>One LIST gives every message's size, so all are given.</remarks>
+    public async Task<IReadOnlyList<long?>> GetSizesAsync(IReadOnlyCollection<int> positions, CancellationToken cancellationToken) =>
+        [.. (await Call(() => client.ListAsync(cancellationToken))).Select(size => (long?)size)];
 
     /// <remarks>Each message's bytes go from the socket straight into the target's stream: none is ever held whole in memory.</remarks>
     public Task RetrieveAsync(IReadOnlyList<int> positions, IRetrievalTarget target, CancellationToken cancellationToken) =>

@@ -18,8 +18,7 @@ public static class Pop3ServiceCollectionExtensions
             services.TryAddSingleton(_ => new Pop3ProtocolLog(protocolLogPath));
         }
 
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAccessTokenSource, AccessTokenFileSource>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAccessTokenSource, Microsoft365TokenSource>());
+        services.AddMailLogin();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMailSource, Pop3MailServer>());
         return services;
     }

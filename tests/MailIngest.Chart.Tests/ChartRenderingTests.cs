@@ -16,6 +16,7 @@ public sealed class ChartRenderingTests
     [InlineData("ci/deployment-values.yaml")]
     [InlineData("ci/workload-identity-values.yaml")]
     [InlineData("ci/microsoft365-values.yaml")]
+    [InlineData("ci/imap-values.yaml")]
     public void Lint_ExampleValues_Passes(string valuesFile)
     {
         var result = valuesFile.Length == 0 ? Helm.Lint() : Helm.Lint(valuesFile);
@@ -118,6 +119,27 @@ public sealed class ChartRenderingTests
     }
 
     [Fact]
+    public void Template_ImapValues_ImapKeysInTheConfigMapAndImapPortsInTheNetworkPolicy()
+    {
+        var rendered = Helm.Render("ci/imap-values.yaml");
+
+        var mailboxes = rendered.AppSettings()["MailIngest"]!["Mailboxes"]!;
+        var support = mailboxes["support"]!;
+        Assert.Equal("Imap", (string?)support["Protocol"]);
+        Assert.Equal(["INBOX", "Escalations"], support["Folders"]!.AsArray().Select(f => (string?)f));
+        Assert.Equal("Ingested", (string?)support["MoveToFolder"]);
+        Assert.True((bool)support["MarkSeen"]!);
+        Assert.True((bool)support["Idle"]!);
+        Assert.Equal("Imap", (string?)mailboxes["archive"]!["Protocol"]);
+        Assert.Equal("Pop3", (string?)mailboxes["legacy"]!["Protocol"]);
+        var ports = rendered.Single("NetworkPolicy").Map("spec").Seq("egress").Cast<YamlMappingNode>()
+            .SelectMany(rule => rule.Seq("ports").Cast<YamlMappingNode>().Select(p => p.Int("port")))
+            .Distinct().Order();
+        // 993: support (IMAP, Auto), 1143: archive, 995: legacy (POP3, Auto), 443: Azure storage.
+        Assert.Equal([53, 443, 993, 995, 1143], ports);
+    }
+
+    [Fact]
     public void Template_Sharded_IndexedJobWithOneShardPerPod()
     {
         var rendered = Helm.Render("ci/sharded-values.yaml");
@@ -208,6 +230,8 @@ public sealed class ChartRenderingTests
     [InlineData("unclustered-replicas.yaml", "scheduler.clustered")]
     [InlineData("filesystem-without-claim.yaml", "storage.existingClaim")]
     [InlineData("unlimited-run-time.yaml", "cronjob.activeDeadlineSeconds")]
+    [InlineData("imap-key-on-pop3.yaml", "mailboxes.support.folders is an IMAP setting")]
+    [InlineData("idle-in-cronjob.yaml", "mailboxes.support.idle needs mode: deployment")]
     public void Template_InvalidValues_FailsNamingTheValue(string valuesFile, string message)
     {
         var result = Helm.Template(Path.Combine(AppContext.BaseDirectory, "InvalidValues", valuesFile));

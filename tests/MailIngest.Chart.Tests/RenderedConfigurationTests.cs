@@ -13,31 +13,34 @@ public sealed class RenderedConfigurationTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    [Fact]
-    public async Task Once_RenderedConfigMap_PassesValidationAndRunsEveryMailbox()
+    [Theory]
+    [InlineData("ci/cronjob-values.yaml", "support", "sales", "billing")]
+    [InlineData("ci/imap-values.yaml", "support", "archive", "legacy")]
+    public async Task Once_RenderedConfigMap_PassesValidationAndRunsEveryMailbox(string valuesFile, params string[] mailboxes)
     {
         var config = Path.Combine(_folder, "appsettings.json");
-        await File.WriteAllTextAsync(config, Helm.Render("ci/cronjob-values.yaml").AppSettings().ToJsonString());
+        await File.WriteAllTextAsync(config, Helm.Render(valuesFile).AppSettings().ToJsonString());
 
         // What the pod gets from its environment and volumes, pointed at this machine: the archive in a temporary folder,
         // each mailbox at a loopback port that refuses at once, without reconnects, so every run fails fast after the
         // configuration passed.
         var environment = new Dictionary<string, string>
         {
+            ["MailIngest__Storage__Provider"] = "FileSystem",
             ["MailIngest__Storage__Path"] = Path.Combine(_folder, "data"),
         };
-        foreach (var mailbox in new[] { "support", "sales", "billing" })
+        foreach (var mailbox in mailboxes)
         {
             environment[$"MailIngest__Mailboxes__{mailbox}__Password"] = "from-the-secret";
         }
 
-        RefuseAtOnce(environment, "support", "sales", "billing");
+        RefuseAtOnce(environment, mailboxes);
 
         var run = await MailIngestProcess.RunShippedAsync(_folder, environment, "once", "--config", config);
 
         Assert.DoesNotContain("Configuration error", run.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal(["billing", "sales", "support"], run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':')[0]).Order());
+        Assert.Equal(mailboxes.Order(), run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':')[0]).Order());
     }
 
     [Fact]

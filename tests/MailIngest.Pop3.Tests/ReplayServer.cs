@@ -1,3 +1,4 @@
+using MailIngest.Login;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailIngest.Pop3.Tests;

@@ -81,7 +81,7 @@ public sealed class ResponseCodeTests
         var replay = new ReplayServer([.. Transcript.Login(2), new("UIDL", "-ERR [SYS/TEMP] Internal error occurred.\r\n")]);
 
         await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(ListingRequest.Fresh, CancellationToken.None));
 
         Assert.Equal(MailServerFailure.Transient, error.Failure);
     }
@@ -92,7 +92,7 @@ public sealed class ResponseCodeTests
         var replay = new ReplayServer([.. Transcript.Login(2), Pop3Exchange.DroppedAfter("UIDL", "+OK\r\n1 000000")]);
 
         await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(ListingRequest.Fresh, CancellationToken.None));
 
         Assert.Equal(MailServerFailure.Transient, error.Failure);
     }
@@ -134,7 +134,7 @@ public sealed class ResponseCodeTests
         var replay = new ReplayServer([.. Transcript.Login(1), Transcript.Uidl("u1"), quitReply.Length == 0 ? Pop3Exchange.DroppedAfter("QUIT", "") : new("QUIT", quitReply)]);
 
         await using var session = await replay.Server.OpenAsync("support", Options, CancellationToken.None);
-        await session.ListAsync(CancellationToken.None);
+        await session.ListAsync(ListingRequest.Fresh, CancellationToken.None);
         await session.CommitAsync(CancellationToken.None);
 
         Assert.True(replay.Connections[0].Completed);

@@ -8,11 +8,15 @@ namespace MailIngest.TestHost;
 /// Crash tests' hook: <c>MAILINGEST_FAULT_INJECTION=STEP:N</c> kills this process with SIGKILL the N-th time the core
 /// loop reaches <see cref="IngestStep"/> STEP, and <c>STEP:id=ID</c> every time STEP is reached for the message ID
 /// (a message that kills every run handling it, as one too large for the pod's memory does), so a test can check the
-/// invariants after a real crash at that exact point.
+/// invariants after a real crash at that exact point. With <c>MAILINGEST_FAULT_PAUSE=FILE</c> the process pauses there
+/// instead: it writes <c>FILE.reached</c> and goes on once FILE exists, so that a test can change the server in between
+/// (another client deleting a message the run is about to fetch).
 /// </summary>
-internal sealed class FaultInjection(IngestStep step, int? occurrence, string? messageId) : IIngestObserver
+internal sealed class FaultInjection(IngestStep step, int? occurrence, string? messageId, string? pauseFile) : IIngestObserver
 {
     public const string Variable = "MAILINGEST_FAULT_INJECTION";
+
+    public const string PauseVariable = "MAILINGEST_FAULT_PAUSE";
 
     private const string IdPrefix = "id=";
 
@@ -39,7 +43,8 @@ internal sealed class FaultInjection(IngestStep step, int? occurrence, string? m
                 $"{Variable} must look like ManifestStored:2 or Retrieving:id=UIDL (a step of {string.Join(", ", steps)}, and a count from 1 or a message's ID), was '{value}'.");
         }
 
-        services.AddSingleton<IIngestObserver>(new FaultInjection(Enum.Parse<IngestStep>(parts[0]), occurrence, messageId));
+        var pauseFile = Environment.GetEnvironmentVariable(PauseVariable);
+        services.AddSingleton<IIngestObserver>(new FaultInjection(Enum.Parse<IngestStep>(parts[0]), occurrence, messageId, string.IsNullOrEmpty(pauseFile) ? null : pauseFile));
     }
 
     public void OnStep(string mailbox, IngestStep reached, string? about)
@@ -51,7 +56,17 @@ internal sealed class FaultInjection(IngestStep step, int? occurrence, string? m
 
         if (messageId is not null ? about == messageId : Interlocked.Increment(ref _seen) == occurrence)
         {
-            Process.GetCurrentProcess().Kill();
+            if (pauseFile is null)
+            {
+                Process.GetCurrentProcess().Kill();
+                return;
+            }
+
+            File.WriteAllText(pauseFile + ".reached", about ?? "");
+            while (!File.Exists(pauseFile))
+            {
+                Thread.Sleep(50);
+            }
         }
     }
 }

@@ -121,6 +121,22 @@ in flight, the ledger, DELE and QUIT. The Job's pods run side by side, so the bu
 {{- fail "shards applies to mode: cronjob; in mode: deployment, scale with deployment.replicas and scheduler.clustered." -}}
 {{- end -}}
 {{- end -}}
+{{- range $name, $values := .Values.mailboxes -}}
+{{- $settings := include "mailingest.mailbox" (list $ $values) | fromJson -}}
+{{- if ne ($settings.protocol | default "Pop3") "Imap" -}}
+{{- range $key := list "folders" "markSeen" "moveToFolder" "idle" -}}
+{{- if hasKey $settings $key -}}
+{{- fail (printf "mailboxes.%s.%s is an IMAP setting: set protocol: Imap for this mailbox (or in mailboxDefaults), or remove it." $name $key) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if and $settings.moveToFolder $settings.deleteAfterIngest -}}
+{{- fail (printf "mailboxes.%s has both moveToFolder and deleteAfterIngest: keep one (moveToFolder moves each stored message, deleteAfterIngest deletes it)." $name) -}}
+{{- end -}}
+{{- if and $settings.idle (eq $.Values.mode "cronjob") -}}
+{{- fail (printf "mailboxes.%s.idle needs mode: deployment: IDLE connections live in mailingest run, and a CronJob's mailingest once ends after one pass." $name) -}}
+{{- end -}}
+{{- end -}}
 {{- range $name, $mailbox := .Values.mailboxes -}}
 {{- if and $mailbox.passwordSecret $mailbox.microsoft365 -}}
 {{- fail (printf "mailboxes.%s has both passwordSecret and microsoft365: keep one (microsoft365 logs in with a token from Microsoft Entra ID, without a password)." $name) -}}

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using MailIngest.Decoding;
 using MailIngest.IO;
+using MailIngest.Sources;
 using Microsoft.Extensions.Logging;
 
 namespace MailIngest.Archive;
@@ -21,9 +22,12 @@ internal sealed class MessageArchiver(
     private readonly MessageContentWriter _contents = new(archive);
 
     /// <summary>Stores a spooled message with what its retrieval noticed (a short RETR, a duplicate ID), which lead the manifest's warnings.</summary>
-    /// <remarks>The spool file is taken over by the archive, or deleted.</remarks>
+    /// <remarks>
+    /// The spool file is taken over by the archive, or deleted. The key is made from the listed message's
+    /// <see cref="ListedMessage.StorageName"/> when it has one, so that one message under several IDs is stored once.
+    /// </remarks>
     public async Task<StoredMessage> StoreAsync(
-        string mailbox, string id, SpooledMessage raw, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
+        string mailbox, ListedMessage message, SpooledMessage raw, IReadOnlyList<string> retrievalWarnings, CancellationToken cancellationToken)
     {
         try
         {
@@ -35,12 +39,12 @@ internal sealed class MessageArchiver(
             }
             catch (MessageDecodingException e)
             {
-                return await QuarantineAsync(mailbox, id, raw, e.Message, cancellationToken);
+                return await QuarantineAsync(new Arrival(mailbox, message, raw, retrievalWarnings), e.Message, cancellationToken);
             }
 
             using (decoded)
             {
-                return await StoreDecodedAsync(new Arrival(mailbox, id, raw, retrievalWarnings), decoded, cancellationToken);
+                return await StoreDecodedAsync(new Arrival(mailbox, message, raw, retrievalWarnings), decoded, cancellationToken);
             }
         }
         finally
@@ -82,8 +86,9 @@ internal sealed class MessageArchiver(
 
     private async Task<StoredMessage> StoreDecodedAsync(Arrival arrival, DecodedMessage decoded, CancellationToken cancellationToken)
     {
-        var (mailbox, id, raw, retrievalWarnings) = arrival;
-        var key = ArchiveLayout.MessageKey(mailbox, id);
+        var (mailbox, message, raw, retrievalWarnings) = arrival;
+        var id = message.Id;
+        var key = arrival.Key;
         var about = MessageContentWriter.RawInfo(mailbox, id, decoded.Headers.MessageId);
         List<string> warnings = [.. retrievalWarnings];
         var folder = ArchiveLayout.MessageFolder(mailbox, decoded.FolderDate, key);
@@ -123,7 +128,10 @@ internal sealed class MessageArchiver(
             }
         }
 
-        var facts = new MessageFacts(mailbox, id, key, time.GetUtcNow(), new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256), warnings);
+        var facts = new MessageFacts(mailbox, id, key, time.GetUtcNow(), new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256), warnings)
+        {
+            Origin = MessageOrigin.Of(message),
+        };
         var manifest = await _contents.WriteAsync(folder, facts, decoded, cancellationToken);
         observer.OnStep(mailbox, IngestStep.ManifestStored, id);
         return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256) { Manifest = manifest };
@@ -133,10 +141,12 @@ internal sealed class MessageArchiver(
     /// Keeps a message that cannot be decoded under <c>quarantine/</c>, raw bytes and the error. Like a stored message,
     /// another message under the same ID never overwrites it: that one gets its own key.
     /// </summary>
-    private async Task<StoredMessage> QuarantineAsync(string mailbox, string id, SpooledMessage raw, string error, CancellationToken cancellationToken)
+    private async Task<StoredMessage> QuarantineAsync(Arrival arrival, string error, CancellationToken cancellationToken)
     {
+        var (mailbox, message, raw, _) = arrival;
+        var id = message.Id;
         Log.Quarantined(logger, mailbox, id, error);
-        var key = ArchiveLayout.MessageKey(mailbox, id);
+        var key = arrival.Key;
         var about = MessageContentWriter.RawInfo(mailbox, id, messageId: null);
         if (!await StoreRawAsync(ArchiveLayout.QuarantineFolder(mailbox, key), raw, about, WriteCondition.MustNotExist, cancellationToken))
         {
@@ -152,6 +162,7 @@ internal sealed class MessageArchiver(
         var record = new QuarantineRecord(mailbox, id, key, time.GetUtcNow(), error, new StoredRaw(ArchiveLayout.RawName, raw.Size, raw.Sha256))
         {
             Reason = QuarantineReason.Undecodable,
+            Origin = MessageOrigin.Of(message),
         };
         await WriteQuarantineRecordAsync(record, WriteCondition.None, cancellationToken);
         observer.OnStep(mailbox, IngestStep.ManifestStored, id);
@@ -189,8 +200,12 @@ internal sealed class MessageArchiver(
 
     private static string Sha256Of(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
-    /// <summary>A message as it arrived: its mailbox and ID, its spooled bytes, and what its retrieval noticed.</summary>
-    private sealed record Arrival(string Mailbox, string Id, SpooledMessage Raw, IReadOnlyList<string> RetrievalWarnings);
+    /// <summary>A message as it arrived: its mailbox and listing (ID, IMAP origin), its spooled bytes, and what its retrieval noticed.</summary>
+    private sealed record Arrival(string Mailbox, ListedMessage Message, SpooledMessage Raw, IReadOnlyList<string> RetrievalWarnings)
+    {
+        /// <summary>The key from mailbox and ID, or from the message's storage name (one message under several IDs).</summary>
+        public string Key => ArchiveLayout.MessageKey(Mailbox, Message.StorageName ?? Message.Id);
+    }
 }
 
 /// <summary>What is known of a message that is recorded without its bytes.</summary>

@@ -113,6 +113,9 @@ internal sealed class MessageContentWriter(IMailArchive archive)
         {
             DecoderVersion = MessageDecoder.Version,
             ReprocessedAt = facts.ReprocessedAt,
+            Folder = facts.Origin?.Folder,
+            UidValidity = facts.Origin?.UidValidity,
+            Uid = facts.Origin?.Uid,
         };
     }
 
@@ -144,6 +147,9 @@ internal sealed record MessageFacts(
 {
     /// <summary>When <c>mailingest reprocess</c> writes the manifest; null for the run.</summary>
     public DateTimeOffset? ReprocessedAt { get; init; }
+
+    /// <summary>IMAP: where the message was listed, kept through a reprocess; null for POP3.</summary>
+    public MessageOrigin? Origin { get; init; }
 }
 
 /// <summary>An object's size and SHA-256, as a manifest names them.</summary>

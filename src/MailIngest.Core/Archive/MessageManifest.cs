@@ -1,8 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace MailIngest.Archive;
 
 /// <summary>
 /// <c>manifest.json</c>, written last: its presence means the message is stored. Field names are a contract
-/// with consumers (docs/storage.md, manifest.json): add fields freely, never rename.
+/// with consumers (docs/storage.md, manifest.json): add fields freely, never rename. <c>uidl</c> is the ledger's ID of
+/// the message: the POP3 UIDL, or for IMAP <c>{uidValidity}:{uid}@{folder}</c>, with <c>folder</c>, <c>uidValidity</c>
+/// and <c>uid</c> beside it.
 /// </summary>
 internal sealed record MessageManifest(
     int SchemaVersion,
@@ -28,6 +32,18 @@ internal sealed record MessageManifest(
 
     /// <summary>When <c>mailingest reprocess</c> last wrote this manifest; null when the run that ingested the message wrote it.</summary>
     public DateTimeOffset? ReprocessedAt { get; init; }
+
+    /// <summary>IMAP: the folder the message was listed in; left out for POP3.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Folder { get; init; }
+
+    /// <summary>IMAP: the folder's UIDVALIDITY when the message was listed.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public uint? UidValidity { get; init; }
+
+    /// <summary>IMAP: the message's UID in the folder.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public uint? Uid { get; init; }
 }
 
 internal sealed record StoredRaw(string Path, long Size, string Sha256);
@@ -67,6 +83,19 @@ internal sealed record QuarantineRecord(
 
     /// <summary>Its header block as the server gave it (POP3 <c>TOP n 0</c>), for a message without raw bytes here.</summary>
     public string? Headers { get; init; }
+
+    /// <summary>IMAP, an undecodable message: where it was listed, for the manifest <c>mailingest reprocess</c> writes; left out for POP3.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public MessageOrigin? Origin { get; init; }
+}
+
+/// <summary>Where an IMAP message was listed: its folder, the folder's UIDVALIDITY and its UID (null for POP3).</summary>
+internal sealed record MessageOrigin(string Folder, uint UidValidity, uint Uid)
+{
+    public static MessageOrigin? Of(string? folder, uint? uidValidity, uint? uid) =>
+        folder is not null && uidValidity is { } validity && uid is { } id ? new MessageOrigin(folder, validity, id) : null;
+
+    public static MessageOrigin? Of(Sources.ListedMessage message) => Of(message.Folder, message.UidValidity, message.Uid);
 }
 
 /// <summary>Why a message is in quarantine; serialized in camelCase.</summary>

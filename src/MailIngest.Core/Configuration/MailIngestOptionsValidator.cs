@@ -58,7 +58,7 @@ internal sealed partial class MailIngestOptionsValidator : IValidateOptions<Mail
 
         if (string.IsNullOrWhiteSpace(options.Host))
         {
-            errors.Add($"{key}:Host is required: set it to the POP3 server's host name.");
+            errors.Add($"{key}:Host is required: set it to the mail server's host name.");
         }
 
         if (options.Port is < 0 or > 65535)
@@ -67,6 +67,7 @@ internal sealed partial class MailIngestOptionsValidator : IValidateOptions<Mail
         }
 
         ValidateSecurity(key, options, errors);
+        ProtocolValidation.Validate(key, options, errors);
 
         if (string.IsNullOrWhiteSpace(options.Username))
         {

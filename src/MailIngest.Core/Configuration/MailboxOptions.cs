@@ -3,13 +3,16 @@ namespace MailIngest.Configuration;
 /// <summary>One mailbox to ingest: where it is, how to log in, and how much one run may do.</summary>
 public sealed class MailboxOptions
 {
-    /// <summary>How the mailbox is reached: Pop3 (the default).</summary>
+    /// <summary>How the mailbox is reached: Pop3 (the default) or Imap.</summary>
     public MailProtocol Protocol { get; set; } = MailProtocol.Pop3;
 
-    /// <summary>POP3 server host name. Required.</summary>
+    /// <summary>The mail server's host name. Required.</summary>
     public string Host { get; set; } = "";
 
-    /// <summary>POP3 port; 0 picks the usual one for <see cref="Security"/> (995 for Auto and SslOnConnect, else 110).</summary>
+    /// <summary>
+    /// The server's port; 0 picks the usual one for <see cref="Protocol"/> and <see cref="Security"/> (POP3 995 for Auto
+    /// and SslOnConnect, else 110; IMAP 993, else 143).
+    /// </summary>
     public int Port { get; set; }
 
     /// <summary>
@@ -55,8 +58,38 @@ public sealed class MailboxOptions
     /// <summary>Quartz cron expression for <c>mailingest run</c>.</summary>
     public string Schedule { get; set; } = "0 0/5 * * * ?";
 
-    /// <summary>Delete messages from the server once their manifest and ledger entry are durably stored.</summary>
+    /// <summary>
+    /// Delete messages from the server once their manifest and ledger entry are durably stored (IMAP: <c>\Deleted</c> and
+    /// UID EXPUNGE of exactly those messages, which needs the server's UIDPLUS).
+    /// </summary>
     public bool DeleteAfterIngest { get; set; }
+
+    /// <summary>
+    /// IMAP: the folders to ingest, each with its own UIDs; empty means INBOX alone. (A list that starts empty, because
+    /// configuration binding adds to a list rather than replacing it.)
+    /// </summary>
+    public List<string> Folders { get; set; } = [];
+
+    /// <summary>IMAP: flag each message <c>\Seen</c> once it is durably stored; never earlier, and never otherwise.</summary>
+    public bool MarkSeen { get; set; }
+
+    /// <summary>
+    /// IMAP: move each message to this folder once it is durably stored (MOVE, or COPY, <c>\Deleted</c> and UID
+    /// EXPUNGE); empty leaves it where it is. Not together with <see cref="DeleteAfterIngest"/>.
+    /// </summary>
+    public string MoveToFolder { get; set; } = "";
+
+    /// <summary>
+    /// IMAP, <c>mailingest run</c>: keep an IDLE connection to each folder and run the mailbox within seconds of new
+    /// mail, besides its <see cref="Schedule"/>.
+    /// </summary>
+    public bool Idle { get; set; }
+
+    /// <summary>The folders an IMAP mailbox ingests: <see cref="Folders"/>, or INBOX when it lists none.</summary>
+    internal IReadOnlyList<string> EffectiveFolders => Folders.Count == 0 ? ["INBOX"] : Folders;
+
+    /// <summary>Whether ingested messages leave the listed folder: deleted, or moved to <see cref="MoveToFolder"/>.</summary>
+    internal bool RemovesIngested => DeleteAfterIngest || MoveToFolder.Length > 0;
 
     /// <summary>Most messages one run fetches; 0 means no limit. The rest wait for the next run.</summary>
     public int MaxMessagesPerRun { get; set; }
@@ -90,7 +123,7 @@ public sealed class MailboxOptions
     /// <summary>Make the ledger durable at least this often while messages are being stored.</summary>
     public TimeSpan LedgerFlushInterval { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Timeout for each POP3 network operation.</summary>
+    /// <summary>Timeout for each network operation (POP3 or IMAP).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Reconnects after a dropped connection, a timeout, [IN-USE] or [SYS/TEMP] within one run; 0 disables retrying.</summary>
@@ -103,8 +136,9 @@ public sealed class MailboxOptions
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Stop a run when most ledger UIDLs vanish while the server's message count stays about the same (see the recovery
-    /// steps in docs/recovery.md). Turn it off only for servers that hide fetched mail from later sessions, such as Gmail's normal POP mode.
+    /// POP3: stop a run when most ledger UIDLs vanish while the server's message count stays about the same (see the
+    /// recovery steps in docs/recovery.md). Turn it off only for servers that hide fetched mail from later sessions, such
+    /// as Gmail's normal POP mode. IMAP mailboxes are guarded by each folder's UIDVALIDITY instead.
     /// </summary>
     public bool UidlGuard { get; set; } = true;
 
@@ -119,11 +153,13 @@ public sealed class MailboxOptions
 public enum MailProtocol
 {
     Pop3,
+    Imap,
 }
 
 /// <summary>
-/// Transport security for a POP3 connection, named as MailKit's <c>SecureSocketOptions</c>. StartTlsWhenAvailable is
-/// refused by validation: it silently falls back to plaintext when the server (or someone in between) offers no STLS.
+/// Transport security for a POP3 or IMAP connection, named as MailKit's <c>SecureSocketOptions</c>. StartTlsWhenAvailable is
+/// refused by validation: it silently falls back to plaintext when the server (or someone in between) offers no STLS or
+/// STARTTLS.
 /// </summary>
 public enum MailSecurity
 {

@@ -11,7 +11,7 @@ namespace MailIngest.Ingestion;
 /// <param name="Fetch">Messages the next run would fetch, within its budgets.</param>
 /// <param name="FetchBytes">Their size by the server's listing.</param>
 /// <param name="Later">Messages the budgets leave for later runs.</param>
-/// <param name="Delete">Messages the next run would delete (DeleteAfterIngest): kept ones still on the server, and those it fetches.</param>
+/// <param name="Delete">Messages the next run would delete (DeleteAfterIngest) or move (MoveToFolder): kept ones still on the server, and those it fetches.</param>
 /// <param name="Skip">Messages it would record as skipped, larger than MaxMessageSize.</param>
 /// <param name="GiveUp">Messages it would record as unprocessable, out of attempts.</param>
 /// <param name="Skipped">Messages the ledger holds as skipped (until <c>mailingest retry</c>).</param>
@@ -39,7 +39,7 @@ public sealed record MailboxPlan(
         var entries = ledger.Entries();
         var fetch = plan.Fetch.ToHashSet();
         // Fetched messages are deleted once stored; a copy of an ID listed twice only when every copy is fetched.
-        var delete = options.DeleteAfterIngest
+        var delete = options.RemovesIngested
             ? plan.Deletable.Count + plan.Fetch.Count(p => plan.Listing.CopiesOf(p).All(fetch.Contains))
             : 0;
         return new MailboxPlan(

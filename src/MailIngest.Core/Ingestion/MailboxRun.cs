@@ -50,15 +50,16 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     public bool LockLost => guard.Lock is { IsHeld: false };
 
     /// <summary>
-    /// Lists the mailbox and plans what to do. The first session of a run checks the UIDL guard; every session forgets
-    /// ledger entries whose messages left the server, unless <paramref name="readOnly"/> (<c>mailingest plan</c>).
+    /// Lists the mailbox and plans what to do. The first session of a run checks the UIDL guard (POP3; an IMAP session
+    /// checks each folder's UIDVALIDITY itself); every session forgets ledger entries whose messages left the server,
+    /// unless <paramref name="readOnly"/> (<c>mailingest plan</c>).
     /// </summary>
     /// <exception cref="UidlsChangedException">The guard tripped.</exception>
     public async Task<RunPlan> ListAndPlanAsync(IMailSession session, bool readOnly, CancellationToken cancellationToken)
     {
-        var listing = new MessageListing(await session.ListAsync(cancellationToken));
+        var listing = new MessageListing(await session.ListAsync(ListingRequest(acceptReset: false), cancellationToken));
         var firstSession = _sessions++ == 0;
-        if (firstSession && options.UidlGuard)
+        if (firstSession && options.UidlGuard && options.Protocol == MailProtocol.Pop3)
         {
             var listed = listing.Distinct;
             var stillListed = listed.Count(id => ledger.Find(id) is not null);
@@ -76,7 +77,8 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
             Log.DuplicateUidl(services.Logger, Mailbox, id, copies);
         }
 
-        var sizes = RunPlan.NeedsSizes(listing, ledger, options) ? await session.GetSizesAsync(cancellationToken) : null;
+        var needed = RunPlan.NeedsSizes(listing, ledger, options);
+        var sizes = needed.Count > 0 ? await session.GetSizesAsync(needed, cancellationToken) : null;
         var plan = RunPlan.Create(listing, ledger, sizes, options, counters);
         if (firstSession)
         {
@@ -125,16 +127,19 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         await DeleteAndCommitAsync(session, plan, storedHere, cancellationToken);
     }
 
-    /// <summary><c>mailingest adopt</c>'s session: every listed message the ledger does not know is recorded as seen, with its size.</summary>
+    /// <summary>
+    /// <c>mailingest adopt</c>'s session: every listed message the ledger does not know is recorded as seen, with its
+    /// size; an IMAP folder the server renumbered (a new UIDVALIDITY) is accepted as it is now.
+    /// </summary>
     public async Task AdoptAsync(IMailSession session, CancellationToken cancellationToken)
     {
-        var listing = new MessageListing(await session.ListAsync(cancellationToken));
+        var listing = new MessageListing(await session.ListAsync(ListingRequest(acceptReset: true), cancellationToken));
         ledger.Prune(listing.Distinct);
         var unknown = Enumerable.Range(0, listing.Count).Where(p => ledger.Find(listing[p]) is null).ToList();
         if (unknown.Count > 0)
         {
             // Sizes let a later run notice a reused ID: an adopted ID listed with another size is another message.
-            var sizes = await session.GetSizesAsync(cancellationToken);
+            var sizes = await session.GetSizesAsync(unknown, cancellationToken);
             foreach (var position in unknown)
             {
                 ledger.Put(new LedgerEntry(listing[position], EntryState.Seen) { Size = sizes[position] });
@@ -145,6 +150,33 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         await AppendAsync(durable: false, cancellationToken);
         Log.Adopted(services.Logger, Mailbox, counters.Adopted.Value, ledger.Count);
         await session.CommitAsync(cancellationToken);
+        if (RememberSourceState(session, listing, removed: []))
+        {
+            await AppendAsync(durable: false, cancellationToken);
+        }
+    }
+
+    /// <summary>What the ledger remembers of the source, for a session's listing.</summary>
+    private ListingRequest ListingRequest(bool acceptReset) =>
+        new(ledger.SourceState, ledger.Entries().Select(e => e.Id).ToHashSet(StringComparer.Ordinal), acceptReset);
+
+    /// <summary>
+    /// After a session's commit, stores the source's state (IMAP: each folder's UIDVALIDITY, UIDNEXT and count), which
+    /// lets the next session skip listing what has not changed, but only when the ledger knows every message the listing
+    /// named (or forgot it because this session deleted it): otherwise the state is forgotten, so that nothing listed but
+    /// unknown (left for a later run by the budgets, cut short) can be skipped. True when the ledger changed.
+    /// </summary>
+    private bool RememberSourceState(IMailSession session, MessageListing listing, IReadOnlyCollection<string> removed)
+    {
+        var complete = listing.Distinct.All(id => ledger.Find(id) is not null || removed.Contains(id));
+        var state = complete ? session.SourceState : null;
+        if (state == ledger.SourceState)
+        {
+            return false;
+        }
+
+        ledger.SetSourceState(state);
+        return true;
     }
 
     /// <summary>
@@ -337,7 +369,8 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         StoredMessage stored;
         try
         {
-            stored = await services.Archiver.StoreAsync(Mailbox, id, raw, RetrievalWarningsFor(plan.Listing, position, listedSize, raw.Size), cancellationToken);
+            stored = await services.Archiver.StoreAsync(
+                Mailbox, plan.Listing.Messages[position], raw, RetrievalWarningsFor(plan.Listing, position, listedSize, raw.Size), cancellationToken);
         }
         catch (Exception e) when (e is OutOfMemoryException or InsufficientExecutionStackException)
         {
@@ -397,13 +430,14 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     }
 
     /// <summary>
-    /// Makes the ledger durable, then deletes (DeleteAfterIngest) the kept messages it names and QUITs. Each entry is
-    /// marked as being deleted before its DELE, and forgotten once the server acknowledged QUIT, before any later run can
-    /// list the server again: an ID the server reuses afterwards is then simply new.
+    /// Makes the ledger durable, then marks the messages stored here read (MarkSeen), deletes (DeleteAfterIngest) or
+    /// moves (MoveToFolder) the kept messages it names, and QUITs. Each entry is marked as being deleted before its DELE,
+    /// and forgotten once the server acknowledged QUIT, before any later run can list the server again: an ID the server
+    /// reuses afterwards is then simply new.
     /// </summary>
     private async Task DeleteAndCommitAsync(IMailSession session, RunPlan plan, HashSet<int> storedHere, CancellationToken cancellationToken)
     {
-        var deletable = options.DeleteAfterIngest ? Deletable(plan, storedHere) : [];
+        var deletable = options.RemovesIngested ? Deletable(plan, storedHere) : [];
         var ids = deletable.Select(p => plan.Listing[p]).Distinct().ToList();
         foreach (var id in ids)
         {
@@ -411,6 +445,12 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         }
 
         await AppendAsync(durable: true, cancellationToken);
+        var seen = options.MarkSeen ? storedHere.Where(p => ledger.Find(plan.Listing[p]) is { IsKept: true }).Order().ToList() : [];
+        if (seen.Count > 0)
+        {
+            await session.MarkSeenAsync(seen, cancellationToken);
+        }
+
         if (deletable.Count > 0)
         {
             guard.ThrowIfLockLost(Mailbox);
@@ -426,6 +466,10 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
             services.Observer.OnStep(Mailbox, IngestStep.Committed, null);
             counters.CountDeleted(deletable.Count);
             ledger.Remove(ids);
+        }
+
+        if (RememberSourceState(session, plan.Listing, ids) || deletable.Count > 0)
+        {
             await AppendAsync(durable: false, cancellationToken);
         }
     }
@@ -485,7 +529,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     }
 
     /// <summary>The next messages to request together; one that failed before goes alone, so it cannot take others down with it.</summary>
-    private static List<int> NextWindow(RunPlan plan, int start, IReadOnlyList<long>? sizes)
+    private static List<int> NextWindow(RunPlan plan, int start, IReadOnlyList<long?>? sizes)
     {
         var window = new List<int>();
         long bytes = 0;

@@ -109,6 +109,12 @@ internal sealed class MailboxRunner(
         }
 
         ledger.Remove(cleared.Select(e => e.Id));
+        if (cleared.Count > 0)
+        {
+            // Their messages are still on the server: a remembered source state would let the next listing skip them.
+            ledger.SetSourceState(null);
+        }
+
         await services.Ledgers.AppendAsync(ledger, includeKept: false, cancellationToken);
         Log.RetryCleared(services.Logger, mailbox, cleared.Count);
         return new RetryResult(mailbox, [.. cleared.Select(e => e.Id)], null);

@@ -18,8 +18,8 @@ internal sealed class RunPlan
 
     public MessageListing Listing { get; }
 
-    /// <summary>Every listed message's size by the server's listing, or null when planning needed none.</summary>
-    public IReadOnlyList<long>? Sizes { get; private init; }
+    /// <summary>Listed messages' sizes by the server's listing (those planning needed, at least), or null when it needed none.</summary>
+    public IReadOnlyList<long?>? Sizes { get; private init; }
 
     /// <summary>Positions to fetch now, in server order.</summary>
     public IReadOnlyList<int> Fetch { get; private init; } = [];
@@ -46,28 +46,32 @@ internal sealed class RunPlan
     /// <summary>How often each position to fetch failed before, counting a run that died while handling it; such a message is fetched alone.</summary>
     public IReadOnlyDictionary<int, int> Attempts { get; private init; } = new Dictionary<int, int>();
 
-    /// <summary>Whether planning needs the messages' sizes (POP3 LIST): only when something is to be fetched or deleted, never for a poll without new mail.</summary>
-    public static bool NeedsSizes(MessageListing listing, MailboxLedger ledger, MailboxOptions options)
+    /// <summary>
+    /// The positions whose sizes planning needs (POP3 LIST, IMAP RFC822.SIZE): messages to fetch or to verify, and kept
+    /// ones to delete; none for a poll without new mail.
+    /// </summary>
+    public static IReadOnlyList<int> NeedsSizes(MessageListing listing, MailboxLedger ledger, MailboxOptions options)
     {
+        var needed = new List<int>();
         for (var position = 0; position < listing.Count; position++)
         {
             var entry = ledger.Find(listing[position]);
             if (entry is null || entry.State is EntryState.Retrying || entry.Deleting || ledger.DiedInFlight.Contains(entry.Id)
-                || (options.DeleteAfterIngest && entry.IsKept))
+                || (options.RemovesIngested && entry.IsKept))
             {
-                return true;
+                needed.Add(position);
             }
         }
 
-        return false;
+        return needed;
     }
 
     /// <param name="listing">The session's listing.</param>
     /// <param name="ledger">The mailbox's ledger.</param>
-    /// <param name="sizes">Every listed message's size, or null when <see cref="NeedsSizes"/> said none are needed.</param>
+    /// <param name="sizes">The listed messages' sizes (at least those <see cref="NeedsSizes"/> named), or null when it named none.</param>
     /// <param name="options">The mailbox's budgets and limits.</param>
     /// <param name="counters">What earlier sessions of the same run fetched: the budgets hold for the whole run.</param>
-    public static RunPlan Create(MessageListing listing, MailboxLedger ledger, IReadOnlyList<long>? sizes, MailboxOptions options, RunCounters counters)
+    public static RunPlan Create(MessageListing listing, MailboxLedger ledger, IReadOnlyList<long?>? sizes, MailboxOptions options, RunCounters counters)
     {
         var (fetchedBefore, bytesBefore) = (counters.Fetched, counters.Bytes);
         var fetch = new List<int>();
@@ -84,7 +88,7 @@ internal sealed class RunPlan
             if (entry is not null && !NeedsFetching(entry, size, ledger.DiedInFlight.Contains(id)))
             {
                 // A copy of an ID listed twice may not be the copy that was stored: those go only when stored in this session.
-                if (options.DeleteAfterIngest && entry.IsKept && listing.Copies(id) == 1)
+                if (options.RemovesIngested && entry.IsKept && listing.Copies(id) == 1)
                 {
                     deletable.Add(position);
                 }

@@ -14,6 +14,7 @@ namespace MailIngest.Ledger;
 /// <param name="Totals">Counts over the mailbox's history.</param>
 /// <param name="LastRun">What the last run did.</param>
 /// <param name="Uidls">Version 1 only: the UIDLs it held, stored and adopted alike.</param>
+/// <param name="SourceState">What the mail source asked to remember between sessions (IMAP: each folder's UIDVALIDITY, UIDNEXT and count).</param>
 internal sealed record LedgerSnapshot(
     int SchemaVersion,
     string Mailbox,
@@ -22,7 +23,8 @@ internal sealed record LedgerSnapshot(
     IReadOnlyList<LedgerEntry>? Messages,
     LedgerTotals? Totals,
     RecordedRun? LastRun,
-    IReadOnlyList<string>? Uidls = null)
+    IReadOnlyList<string>? Uidls = null,
+    string? SourceState = null)
 {
     public const int CurrentSchemaVersion = 2;
 
@@ -65,4 +67,7 @@ internal sealed record LedgerChange
 
     /// <summary>Events the sink refused for good: dead letters.</summary>
     public IReadOnlyList<DeadLetter>? Dead { get; init; }
+
+    /// <summary>The mail source's state to remember; empty forgets it (<c>mailingest retry</c>).</summary>
+    public string? SourceState { get; init; }
 }

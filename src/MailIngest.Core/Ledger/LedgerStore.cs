@@ -45,6 +45,7 @@ internal sealed class LedgerStore(IMailArchive archive)
         }
 
         var (highWaterMark, totals, lastRun) = (snapshot?.HighWaterMark, snapshot?.Totals ?? new LedgerTotals(), snapshot?.LastRun);
+        var sourceState = snapshot?.SourceState;
         var inFlight = new HashSet<string>(StringComparer.Ordinal);
         var outbox = (snapshot?.Outbox ?? []).ToDictionary(e => e.Id, StringComparer.Ordinal);
         var dead = (snapshot?.DeadLetters ?? []).ToDictionary(e => e.Id, StringComparer.Ordinal);
@@ -66,6 +67,7 @@ internal sealed class LedgerStore(IMailArchive archive)
             highWaterMark = change.HighWaterMark ?? highWaterMark;
             totals = change.Totals ?? totals;
             lastRun = change.LastRun ?? lastRun;
+            sourceState = change.SourceState is null ? sourceState : NullIfEmpty(change.SourceState);
 
             // Deliveries and refusals in a line are of events queued before it; its queued events (a resend) come after them.
             foreach (var id in change.Delivered ?? [])
@@ -88,6 +90,7 @@ internal sealed class LedgerStore(IMailArchive archive)
 
         return new MailboxLedger(mailbox, entries.Values, highWaterMark, totals, lastRun)
         {
+            SourceState = sourceState,
             Position = new LedgerPosition(
                 snapshotObject?.Version,
                 snapshotObject?.Content.Length ?? 0,
@@ -220,6 +223,8 @@ internal sealed class LedgerStore(IMailArchive archive)
 
         return (complete, false);
     }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 
     private T Parse<T>(string mailbox, string path, ReadOnlySpan<byte> json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
     {

@@ -22,6 +22,8 @@ internal sealed class MailboxLedger
     private readonly HashSet<string> _delivered = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DeadLetter> _died = new(StringComparer.Ordinal);
     private bool _runChanged;
+    private bool _sourceStateChanged;
+    private string? _sourceState;
 
     public MailboxLedger(string mailbox, IEnumerable<LedgerEntry> entries, string? highWaterMark, LedgerTotals totals, RecordedRun? lastRun)
     {
@@ -45,6 +47,16 @@ internal sealed class MailboxLedger
     public LedgerTotals Totals { get; private set; }
 
     public RecordedRun? LastRun { get; private set; }
+
+    /// <summary>
+    /// What the mail source asked to remember between sessions (<see cref="Sources.IMailSession.SourceState"/>), as of a
+    /// listing whose every message the ledger knows; null when there is none.
+    /// </summary>
+    public string? SourceState
+    {
+        get => _sourceState;
+        init => _sourceState = value;
+    }
 
     /// <summary>Where the ledger was read from and appended to last; kept by <see cref="LedgerStore"/>.</summary>
     public LedgerPosition Position { get; set; } = LedgerPosition.New;
@@ -275,6 +287,19 @@ internal sealed class MailboxLedger
         }
     }
 
+    /// <summary>
+    /// Sets the source's state to remember; null forgets it, as <c>mailingest retry</c> must when it clears entries of
+    /// messages still on the server, which a remembered state would otherwise let the source leave unlisted.
+    /// </summary>
+    public void SetSourceState(string? state)
+    {
+        lock (_sync)
+        {
+            _sourceStateChanged |= state != _sourceState;
+            _sourceState = state;
+        }
+    }
+
     public void Record(LedgerTotals totals, RecordedRun? lastRun)
     {
         lock (_sync)
@@ -293,7 +318,7 @@ internal sealed class MailboxLedger
             lock (_sync)
             {
                 return _put.Count + _kept.Count + _removed.Count + _inFlight.Count + _landed.Count + _queued.Count + _delivered.Count + _died.Count > 0
-                    || _runChanged;
+                    || _runChanged || _sourceStateChanged;
             }
         }
     }
@@ -308,6 +333,8 @@ internal sealed class MailboxLedger
         {
             // Queued events wait for the barrier like kept entries: their outbox objects must be durable first.
             var hasKept = includeKept && _kept.Count + _queued.Count > 0;
+            // The source's state says the ledger knows every message it listed: never written ahead of entries still waiting.
+            var sourceState = _sourceStateChanged && (includeKept || _kept.Count == 0);
             IEnumerable<LedgerEntry> put = hasKept ? [.. _put.Values, .. _kept.Values] : _put.Values;
             var change = new LedgerChange
             {
@@ -321,6 +348,7 @@ internal sealed class MailboxLedger
                 Queued = hasKept ? NullIfEmpty([.. _queued.Values]) : null,
                 Delivered = NullIfEmpty([.. _delivered]),
                 Dead = NullIfEmpty([.. _died.Values]),
+                SourceState = sourceState ? SourceState ?? "" : null,
             };
             _delivered.Clear();
             _died.Clear();
@@ -336,6 +364,7 @@ internal sealed class MailboxLedger
             }
 
             _runChanged = false;
+            _sourceStateChanged &= !sourceState;
             return (change, hasKept);
         }
     }
@@ -373,6 +402,7 @@ internal sealed class MailboxLedger
             _inFlight.UnionWith(change.InFlight ?? []);
             _landed.UnionWith(change.Landed ?? []);
             _runChanged |= change.Totals is not null || change.LastRun is not null;
+            _sourceStateChanged |= change.SourceState is not null;
         }
     }
 
@@ -380,7 +410,7 @@ internal sealed class MailboxLedger
     {
         lock (_sync)
         {
-            return new LedgerSnapshot(LedgerSnapshot.CurrentSchemaVersion, Mailbox, journal, HighWaterMark, [.. _entries.Values], Totals, LastRun)
+            return new LedgerSnapshot(LedgerSnapshot.CurrentSchemaVersion, Mailbox, journal, HighWaterMark, [.. _entries.Values], Totals, LastRun, SourceState: SourceState)
             {
                 Outbox = NullIfEmpty([.. _outbox.Values]),
                 DeadLetters = NullIfEmpty([.. _deadLetters.Values]),

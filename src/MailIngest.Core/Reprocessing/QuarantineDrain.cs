@@ -151,6 +151,7 @@ internal sealed class QuarantineDrain(ReprocessPass pass)
                 key == ArchiveLayout.MessageKey(pass.Mailbox, record.Uidl) ? [] : [RetrievalWarnings.ForReusedId(record.Uidl, key)])
             {
                 ReprocessedAt = pass.Services.Time.GetUtcNow(),
+                Origin = record.Origin,
             };
             var manifest = await pass.Contents.WriteAsync(
                 folder,

@@ -46,7 +46,10 @@ internal sealed class StoredMessageRewrite(ReprocessPass pass)
 
         // The facts of the ingestion stay; what decoding gives is measured anew and compared before anything is written.
         var facts = new MessageFacts(
-            pass.Mailbox, stored.Uidl, stored.Key, stored.IngestedAt, stored.Raw, [.. stored.Warnings.Where(RetrievalWarnings.IsAboutRetrieval)]);
+            pass.Mailbox, stored.Uidl, stored.Key, stored.IngestedAt, stored.Raw, [.. stored.Warnings.Where(RetrievalWarnings.IsAboutRetrieval)])
+        {
+            Origin = MessageOrigin.Of(stored.Folder, stored.UidValidity, stored.Uid),
+        };
         var measured = await MessageContentWriter.MeasureAsync(facts, decoded, cancellationToken);
         var changes = ContentChanges.Between(stored, measured, present);
         if (changes.Change is not { } change)

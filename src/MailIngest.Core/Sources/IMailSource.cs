@@ -3,8 +3,8 @@ using MailIngest.Configuration;
 namespace MailIngest.Sources;
 
 /// <summary>
-/// Where mail comes from: opens authenticated sessions on a mailbox's server. The POP3 adapter implements it, and every
-/// protocol adapter keeps the same contract, so the run (docs/architecture.md) is one loop for all of them.
+/// Where mail comes from: opens authenticated sessions on a mailbox's server. The POP3 and IMAP adapters implement it,
+/// and keep the same contract, so the run (docs/architecture.md) is one loop for all of them.
 /// </summary>
 public interface IMailSource
 {
@@ -17,7 +17,8 @@ public interface IMailSource
 /// <summary>
 /// One authenticated session on a mailbox. Messages are addressed by their 0-based position in this session's
 /// <see cref="ListAsync"/>; positions are valid only within one session: after a reconnect the caller lists again.
-/// Deletions take effect only at <see cref="CommitAsync"/> (POP3 QUIT); disposing without it discards them.
+/// Deletions take effect only at <see cref="CommitAsync"/> (POP3 QUIT, IMAP UID EXPUNGE or MOVE); disposing without it
+/// discards them.
 /// Failures are <see cref="MailServerException"/>s whose <see cref="MailServerException.Failure"/> says whether a new session may help.
 /// </summary>
 public interface IMailSession : IAsyncDisposable
@@ -28,11 +29,26 @@ public interface IMailSession : IAsyncDisposable
     /// <summary>What the server announced about itself, and the mailbox's size, as of login.</summary>
     MailServerInfo Info { get; }
 
-    /// <summary>Every message on the server, in server order (oldest first): POP3 UIDL.</summary>
-    Task<IReadOnlyList<ListedMessage>> ListAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Every message on the server, in server order (oldest first): POP3 UIDL; IMAP each folder's UIDs, folder after
+    /// folder. A source that remembers state between sessions (<see cref="SourceState"/>) may answer from
+    /// <paramref name="request"/> what the server says has not changed, without listing it again.
+    /// </summary>
+    Task<IReadOnlyList<ListedMessage>> ListAsync(ListingRequest request, CancellationToken cancellationToken);
 
-    /// <summary>The size in octets the server gives for every listed message, in listing order (POP3 LIST; an estimate on some servers).</summary>
-    Task<IReadOnlyList<long>> GetSizesAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// What the source wants remembered for the next session's <see cref="ListingRequest.SourceState"/>, as of this
+    /// session's listing and its own changes since (deletions); null when it keeps none (POP3). The run stores it only
+    /// when the ledger knows every message the listing named.
+    /// </summary>
+    string? SourceState { get; }
+
+    /// <summary>
+    /// The size in octets the server gives for the listed messages at <paramref name="positions"/> (POP3 LIST, IMAP
+    /// RFC822.SIZE; an estimate on some servers), in a list as long as the listing; a source may give the sizes of
+    /// other positions too when they cost nothing more (POP3), else null for them.
+    /// </summary>
+    Task<IReadOnlyList<long?>> GetSizesAsync(IReadOnlyCollection<int> positions, CancellationToken cancellationToken);
 
     /// <summary>
     /// Retrieves the messages at <paramref name="positions"/>, in that order, writing each one's exact bytes into the
@@ -45,12 +61,22 @@ public interface IMailSession : IAsyncDisposable
     /// <summary>The header block of the message at <paramref name="position"/> (POP3 <c>TOP n 0</c>), cut at <paramref name="maxBytes"/>.</summary>
     Task<string> ReadHeaderAsync(int position, int maxBytes, CancellationToken cancellationToken);
 
-    /// <summary>Marks messages for deletion (POP3 DELE); they are deleted at <see cref="CommitAsync"/>.</summary>
+    /// <summary>
+    /// Marks messages for deletion (POP3 DELE), or, with the mailbox's <c>MoveToFolder</c>, for moving there (IMAP); they
+    /// leave the listed folder at <see cref="CommitAsync"/>.
+    /// </summary>
     Task DeleteAsync(IReadOnlyList<int> positions, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Ends the session (POP3 QUIT), which makes the server apply the deletions; throws when deletions were marked and
-    /// the server did not acknowledge them.
+    /// Flags stored messages as read (IMAP <c>\Seen</c>, the mailbox's <c>MarkSeen</c>); called only once their ledger
+    /// entries are durable. POP3 has no flags, and validation refuses <c>MarkSeen</c> for POP3 mailboxes.
+    /// </summary>
+    Task MarkSeenAsync(IReadOnlyList<int> positions, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This mail source has no flags to mark messages read.");
+
+    /// <summary>
+    /// Ends the session (POP3 QUIT; IMAP UID EXPUNGE or MOVE, then LOGOUT), which makes the server apply the deletions;
+    /// throws when deletions were marked and the server did not acknowledge them.
     /// </summary>
     Task CommitAsync(CancellationToken cancellationToken);
 }
@@ -69,5 +95,37 @@ public interface IRetrievalTarget
 }
 
 /// <summary>One message as a session lists it.</summary>
-/// <param name="Id">The message's unique ID on the server, the ledger's key for it: the POP3 UIDL.</param>
-public sealed record ListedMessage(string Id);
+/// <param name="Id">
+/// The message's unique ID on the server, the ledger's key for it: the POP3 UIDL; for IMAP
+/// <c>{UIDVALIDITY}:{UID}@{folder}</c> (docs/imap.md).
+/// </param>
+public sealed record ListedMessage(string Id)
+{
+    /// <summary>The IMAP folder it is listed in; null for POP3.</summary>
+    public string? Folder { get; init; }
+
+    /// <summary>The IMAP folder's UIDVALIDITY when it was listed; null for POP3.</summary>
+    public uint? UidValidity { get; init; }
+
+    /// <summary>Its IMAP UID; null for POP3.</summary>
+    public uint? Uid { get; init; }
+
+    /// <summary>
+    /// The name its archive key is made from when it is not <see cref="Id"/>: a message the server shows under several
+    /// IDs (Gmail's labels, one X-GM-MSGID in several folders) has one, so that it is stored once. Null: the ID.
+    /// </summary>
+    public string? StorageName { get; init; }
+}
+
+/// <summary>What the ledger remembers of the source, for <see cref="IMailSession.ListAsync"/>.</summary>
+/// <param name="SourceState">The <see cref="IMailSession.SourceState"/> the ledger stored last, or null.</param>
+/// <param name="Known">The IDs the ledger holds an entry for.</param>
+/// <param name="AcceptReset">
+/// Whether the listing may accept that the server renumbered a folder (IMAP UIDVALIDITY changed): true only for
+/// <c>mailingest adopt</c>, which records what is there now; otherwise such a listing stops the run (docs/recovery.md).
+/// </param>
+public sealed record ListingRequest(string? SourceState, IReadOnlySet<string> Known, bool AcceptReset = false)
+{
+    /// <summary>A request that remembers nothing: every message is listed.</summary>
+    public static ListingRequest Fresh { get; } = new(null, new HashSet<string>(StringComparer.Ordinal));
+}

@@ -56,12 +56,13 @@ internal static class CheckCommand
 
             text.AppendLine(CultureInfo.InvariantCulture, $"  capabilities:  {string.Join(' ', info.Capabilities)}");
             text.AppendLine(CultureInfo.InvariantCulture, $"  SASL:          {(info.SaslMechanisms.Count == 0 ? "none" : string.Join(' ', info.SaslMechanisms))}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  LOGIN-DELAY:   {(session.LoginDelay is { } delay ? $"{delay.TotalSeconds:0} s" : "none")}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  EXPIRE:        {info.Expire switch { null => "not announced", 0 => "retrieved mail is deleted at once", var days => $"{days} days" }}");
-            text.AppendLine(CultureInfo.InvariantCulture, $"  mailbox:       {info.MessageCount} messages, {info.MailboxSize} bytes");
-            if (!info.Capabilities.Contains("UIDL"))
+            if (info.Folders is { } folders)
             {
-                text.AppendLine("  warning:       the server does not announce UIDL; ingestion needs it");
+                DescribeImap(text, options, info, folders);
+            }
+            else
+            {
+                DescribePop3(text, session, info);
             }
 
             await Console.Out.WriteAsync(text.ToString());
@@ -74,6 +75,39 @@ internal static class CheckCommand
         {
             await Console.Out.WriteLineAsync($"{mailbox}: FAILED: {e.Message}");
             return false;
+        }
+    }
+
+    private static void DescribePop3(StringBuilder text, IMailSession session, MailServerInfo info)
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"  LOGIN-DELAY:   {(session.LoginDelay is { } delay ? $"{delay.TotalSeconds:0} s" : "none")}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  EXPIRE:        {info.Expire switch { null => "not announced", 0 => "retrieved mail is deleted at once", var days => $"{days} days" }}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  mailbox:       {info.MessageCount} messages, {info.MailboxSize} bytes");
+        if (!info.Capabilities.Contains("UIDL"))
+        {
+            text.AppendLine("  warning:       the server does not announce UIDL; ingestion needs it");
+        }
+    }
+
+    /// <summary>
+    /// Each folder as STATUS gave it, and what the capabilities mean for the mailbox's settings; settings the server
+    /// cannot honour (DeleteAfterIngest without UIDPLUS) have failed the login already.
+    /// </summary>
+    private static void DescribeImap(StringBuilder text, MailboxOptions options, MailServerInfo info, IReadOnlyList<FolderInfo> folders)
+    {
+        foreach (var folder in folders)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  folder:        {folder.Name}: {folder.Messages} messages, UIDVALIDITY {folder.UidValidity}, UIDNEXT {folder.UidNext?.ToString(CultureInfo.InvariantCulture) ?? "not given"}");
+        }
+
+        if (options.Idle && !info.Capabilities.Contains("IDLE"))
+        {
+            text.AppendLine("  warning:       Idle is set, but the server does not offer IDLE: 'mailingest run' polls this mailbox on its Schedule only");
+        }
+
+        if (folders.Any(f => f.UidNext is null))
+        {
+            text.AppendLine("  warning:       the server gives no UIDNEXT in STATUS, so every poll lists each folder in full");
         }
     }
 

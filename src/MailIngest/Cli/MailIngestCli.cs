@@ -22,7 +22,7 @@ internal static class MailIngestCli
 
     public static readonly Option<FileInfo?> ProtocolLogOption = new("--protocol-log")
     {
-        Description = "Append every POP3 conversation to this file, for diagnosing a server; passwords and SASL exchanges are redacted, and messages appear as their size only (RETR and TOP contents are not written).",
+        Description = "Append every POP3 conversation (not IMAP) to this file, for diagnosing a server; passwords and SASL exchanges are redacted, and messages appear as their size only (RETR and TOP contents are not written).",
         Recursive = true,
     };
 
@@ -55,7 +55,7 @@ internal static class MailIngestCli
 
     /// <summary>The root command, carrying the extra services to the verbs' <see cref="LoadSettings"/>.</summary>
     private sealed class MailIngestRootCommand(Action<IServiceCollection>? extraServices)
-        : RootCommand("MailIngest: polls POP3 mailboxes and stores new mail, its bodies, attachments and a manifest in blob storage.")
+        : RootCommand("MailIngest: polls POP3 mailboxes and IMAP folders and stores new mail, its bodies, attachments and a manifest in blob storage.")
     {
         public Action<IServiceCollection>? ExtraServices { get; } = extraServices;
     }

@@ -13,7 +13,7 @@ internal static class RetryCommand
 {
     private static readonly Argument<string[]> IdsArgument = new("ID")
     {
-        Description = "The IDs (POP3 UIDLs) to retry, as status and quarantine/*/error.json show them; default: every message held back.",
+        Description = "The IDs (POP3 UIDLs, IMAP {uidvalidity}:{uid}@{folder}) to retry, as status and quarantine/*/error.json show them; default: every message held back.",
         Arity = ArgumentArity.ZeroOrMore,
     };
 

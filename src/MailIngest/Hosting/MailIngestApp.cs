@@ -140,6 +140,7 @@ internal sealed class MailIngestApp : IAsyncDisposable
         services.AddSingleton<IProgressSink, ProgressReporter>();
         services.AddMailIngestion(configuration);
         services.AddPop3Mailboxes(ProtocolLogPath(settings.ProtocolLog));
+        services.AddImapMailboxes();
         services.AddMailArchive(configuration);
         services.AddMailEvents(configuration);
 

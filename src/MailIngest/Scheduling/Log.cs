@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "{Mailbox}: scheduled, but not in this process's configuration; skipped")]
     public static partial void UnknownMailbox(ILogger logger, string mailbox);
+
+    [LoggerMessage(EventId = 502, Level = LogLevel.Information, Message = "{Mailbox}: new mail announced by IDLE; its run starts now (or right after the one in progress)")]
+    public static partial void RunTriggered(ILogger logger, string mailbox);
 }

@@ -13,11 +13,15 @@ internal static class SchedulerServiceCollectionExtensions
 {
     private const string JobGroup = "mailboxes";
 
+    /// <summary>The job that runs a mailbox, on its schedule or when its IDLE connection reports new mail.</summary>
+    public static JobKey JobKey(string mailbox) => new(mailbox, JobGroup);
+
     /// <summary>
     /// Adds Quartz with one job per mailbox on its cron <c>Schedule</c>: in memory, or clustered on PostgreSQL when
-    /// <c>MailIngest:Scheduler:Clustered</c> is set. Every setting comes from the validated options, read when the
-    /// scheduler is built (after the start-up validation): only what Quartz must know at registration is taken from
-    /// the configuration, the mailboxes' names (one job each) and whether the store is PostgreSQL.
+    /// <c>MailIngest:Scheduler:Clustered</c> is set; and the IDLE watch that runs a mailbox with <c>Idle</c> at once. Every
+    /// setting comes from the validated options, read when the scheduler is built (after the start-up validation): only
+    /// what Quartz must know at registration is taken from the configuration, the mailboxes' names (one job each) and
+    /// whether the store is PostgreSQL.
     /// </summary>
     public static void AddMailboxScheduler(this IHostApplicationBuilder builder)
     {
@@ -71,10 +75,13 @@ internal static class SchedulerServiceCollectionExtensions
                         .WithCronSchedule(
                             provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Mailboxes[name].Schedule,
                             cron => cron.WithMisfireInstruction(CronTriggerMisfireInstruction.FireAndProceed)),
-                    (_, job) => job.WithIdentity(name, JobGroup).UsingJobData(MailboxJob.MailboxKey, name));
+                    (_, job) => job.WithIdentity(JobKey(name)).UsingJobData(MailboxJob.MailboxKey, name));
             }
         });
         services.AddQuartzHostedService(hosted => hosted.WaitForJobsToComplete = true);
+
+        // After the scheduler's own hosted service, so that a run asked for at once finds the scheduler started.
+        services.AddHostedService<MailboxWatchService>();
 
         // Events a run could not deliver are tried again between runs (docs/events.md).
         services.AddSingleton<EventRedelivery>();

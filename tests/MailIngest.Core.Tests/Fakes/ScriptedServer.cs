@@ -29,6 +29,12 @@ internal sealed class ScriptedServer : IMailSource
     /// <summary>Sizes the server lists instead of the real ones (Exchange's estimates, or a test's lie).</summary>
     public Dictionary<string, long> ListedSizes { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>What each session asks the ledger to remember (<see cref="IMailSession.SourceState"/>); null: nothing, as POP3.</summary>
+    public string? SourceState { get; set; }
+
+    /// <summary>The listing request of the last session, with what the ledger remembered.</summary>
+    public ListingRequest? LastRequest { get; private set; }
+
     /// <summary>Whether QUIT is acknowledged; when not, deletions are not applied and the commit fails.</summary>
     public bool AcknowledgeQuit { get; set; } = true;
 
@@ -91,16 +97,19 @@ internal sealed class ScriptedServer : IMailSource
 
         public MailServerInfo Info => new("scripted:110", "scripted", false, ["UIDL", "TOP", "PIPELINING"], [], null, messages.Count, messages.Sum(m => m.Content.Length));
 
-        public Task<IReadOnlyList<ListedMessage>> ListAsync(CancellationToken cancellationToken)
+        public string? SourceState => server.SourceState;
+
+        public Task<IReadOnlyList<ListedMessage>> ListAsync(ListingRequest request, CancellationToken cancellationToken)
         {
+            server.LastRequest = request;
             server.Commands.Enqueue("UIDL");
             return Task.FromResult<IReadOnlyList<ListedMessage>>([.. messages.Select(m => new ListedMessage(m.Id))]);
         }
 
-        public Task<IReadOnlyList<long>> GetSizesAsync(CancellationToken cancellationToken)
+        public Task<IReadOnlyList<long?>> GetSizesAsync(IReadOnlyCollection<int> positions, CancellationToken cancellationToken)
         {
             server.Commands.Enqueue("LIST");
-            return Task.FromResult<IReadOnlyList<long>>([.. messages.Select(m => server.ListedSizes.GetValueOrDefault(m.Id, m.Content.Length))]);
+            return Task.FromResult<IReadOnlyList<long?>>([.. messages.Select(m => (long?)server.ListedSizes.GetValueOrDefault(m.Id, m.Content.Length))]);
         }
 
         public async Task RetrieveAsync(IReadOnlyList<int> positions, IRetrievalTarget target, CancellationToken cancellationToken)

@@ -443,4 +443,50 @@ public sealed class MailboxRunTests : IDisposable
         _harness.Steps.Clear();
         _harness.Restart();
     }
+
+    [Fact]
+    public async Task Run_LedgerKnowsEveryListedMessage_RemembersTheSourceStateForTheNextListing()
+    {
+        Deliver(3);
+        _harness.Server.SourceState = "state-1";
+
+        await RunOkAsync();
+        _harness.Restart();
+        await RunOkAsync();
+
+        Assert.Equal("state-1", (await _harness.LedgerAsync()).SourceState);
+        Assert.Equal("state-1", _harness.Server.LastRequest!.SourceState);
+        Assert.Equal(["u1", "u2", "u3"], _harness.Server.LastRequest.Known.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Run_BudgetLeavesMessagesUnknown_ForgetsTheSourceState()
+    {
+        Deliver(3);
+        _harness.Server.SourceState = "state-1";
+        await RunOkAsync();
+        Deliver(2, first: 4);
+        _harness.Options.MaxMessagesPerRun = 1;
+        _harness.Server.SourceState = "state-2";
+
+        await RunOkAsync();
+
+        // A remembered state would let the source skip listing the message the budget left for later.
+        Assert.Null((await _harness.LedgerAsync()).SourceState);
+    }
+
+    [Fact]
+    public async Task Retry_ClearingAnEntry_ForgetsTheSourceState()
+    {
+        _harness.Server.Deliver("u1", ScriptedServer.Message(1));
+        _harness.Server.Refused.Add("u1");
+        _harness.Server.SourceState = "state-1";
+        await RunOkAsync();
+        Assert.Equal("state-1", (await _harness.LedgerAsync()).SourceState);
+
+        var retried = await _harness.Runner.RetryAsync(RunHarness.Mailbox, ["u1"], CancellationToken.None);
+
+        Assert.Equal(["u1"], retried.Cleared);
+        Assert.Null((await _harness.LedgerAsync()).SourceState);
+    }
 }

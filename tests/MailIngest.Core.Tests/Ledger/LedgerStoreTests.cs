@@ -230,4 +230,22 @@ public sealed class LedgerStoreTests : IDisposable
         Assert.Single(loaded.PendingEvents());
         Assert.Equal("persist", _archive.Events.SkipWhile(e => e != "persist").First());
     }
+
+    [Fact]
+    public async Task SourceState_WaitsForKeptEntriesAndIsForgottenByAnEmptyLine()
+    {
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.Put(Stored("a"));
+        ledger.SetSourceState("state-1");
+
+        // The state says the ledger knows every listed message: it is not written ahead of a kept entry still waiting.
+        await _store.AppendAsync(ledger, includeKept: false, default);
+        Assert.Null((await _store.LoadAsync(Mailbox, default)).SourceState);
+        await _store.MakeDurableAsync(ledger, default);
+        Assert.Equal("state-1", (await _store.LoadAsync(Mailbox, default)).SourceState);
+
+        ledger.SetSourceState(null);
+        await _store.AppendAsync(ledger, includeKept: false, default);
+        Assert.Null((await _store.LoadAsync(Mailbox, default)).SourceState);
+    }
 }

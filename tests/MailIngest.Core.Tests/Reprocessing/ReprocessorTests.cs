@@ -8,6 +8,7 @@ using MailIngest.Ingestion;
 using MailIngest.IO;
 using MailIngest.Ledger;
 using MailIngest.Reprocessing;
+using MailIngest.Sources;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailIngest.Core.Tests.Reprocessing;
@@ -351,7 +352,7 @@ public sealed class ReprocessorTests : IDisposable
         }
 
         var archiver = new MessageArchiver(Archive, new MessageDecoder(new DecoderLimits()), _harness.StepObserver(), _harness.Time, NullLogger<MessageArchiver>.Instance);
-        await archiver.StoreAsync(Mailbox, id, spooled, [], CancellationToken.None);
+        await archiver.StoreAsync(Mailbox, new ListedMessage(id), spooled, [], CancellationToken.None);
     }
 
     private static string Sha256(string content) =>

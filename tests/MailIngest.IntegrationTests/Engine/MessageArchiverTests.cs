@@ -4,6 +4,7 @@ using MailIngest.Archive;
 using MailIngest.Decoding;
 using MailIngest.IntegrationTests.Infrastructure;
 using MailIngest.IO;
+using MailIngest.Sources;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace MailIngest.IntegrationTests.Engine;
@@ -41,7 +42,9 @@ public abstract class MessageArchiverTests(StoreKind store) : IAsyncLifetime
         }
     }
 
-    private async Task<StoredMessage> StoreAsync(string uidl, byte[] raw)
+    private Task<StoredMessage> StoreAsync(string uidl, byte[] raw) => StoreAsync(new ListedMessage(uidl), raw);
+
+    private async Task<StoredMessage> StoreAsync(ListedMessage listed, byte[] raw)
     {
         var spool = Path.Combine(_store.SpoolFolder, "support");
         Directory.CreateDirectory(spool);
@@ -52,7 +55,7 @@ public abstract class MessageArchiverTests(StoreKind store) : IAsyncLifetime
             spooled = writer.Complete();
         }
 
-        return await _archiver.StoreAsync("support", uidl, spooled, [], CancellationToken.None);
+        return await _archiver.StoreAsync("support", listed, spooled, [], CancellationToken.None);
     }
 
     private string Read(StoredMessage message, string name) => Encoding.UTF8.GetString(_archive.Read($"{message.Folder}/{name}")!);
@@ -102,6 +105,34 @@ public abstract class MessageArchiverTests(StoreKind store) : IAsyncLifetime
         Assert.Equal(firstRaw, Read(first, "message.eml"));
         Assert.Contains("two", Read(second, "message.eml"), StringComparison.Ordinal);
         Assert.Equal(first.Folder, (await StoreAsync("uidl-1", Undecodable("one"))).Folder);
+    }
+
+    [Fact]
+    public async Task StoreAsync_OneGmailMessageUnderTwoLabels_IsStoredOnceUnderItsGmailKey()
+    {
+        var inbox = new ListedMessage("1:5:77@INBOX") { Folder = "INBOX", UidValidity = 1, Uid = 5, StorageName = "gmail-77" };
+        var label = new ListedMessage("9:3:77@Work") { Folder = "Work", UidValidity = 9, Uid = 3, StorageName = "gmail-77" };
+
+        var first = await StoreAsync(inbox, Message("one"));
+        var second = await StoreAsync(label, Message("one"));
+
+        Assert.Equal(first.Folder, second.Folder);
+        var manifest = Assert.Single(_archive.Manifests()).Json;
+        Assert.StartsWith("gmail-77-", (string?)manifest["key"], StringComparison.Ordinal);
+        // The manifest names one of the two listings, whole (a store may rewrite a manifest whose raw bytes it holds already).
+        Assert.Equal($"{manifest["uidValidity"]}:{manifest["uid"]}:77@{manifest["folder"]}", (string?)manifest["uidl"]);
+    }
+
+    [Fact]
+    public async Task StoreAsync_UndecodableImapMessage_KeepsItsOriginForReprocess()
+    {
+        var listed = new ListedMessage("4:2@Archive") { Folder = "Archive", UidValidity = 4, Uid = 2 };
+
+        var quarantined = await StoreAsync(listed, Undecodable("one"));
+
+        Assert.True(quarantined.Quarantined);
+        Assert.Contains("\"origin\": {", Read(quarantined, "error.json"), StringComparison.Ordinal);
+        Assert.Contains("\"folder\": \"Archive\"", Read(quarantined, "error.json"), StringComparison.Ordinal);
     }
 
     /// <summary>A message deeper than the decoder's MaxDepth, so it is quarantined with its raw bytes.</summary>

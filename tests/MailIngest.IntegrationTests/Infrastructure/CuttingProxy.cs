@@ -18,6 +18,7 @@ public sealed class CuttingProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<int, Task> _handlers = new();
     private readonly TaskCompletionSource _firstFault = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _acceptLoop;
+    private readonly System.Text.StringBuilder _clientText = new();
     private ProxyFault? _fault;
     private int _connectionCount;
     private long _bytesClientToServer;
@@ -54,6 +55,18 @@ public sealed class CuttingProxy : IAsyncDisposable
     public long BytesServerToClient => Interlocked.Read(ref _bytesServerToClient);
 
     public int CutCount => Volatile.Read(ref _cutCount);
+
+    /// <summary>Everything the clients sent through the proxy so far, in order: the commands, to count them.</summary>
+    public string ClientText
+    {
+        get
+        {
+            lock (_clientText)
+            {
+                return _clientText.ToString();
+            }
+        }
+    }
 
     public int StallCount => Volatile.Read(ref _stallCount);
 
@@ -108,15 +121,19 @@ public sealed class CuttingProxy : IAsyncDisposable
         }
     }
 
-    internal void CountBytes(ProxyDirection direction, int count)
+    internal void Forwarded(ProxyDirection direction, ReadOnlySpan<byte> bytes)
     {
         if (direction == ProxyDirection.ClientToServer)
         {
-            Interlocked.Add(ref _bytesClientToServer, count);
+            Interlocked.Add(ref _bytesClientToServer, bytes.Length);
+            lock (_clientText)
+            {
+                _clientText.Append(System.Text.Encoding.Latin1.GetString(bytes));
+            }
         }
         else
         {
-            Interlocked.Add(ref _bytesServerToClient, count);
+            Interlocked.Add(ref _bytesServerToClient, bytes.Length);
         }
     }
 

@@ -17,7 +17,10 @@ internal static class DovecotConfig
     /// <summary>The logout line the session parser reads: retr=messages/bytes, del=deleted/messages-at-login.</summary>
     public const string LogoutFormat = "top=%t/%p, retr=%r/%b, del=%d/%m, size=%s";
 
-    public static string Render(DovecotPaths paths, int port, DovecotOptions options, int? tlsPort = null)
+    /// <summary>The IMAP logout line: bytes, messages expunged, and headers and bodies fetched (count/bytes).</summary>
+    public const string ImapLogoutFormat = "in=%i out=%o expunged=%{expunged} hdr=%{fetch_hdr_count}/%{fetch_hdr_bytes} body=%{fetch_body_count}/%{fetch_body_bytes}";
+
+    public static string Render(DovecotPaths paths, DovecotPorts ports, DovecotOptions options)
     {
         RejectWhitespace(paths.Root);
         var conf = new StringBuilder();
@@ -25,7 +28,7 @@ internal static class DovecotConfig
 
         Line("# Written by the integration tests for one private instance: own base_dir, state_dir,");
         Line("# port and log, so it never meets the system Dovecot or another test's instance.");
-        Line("protocols = pop3");
+        Line("protocols = pop3 imap");
         Line("listen = 127.0.0.1");
         Line($"base_dir = {paths.BaseDir}");
         Line($"state_dir = {paths.StateDir}");
@@ -34,7 +37,7 @@ internal static class DovecotConfig
         Line($"info_log_path = {paths.LogFile}");
         Line("log_timestamp = \"%Y-%m-%d %H:%M:%S \"");
         Line("auth_verbose = yes");
-        if (tlsPort is null)
+        if (ports.Pop3Tls is null)
         {
             Line("ssl = no");
         }
@@ -51,6 +54,7 @@ internal static class DovecotConfig
         Line($"mail_location = maildir:{paths.MailRoot}/%u/Maildir");
         Line($"pop3_uidl_format = {options.UidlFormat}");
         Line($"pop3_logout_format = {LogoutFormat}");
+        Line($"imap_logout_format = {ImapLogoutFormat}");
         if (oauth2)
         {
             // Each passdb only for its own mechanisms, so a token is never compared with a user's password (and a
@@ -75,32 +79,41 @@ internal static class DovecotConfig
         Line("  driver = static");
         Line($"  args = uid={MailUser} gid={MailGroup} home={paths.MailRoot}/%u");
         Line("}");
-        Line("service pop3-login {");
-        Line("  inet_listener pop3 {");
-        Line("    address = 127.0.0.1");
-        Line(string.Create(CultureInfo.InvariantCulture, $"    port = {port}"));
-        Line("  }");
-        // The built-in pop3s listener would bind 995 and collide with every other instance.
-        Line("  inet_listener pop3s {");
-        if (tlsPort is null)
-        {
-            Line("    port = 0");
-        }
-        else
-        {
-            Line("    address = 127.0.0.1");
-            Line(string.Create(CultureInfo.InvariantCulture, $"    port = {tlsPort}"));
-            Line("    ssl = yes");
-        }
-
-        Line("  }");
-        Line("}");
+        Listeners(Line, "pop3", ports.Pop3, ports.Pop3Tls);
+        Listeners(Line, "imap", ports.Imap, ports.ImapTls);
         foreach (var extra in options.ExtraSettings)
         {
             Line(extra);
         }
 
         return conf.ToString();
+    }
+
+    /// <summary>
+    /// A protocol's plain listener, and its TLS one when <paramref name="tlsPort"/> is set; the built-in TLS listeners
+    /// (995, 993) would otherwise collide with every other instance.
+    /// </summary>
+    private static void Listeners(Action<string> line, string protocol, int port, int? tlsPort)
+    {
+        line($"service {protocol}-login {{");
+        line($"  inet_listener {protocol} {{");
+        line("    address = 127.0.0.1");
+        line(string.Create(CultureInfo.InvariantCulture, $"    port = {port}"));
+        line("  }");
+        line($"  inet_listener {protocol}s {{");
+        if (tlsPort is null)
+        {
+            line("    port = 0");
+        }
+        else
+        {
+            line("    address = 127.0.0.1");
+            line(string.Create(CultureInfo.InvariantCulture, $"    port = {tlsPort}"));
+            line("    ssl = yes");
+        }
+
+        line("  }");
+        line("}");
     }
 
     /// <summary>The oauth2 passdb's file: every token is introspected, and only an active one names the user.</summary>
@@ -126,3 +139,6 @@ internal static class DovecotConfig
         }
     }
 }
+
+/// <summary>The ports one test instance listens on: POP3 and IMAP, and their TLS ports when it serves TLS.</summary>
+internal sealed record DovecotPorts(int Pop3, int Imap, int? Pop3Tls, int? ImapTls);

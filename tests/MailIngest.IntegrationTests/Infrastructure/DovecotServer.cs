@@ -5,7 +5,7 @@ using System.Text;
 namespace MailIngest.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A private Dovecot POP3 server on a free loopback port, with its config, Maildirs and log in one temp
+/// A private Dovecot POP3 and IMAP server on free loopback ports, with its config, Maildirs and log in one temp
 /// folder; disposing it stops the server and deletes the folder.
 /// </summary>
 public sealed class DovecotServer : IAsyncDisposable
@@ -25,7 +25,9 @@ public sealed class DovecotServer : IAsyncDisposable
         _paths = paths;
         Port = port;
         _options = options;
+        ImapPort = FreePort.Find();
         TlsPort = options.Tls ? FreePort.Find() : null;
+        ImapTlsPort = options.Tls ? FreePort.Find() : null;
     }
 
     public string Host { get; } = "127.0.0.1";
@@ -34,6 +36,12 @@ public sealed class DovecotServer : IAsyncDisposable
 
     /// <summary>The POP3S (TLS on connect) port when started with <see cref="DovecotOptions.Tls"/>, else null.</summary>
     public int? TlsPort { get; }
+
+    /// <summary>The IMAP port (STARTTLS with <see cref="DovecotOptions.Tls"/>).</summary>
+    public int ImapPort { get; }
+
+    /// <summary>The IMAPS (TLS on connect) port when started with <see cref="DovecotOptions.Tls"/>, else null.</summary>
+    public int? ImapTlsPort { get; }
 
     /// <summary>With <see cref="DovecotOptions.Tls"/>: the PEM file of the server's self-signed certificate.</summary>
     public string CertificatePath => _paths.CertificateFile;
@@ -114,6 +122,56 @@ public sealed class DovecotServer : IAsyncDisposable
     /// <summary>Messages currently in the user's mailbox (files in new/ and cur/).</summary>
     public int MessageCount(string user) => MaildirDelivery.CountMessages(ExistingMaildir(user));
 
+    /// <summary>Drops one message into an IMAP folder of the user's (INBOX, or a Maildir++ folder made when missing).</summary>
+    public Task DeliverAsync(string user, string folder, byte[] rawMessage, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rawMessage);
+        return _delivery.DeliverAsync(FolderPath(user, folder), rawMessage, cancellationToken);
+    }
+
+    /// <summary>Messages in one IMAP folder of the user's, including those flagged \Deleted and not yet expunged.</summary>
+    public int MessageCount(string user, string folder) => MaildirDelivery.CountMessages(FolderPath(user, folder));
+
+    /// <summary>The Maildir of one IMAP folder (Maildir++: INBOX is the Maildir itself, folder X is .X in it), made when missing.</summary>
+    public string FolderPath(string user, string folder)
+    {
+        var maildir = ExistingMaildir(user);
+        if (string.Equals(folder, "INBOX", StringComparison.OrdinalIgnoreCase))
+        {
+            return maildir;
+        }
+
+        var path = Path.Combine(maildir, "." + folder);
+        if (!Directory.Exists(path))
+        {
+            MaildirDelivery.CreateFolders(path);
+            GiveToMailUser(path);
+        }
+
+        return path;
+    }
+
+    /// <summary>The message files of one IMAP folder, each with its Maildir flags (":2,S" for \Seen).</summary>
+    public IReadOnlyList<string> MessageFiles(string user, string folder) =>
+        [.. Directory.EnumerateFiles(Path.Combine(FolderPath(user, folder), "new")).Concat(Directory.EnumerateFiles(Path.Combine(FolderPath(user, folder), "cur")))
+            .Select(Path.GetFileName).OfType<string>()];
+
+    /// <summary>
+    /// Makes Dovecot number a folder anew, as a restore or a migration does: its UID list and indexes go, and the
+    /// server, restarted, gives the folder a new UIDVALIDITY and its messages new UIDs.
+    /// </summary>
+    public async Task RenumberAsync(string user, string folder, CancellationToken cancellationToken = default)
+    {
+        await StopAsync();
+        var path = FolderPath(user, folder);
+        foreach (var file in Directory.EnumerateFiles(path, "dovecot*"))
+        {
+            File.Delete(file);
+        }
+
+        await StartProcessAsync(cancellationToken);
+    }
+
     public string ReadLog()
     {
         if (!File.Exists(_paths.LogFile))
@@ -127,6 +185,10 @@ public sealed class DovecotServer : IAsyncDisposable
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadToEnd();
     }
+
+    /// <summary>One entry per ended IMAP session, in log order: bodies fetched, messages expunged.</summary>
+    public IReadOnlyList<ImapSessionStats> ImapSessions(string? user = null) =>
+        [.. ImapSessionStats.Parse(ReadLog()).Where(s => user is null || s.User == user)];
 
     /// <summary>One entry per ended POP3 session, in log order: RETRs, bytes, DELEs, and whether it ended with QUIT.</summary>
     private IReadOnlyList<Pop3SessionStats> EndedSessions() => Pop3SessionStats.Parse(ReadLog());
@@ -233,12 +295,12 @@ public sealed class DovecotServer : IAsyncDisposable
             await File.WriteAllTextAsync(_paths.OAuth2ConfigFile, DovecotConfig.RenderOAuth2(introspectionUrl), cancellationToken);
         }
 
-        await File.WriteAllTextAsync(_paths.ConfigFile, DovecotConfig.Render(_paths, Port, _options, TlsPort), cancellationToken);
+        await File.WriteAllTextAsync(_paths.ConfigFile, DovecotConfig.Render(_paths, new DovecotPorts(Port, ImapPort, TlsPort, ImapTlsPort), _options), cancellationToken);
         var process = DovecotProcess.Start(_paths.ConfigFile);
         _process = process;
 
         var stopwatch = Stopwatch.StartNew();
-        while (!await GreetsAsync(cancellationToken))
+        while (!await GreetsAsync(Port, "+OK", "QUIT\r\n", cancellationToken) || !await GreetsAsync(ImapPort, "* OK", "a LOGOUT\r\n", cancellationToken))
         {
             if (process.HasExited || stopwatch.Elapsed > _options.StartTimeout)
             {
@@ -251,24 +313,24 @@ public sealed class DovecotServer : IAsyncDisposable
         }
     }
 
-    /// <summary>True once the port accepts a connection and answers with a POP3 "+OK" greeting.</summary>
-    private async Task<bool> GreetsAsync(CancellationToken cancellationToken)
+    /// <summary>True once the port accepts a connection and greets (POP3 "+OK", IMAP "* OK").</summary>
+    private async Task<bool> GreetsAsync(int port, string greets, string bye, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ProbeTimeout);
         try
         {
             using var client = new TcpClient();
-            await client.ConnectAsync(Host, Port, timeout.Token);
+            await client.ConnectAsync(Host, port, timeout.Token);
             var stream = client.GetStream();
             using var reader = new StreamReader(stream, Encoding.ASCII);
             var greeting = await reader.ReadLineAsync(timeout.Token);
-            if (greeting is null || !greeting.StartsWith("+OK", StringComparison.Ordinal))
+            if (greeting is null || !greeting.StartsWith(greets, StringComparison.Ordinal))
             {
                 return false;
             }
 
-            await stream.WriteAsync("QUIT\r\n"u8.ToArray(), timeout.Token);
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(bye), timeout.Token);
             return true;
         }
         catch (SocketException)

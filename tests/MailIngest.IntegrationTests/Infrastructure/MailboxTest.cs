@@ -1,3 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
 namespace MailIngest.IntegrationTests.Infrastructure;
 
 /// <summary>
@@ -29,4 +32,16 @@ public abstract class MailboxTest(string user, StoreKind store = StoreKind.FileS
     /// <summary>Configures the mailbox, reached directly or through <paramref name="port"/> (a proxy's).</summary>
     protected void Configure(object? mailbox = null, object? ingest = null, int? port = null, object? storage = null) =>
         Workspace.Configure(User, Dovecot.Host, port ?? Dovecot.Port, User, Password, mailbox, ingest, storage);
+
+    /// <summary>Configures the mailbox as an IMAP one, on Dovecot's IMAP port or through <paramref name="port"/> (a proxy's).</summary>
+    protected void ConfigureImap(object? mailbox = null, object? ingest = null, int? port = null, object? storage = null)
+    {
+        var settings = new JsonObject { ["Protocol"] = "Imap" };
+        foreach (var (key, value) in JsonSerializer.SerializeToNode(mailbox ?? new { })!.AsObject())
+        {
+            settings[key] = value?.DeepClone();
+        }
+
+        Workspace.Configure(User, Dovecot.Host, port ?? Dovecot.ImapPort, User, Password, settings, ingest, storage);
+    }
 }

@@ -97,7 +97,7 @@ internal sealed class ProxyConnection : IDisposable
                 if (forward.Length > 0)
                 {
                     await SendAllAsync(destination, forward, cancellationToken);
-                    _owner.CountBytes(direction, forward.Length);
+                    _owner.Forwarded(direction, forward);
                 }
 
                 if (fires && Fire())
@@ -151,8 +151,9 @@ internal sealed class ProxyConnection : IDisposable
         for (var i = 0; i < bytes.Length; i++)
         {
             await Task.Delay(_fault!.TrickleDelay, cancellationToken);
-            await SendAllAsync(destination, bytes.Slice(i, 1).ToArray(), cancellationToken);
-            _owner.CountBytes(direction, 1);
+            var one = bytes.Slice(i, 1).ToArray();
+            await SendAllAsync(destination, one, cancellationToken);
+            _owner.Forwarded(direction, one);
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class DeadlineTests
         await using var session = await replay.Server.OpenAsync("support", Options(timeout), CancellationToken.None);
         var clock = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(ListingRequest.Fresh, CancellationToken.None));
 
         Assert.Equal(MailServerFailure.Transient, error.Failure);
         Assert.Contains("did not answer in time", error.Message, StringComparison.Ordinal);
@@ -45,7 +45,7 @@ public sealed class DeadlineTests
         var replay = new ReplayServer([.. Transcript.Login(2), Pop3Exchange.Stalled("UIDL")]);
         await using var session = await replay.Server.OpenAsync("support", Options(), CancellationToken.None);
 
-        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MailServerException>(() => session.ListAsync(ListingRequest.Fresh, CancellationToken.None));
 
         Assert.Equal(MailServerFailure.Transient, error.Failure);
         Assert.Contains("UIDL: nothing came for 00:00:01 (the mailbox's Timeout)", error.Message, StringComparison.Ordinal);

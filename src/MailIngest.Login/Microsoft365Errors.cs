@@ -3,7 +3,7 @@ using Azure.Identity;
 using MailIngest.Sources;
 using Microsoft.Identity.Client;
 
-namespace MailIngest.Pop3;
+namespace MailIngest.Login;
 
 /// <summary>
 /// Turns a failed token request into a sentence naming the mailbox, tenant and client ID (never the secret), and decides

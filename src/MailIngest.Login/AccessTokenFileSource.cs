@@ -1,7 +1,7 @@
 using MailIngest.Configuration;
 using MailIngest.Sources;
 
-namespace MailIngest.Pop3;
+namespace MailIngest.Login;
 
 /// <summary>The token in a mailbox's <see cref="MailboxOptions.AccessTokenFile"/>, read at every session, never cached: the sidecar replaces it before it expires.</summary>
 internal sealed class AccessTokenFileSource : IAccessTokenSource

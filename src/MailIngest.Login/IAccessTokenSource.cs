@@ -1,7 +1,7 @@
 using MailIngest.Configuration;
 using MailIngest.Sources;
 
-namespace MailIngest.Pop3;
+namespace MailIngest.Login;
 
 /// <summary>Where the OAuth2 access token of a mailbox's session comes from: a file a sidecar refreshes, or Microsoft Entra ID.</summary>
 internal interface IAccessTokenSource

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using MailIngest.Configuration;
 
-namespace MailIngest.Pop3;
+namespace MailIngest.Login;
 
 /// <summary>
 /// Validates one session's server certificate: trusted by the system's CAs, or by the mailbox's

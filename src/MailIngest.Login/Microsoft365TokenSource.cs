@@ -6,7 +6,7 @@ using MailIngest.Configuration;
 using MailIngest.Sources;
 using Microsoft.Extensions.Logging;
 
-namespace MailIngest.Pop3;
+namespace MailIngest.Login;
 
 /// <summary>
 /// Tokens for Exchange Online from Microsoft Entra ID, by the client-credentials flow of Azure.Identity. Each mailbox keeps
@@ -36,8 +36,12 @@ internal sealed class Microsoft365TokenSource(ILogger<Microsoft365TokenSource> l
         }
     }
 
-    public string RejectionAdvice(MailboxOptions options) =>
-        "Check that Username is the mailbox's address, that the app holds the Office 365 Exchange Online application permission POP.AccessAsApp with admin consent, that its service principal in Exchange Online has FullAccess to the mailbox (Add-MailboxPermission), and that POP is enabled for the mailbox";
+    public string RejectionAdvice(MailboxOptions options) => options.Protocol == MailProtocol.Imap
+        ? Advice("IMAP.AccessAsApp", "IMAP")
+        : Advice("POP.AccessAsApp", "POP");
+
+    private static string Advice(string permission, string protocol) =>
+        $"Check that Username is the mailbox's address, that the app holds the Office 365 Exchange Online application permission {permission} with admin consent, that its service principal in Exchange Online has FullAccess to the mailbox (Add-MailboxPermission), and that {protocol} is enabled for the mailbox";
 
     /// <summary>
     /// The mailbox's credential, made anew only when its secret or certificate file changed since the last session (a

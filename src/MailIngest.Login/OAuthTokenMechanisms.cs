@@ -1,20 +1,34 @@
+using MailIngest.Sources;
 using MailKit.Security;
 
-namespace MailIngest.Pop3;
+namespace MailIngest.Login;
 
 /// <summary>
 /// MailKit's XOAUTH2 and OAUTHBEARER mechanisms, finishing the exchange when the server rejects the token. Such a server
 /// answers the token with a continuation carrying a JSON error and waits for the client's reply before it sends
-/// <c>-ERR</c> (RFC 7628 section 3.2.3; XOAUTH2 likewise). Our <see cref="Protocol.Pop3Client"/>, as MailKit's, stops
-/// answering continuations once the mechanism says it is authenticated, which MailKit's mechanisms do as soon as the
-/// token is sent, and would cancel the exchange with "*" instead of acknowledging the error as the RFC asks. These
-/// report being authenticated only after answering that error, so the server's -ERR for the token arrives.
+/// <c>-ERR</c> or <c>NO</c> (RFC 7628 section 3.2.3; XOAUTH2 likewise). Our POP3 client, as MailKit's, stops answering
+/// continuations once the mechanism says it is authenticated, which MailKit's mechanisms do as soon as the token is
+/// sent, and would cancel the exchange with "*" instead of acknowledging the error as the RFC asks; MailKit's IMAP
+/// client answers every continuation, but with an empty line where OAUTHBEARER wants %x01. These report being
+/// authenticated only after answering that error as each mechanism asks, so the server's refusal of the token arrives.
 /// </summary>
 internal static class OAuthTokenMechanisms
 {
     public static SaslMechanism XOAuth2(string username, string token) => new XOAuth2Mechanism(username, token);
 
     public static SaslMechanism OAuthBearer(string username, string token) => new OAuthBearerMechanism(username, token);
+
+    /// <summary>
+    /// XOAUTH2 is what Microsoft 365 and Gmail speak; OAUTHBEARER (RFC 7628) is used only when it is all the server
+    /// offers. One attempt either way: a rejected token does not fall back to a password. <c>protocol</c> ("POP3",
+    /// "IMAP") is for the advice when the server offers neither.
+    /// </summary>
+    public static SaslMechanism Choose(IReadOnlyCollection<string> offered, string username, string token, string endpoint, string protocol) =>
+        offered.Contains("XOAUTH2") ? XOAuth2(username, token)
+        : offered.Contains("OAUTHBEARER") ? OAuthBearer(username, token)
+        : throw new MailServerException(
+            $"{endpoint} offers neither XOAUTH2 nor OAUTHBEARER (SASL: {(offered.Count == 0 ? "none" : string.Join(' ', offered))}), so the mailbox cannot log in with its OAuth2 token: enable OAuth2 for {protocol} on the server, or log in with a password instead.",
+            MailServerFailure.Permanent);
 
     private sealed class XOAuth2Mechanism(string username, string token) : SaslMechanismOAuth2(username, token)
     {
