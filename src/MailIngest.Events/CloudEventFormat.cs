@@ -12,6 +12,9 @@ internal static class CloudEventFormat
     /// <summary>The largest event: Azure Storage's limit for a queue message.</summary>
     public const int MaxBytes = 64 * 1024;
 
+    /// <summary>The structured format's media type, as a webhook's request names it.</summary>
+    public const string ContentType = "application/cloudevents+json; charset=utf-8";
+
     /// <summary>Strings beyond this are cut when the lists alone cannot bring an event within its size.</summary>
     private const int MaxStringLength = 256;
 

@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
+using System.Text;
 using MailIngest.Archive;
 using Microsoft.Extensions.Logging;
 
 namespace MailIngest.Events;
 
 /// <summary>
-/// The event port with a sink: events are written to the archive's outbox as CloudEvents structured JSON and sent from
-/// there, so that a sink that is down never holds up or fails a run (docs/events.md).
+/// The event port with a sink: events are made as CloudEvents structured JSON, kept in the ledger until delivered, and
+/// sent after the session, so that a sink that is down never holds up or fails a run (docs/events.md).
 /// </summary>
 internal sealed class MessageEvents(
     IMailArchive archive, IEventSink sink, EventsOptions options, IIngestObserver observer, TimeProvider time, ILogger<MessageEvents> logger)
@@ -15,30 +16,12 @@ internal sealed class MessageEvents(
     /// <summary>Events sent at once: a sink's round trip, not its work, is what one delivery mostly waits for.</summary>
     private const int Parallelism = 8;
 
-    /// <summary>The most bytes of events kept in memory between their queueing and their delivery.</summary>
-    private const long MaxUnsentBytes = 8 * 1024 * 1024;
-
-    /// <summary>
-    /// Events this process queued and has not delivered yet, as written, so that delivering them after the run reads
-    /// nothing back from the store (on Azure a request per event); others, and any beyond the cap, are read.
-    /// </summary>
-    private readonly ConcurrentDictionary<string, byte[]> _unsent = new(StringComparer.Ordinal);
-    private long _unsentBytes;
-
     public bool Enabled => true;
 
-    public async Task QueueAsync(MessageEventFacts facts, CancellationToken cancellationToken)
+    public PendingEvent Prepare(MessageEventFacts facts)
     {
         ArgumentNullException.ThrowIfNull(facts);
-        var body = CloudEventFormat.Encode(facts, archive.Location);
-        await archive.WriteAsync(
-            OutboxLayout.EventPath(facts.Mailbox, facts.Id),
-            new ArchiveObjectInfo(OutboxLayout.ContentType, ArchiveObjectKind.Event, facts.Mailbox) { Uidl = facts.Uidl },
-            (stream, ct) => stream.WriteAsync(body, ct).AsTask(),
-            WriteCondition.None,
-            cancellationToken);
-        Keep(OutboxLayout.EventPath(facts.Mailbox, facts.Id), body);
-        observer.OnStep(facts.Mailbox, IngestStep.EventQueued, facts.Uidl);
+        return new PendingEvent(facts.Id, facts.Type, facts.Time, Encoding.UTF8.GetString(CloudEventFormat.Encode(facts, archive.Location)));
     }
 
     public async Task<DeliveryOutcome> DeliverAsync(string mailbox, IReadOnlyList<PendingEvent> pending, CancellationToken cancellationToken)
@@ -73,7 +56,7 @@ internal sealed class MessageEvents(
                         delivered.Enqueue(queued.Id);
                         break;
                     case SendStatus.Refused:
-                        dead.Enqueue(new DeadLetter(queued.Id, queued.Type, queued.QueuedAt, time.GetUtcNow(), result.Reason!));
+                        dead.Enqueue(new DeadLetter(queued.Id, queued.Type, queued.QueuedAt, time.GetUtcNow(), result.Reason!, queued.Body));
                         break;
                     default:
                         // The sink is down or overloaded: the events behind this one wait for the next delivery, in order.
@@ -93,68 +76,21 @@ internal sealed class MessageEvents(
 
     public void Dispose() => (sink as IDisposable)?.Dispose();
 
-    private void Keep(string path, byte[] body)
-    {
-        if (Interlocked.Add(ref _unsentBytes, body.Length) > MaxUnsentBytes)
-        {
-            Interlocked.Add(ref _unsentBytes, -body.Length);
-            _unsent.TryRemove(path, out _);
-            return;
-        }
-
-        _unsent.AddOrUpdate(path, body, (_, replaced) =>
-        {
-            Interlocked.Add(ref _unsentBytes, -replaced.Length);
-            return body;
-        });
-    }
-
-    /// <summary>The event as this process queued it, once: a later delivery (a dead letter re-sent) reads the store.</summary>
-    private ReadOnlyMemory<byte>? Take(string path)
-    {
-        if (!_unsent.TryRemove(path, out var body))
-        {
-            return null;
-        }
-
-        Interlocked.Add(ref _unsentBytes, -body.Length);
-        return body;
-    }
-
     private async Task<SendResult> DeliverOneAsync(string mailbox, PendingEvent queued)
     {
-        var path = OutboxLayout.EventPath(mailbox, queued.Id);
         observer.OnStep(mailbox, IngestStep.Delivering, queued.Id);
+        using var timeout = new CancellationTokenSource(options.DeliveryTimeout);
         try
         {
-            var body = Take(path) ?? (await archive.ReadAsync(path, CancellationToken.None))?.Content;
-            if (body is null)
-            {
-                // An event leaves the outbox only once sent: a delivery that died before its ledger record sent this one.
-                return SendResult.Delivered;
-            }
-
-            using var timeout = new CancellationTokenSource(options.DeliveryTimeout);
-            SendResult result;
-            try
-            {
-                result = await sink.SendAsync(queued.Id, body.Value, timeout.Token);
-            }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-            {
-                result = SendResult.Failed($"no answer within {options.DeliveryTimeout} (MailIngest:Events:DeliveryTimeout)");
-            }
-
-            if (result.Status == SendStatus.Delivered)
-            {
-                await archive.DeleteAsync(path, CancellationToken.None);
-            }
-
-            return result;
+            return await sink.SendAsync(queued.Id, Encoding.UTF8.GetBytes(queued.Body), timeout.Token);
         }
-        catch (Exception e) when (e is ArchiveUnavailableException or IOException or FormatException or UnauthorizedAccessException)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            // The store, or the webhook's secret file, could not be read: tried again later, like a sink that is down.
+            return SendResult.Failed($"no answer within {options.DeliveryTimeout} (MailIngest:Events:DeliveryTimeout)");
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            // The webhook's secret file could not be read: tried again later, like a sink that is down.
             return SendResult.Failed(e.Message);
         }
     }

@@ -28,7 +28,7 @@ internal sealed class WebhookSink(EventsOptions options, TimeProvider time) : IE
         var key = WebhookSignature.Key(SecretFile.Read(options.SecretFile));
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ReadOnlyMemoryContent(body) };
-        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(OutboxLayout.ContentType);
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(CloudEventFormat.ContentType);
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("webhook-signature", WebhookSignature.Sign(key, id, timestamp, body.Span));

@@ -30,9 +30,6 @@ public enum IngestStep
     /// <summary>The server acknowledged QUIT, so its deletions are applied; the ledger does not say so yet.</summary>
     Committed,
 
-    /// <summary>A message's event is written to the outbox; the ledger does not record it yet (docs/events.md).</summary>
-    EventQueued,
-
     /// <summary>An event is about to be sent to the sink (the step's message ID is the event's ID).</summary>
     Delivering,
 

@@ -7,7 +7,7 @@ public sealed class NoMessageEvents : IMessageEvents
 
     public bool Enabled => false;
 
-    public Task QueueAsync(MessageEventFacts facts, CancellationToken cancellationToken) =>
+    public PendingEvent Prepare(MessageEventFacts facts) =>
         throw new InvalidOperationException("No event sink is configured; events are not queued.");
 
     public Task<DeliveryOutcome> DeliverAsync(string mailbox, IReadOnlyList<PendingEvent> pending, CancellationToken cancellationToken) =>

@@ -78,8 +78,8 @@ internal sealed class EventOutbox(RunServices services, IngestMetrics metrics) :
 
         foreach (var letter in requeued)
         {
-            // The event keeps its place in line: it was queued then, and its object never left the outbox.
-            ledger.Queue(new PendingEvent(letter.Id, letter.Type, letter.QueuedAt));
+            // The event keeps its place in line: it was queued then.
+            ledger.Queue(letter.Requeued());
         }
 
         await services.Ledgers.MakeDurableAsync(ledger, cancellationToken);

@@ -220,7 +220,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
                 Error = error,
                 Key = key == ArchiveLayout.MessageKey(Mailbox, id) ? null : key,
             };
-            await PutAsync(entry, () => EventFacts.Unfetched(Mailbox, id, key, message, services.Time.GetUtcNow()), cancellationToken);
+            Put(entry, () => EventFacts.Unfetched(Mailbox, id, key, message, services.Time.GetUtcNow()));
             counters.CountUnfetched(unfetched.State);
         }
     }
@@ -391,7 +391,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
 
             // A kept message fetched again to be verified (the same bytes) had its event when it was first recorded.
             var known = ledger.Find(id) is { IsKept: true } before && before.Sha256 == stored.Sha256;
-            await PutAsync(entry, known ? null : () => EventFacts.Of(Mailbox, id, stored, services.Time.GetUtcNow()), cancellationToken);
+            Put(entry, known ? null : () => EventFacts.Of(Mailbox, id, stored, services.Time.GetUtcNow()));
         }
 
         ledger.Land([id]);
@@ -403,10 +403,10 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     }
 
     /// <summary>
-    /// Records a message's entry, with the event about it when a sink is configured: the event's object goes to the
-    /// outbox first, and its ledger record waits with the entry for the durability barrier (docs/events.md).
+    /// Records a message's entry, with the event about it when a sink is configured: both go into one journal line,
+    /// behind the durability barrier (docs/events.md).
     /// </summary>
-    private async Task PutAsync(LedgerEntry entry, Func<MessageEventFacts>? facts, CancellationToken cancellationToken)
+    private void Put(LedgerEntry entry, Func<MessageEventFacts>? facts)
     {
         if (facts is null || !services.Events.Enabled)
         {
@@ -414,9 +414,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
             return;
         }
 
-        var about = facts();
-        await services.Events.QueueAsync(about, cancellationToken);
-        ledger.Put(entry, new PendingEvent(about.Id, about.Type, about.Time));
+        ledger.Put(entry, services.Events.Prepare(facts()));
     }
 
     /// <summary>A failure that belongs to the message: one more attempt counted; out of attempts, the next run records it as unprocessable.</summary>

@@ -29,8 +29,7 @@ internal sealed class ReprocessedEvents(ReprocessPass pass) : IReprocessedMessag
             },
         };
         var ledger = await pass.LedgerAsync(cancellationToken);
-        await pass.Services.Events.QueueAsync(facts, cancellationToken);
-        ledger.Queue(new PendingEvent(facts.Id, facts.Type, facts.Time));
+        ledger.Queue(pass.Services.Events.Prepare(facts));
         pass.ThrowIfLockLost();
         await pass.Services.Ledgers.MakeDurableAsync(ledger, cancellationToken);
     }

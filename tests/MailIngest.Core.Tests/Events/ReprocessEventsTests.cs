@@ -80,8 +80,7 @@ public sealed class ReprocessEventsTests : IDisposable
         Assert.Equal($"{key}-reprocessed-20261130T120500000Z", facts.Id);
         Assert.Equal(($"{folder}/manifest.json", $"{folder}/message.eml"), (facts.Record, facts.Raw));
         Assert.Equal(_harness.Time.GetUtcNow(), facts.Time);
-        Assert.Equal(["persist", $"append {LedgerStore.JournalPath(Mailbox, 0)}", "persist"],
-            _harness.Archive.Events.SkipWhile(e => !e.StartsWith("write outbox/", StringComparison.Ordinal)).Skip(1));
+        Assert.Equal([$"append {LedgerStore.JournalPath(Mailbox, 0)}", "persist"], _harness.Archive.Events.TakeLast(2));
         var pending = Assert.Single((await _harness.LedgerAsync()).PendingEvents());
         Assert.Equal((facts.Id, MessageEventType.Reprocessed), (pending.Id, pending.Type));
 

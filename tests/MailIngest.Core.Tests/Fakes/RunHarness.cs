@@ -50,7 +50,7 @@ internal sealed class RunHarness : IDisposable
     /// <summary>Turns events on, with a scripted sink.</summary>
     public ScriptedEvents UseEvents()
     {
-        var events = new ScriptedEvents(Archive, Server);
+        var events = new ScriptedEvents(Server);
         Events = events;
         Runner = CreateRunner();
         return events;

@@ -184,12 +184,12 @@ public sealed class LedgerStoreTests : IDisposable
     {
         var at = DateTimeOffset.Parse("2026-11-30T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
         var ledger = await _store.LoadAsync(Mailbox, default);
-        ledger.Put(Stored("a"), new PendingEvent("ka", MessageEventType.Stored, at));
-        ledger.Put(Stored("b"), new PendingEvent("kb", MessageEventType.Stored, at.AddSeconds(1)));
-        ledger.Put(Stored("c"), new PendingEvent("kc-quarantined", MessageEventType.Quarantined, at.AddSeconds(2)));
+        ledger.Put(Stored("a"), new PendingEvent("ka", MessageEventType.Stored, at, """{"id":"ka"}"""));
+        ledger.Put(Stored("b"), new PendingEvent("kb", MessageEventType.Stored, at.AddSeconds(1), """{"id":"kb"}"""));
+        ledger.Put(Stored("c"), new PendingEvent("kc-quarantined", MessageEventType.Quarantined, at.AddSeconds(2), """{"id":"kc-quarantined","data":{"subject":"Grüße"}}"""));
         await _store.MakeDurableAsync(ledger, default);
         ledger.Delivered(["ka"]);
-        ledger.DeadLettered([new DeadLetter("kb", MessageEventType.Stored, at.AddSeconds(1), at.AddSeconds(5), "404 Not Found")]);
+        ledger.DeadLettered([new DeadLetter("kb", MessageEventType.Stored, at.AddSeconds(1), at.AddSeconds(5), "404 Not Found", """{"id":"kb"}""")]);
         await _store.AppendAsync(ledger, includeKept: false, default);
 
         var replayed = await _store.LoadAsync(Mailbox, default);
@@ -209,7 +209,8 @@ public sealed class LedgerStoreTests : IDisposable
             Assert.Equal(["kc-quarantined"], loaded.PendingEvents().Select(e => e.Id));
             Assert.Equal(MessageEventType.Quarantined, loaded.PendingEvents()[0].Type);
             Assert.Equal(at.AddSeconds(2), loaded.PendingEvents()[0].QueuedAt);
-            Assert.Equal("404 Not Found", Assert.Single(loaded.DeadLetters()).Reason);
+            Assert.Equal("""{"id":"kc-quarantined","data":{"subject":"Grüße"}}""", loaded.PendingEvents()[0].Body);
+            Assert.Equal(("404 Not Found", """{"id":"kb"}"""), (Assert.Single(loaded.DeadLetters()).Reason, loaded.DeadLetters()[0].Body));
         }
     }
 
@@ -217,7 +218,7 @@ public sealed class LedgerStoreTests : IDisposable
     public async Task Outbox_QueuedEvent_WaitsForTheBarrierWithItsEntry()
     {
         var ledger = await _store.LoadAsync(Mailbox, default);
-        ledger.Put(new LedgerEntry("big", EntryState.Skipped), new PendingEvent("kbig-quarantined", MessageEventType.Quarantined, DateTimeOffset.UnixEpoch));
+        ledger.Put(new LedgerEntry("big", EntryState.Skipped), new PendingEvent("kbig-quarantined", MessageEventType.Quarantined, DateTimeOffset.UnixEpoch, "{}"));
 
         await _store.AppendAsync(ledger, includeKept: false, default);
 
