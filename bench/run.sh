@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmarks `mailingest once` and `mailingest run` against mpop (a C POP3 fetcher with pipelining) on
-# the same private Dovecot mailboxes, MailIngest's AzureBlob store against a plain parallel upload into
-# Azurite, a 1 GB message under a capped GC heap on both stores, the same mailboxes over IMAP against
-# mbsync (isync), and the bytes the ledger writes over a first import of 100,000 messages; prints
-# medians, ratios, peak RSS and the targets of issues 12, 14 and 17. See bench/README.md.
+# the same private Dovecot mailboxes, the full ingest with an event per message to a webhook against
+# the same without, MailIngest's AzureBlob store against a plain parallel upload into Azurite, a 1 GB
+# message under a capped GC heap on both stores, the same mailboxes over IMAP against mbsync (isync),
+# and the bytes the ledger writes over a first import of 100,000 messages; prints medians, ratios,
+# peak RSS and the targets of issues 12, 14, 15 and 17. See bench/README.md.
 #
 #   bench/run.sh                     full run (about 20 minutes after the publish, +3 to generate the
 #                                    mailboxes the first time)
@@ -196,6 +197,11 @@ fi
 # ---------------------------------------------------------------- private Dovecot and Azurite
 source scripts/lib/dovecot.sh
 AZURITE_PID=
+WEBHOOK_PID=
+webhook_stop() {
+    if [ -n "$WEBHOOK_PID" ]; then kill "$WEBHOOK_PID" 2>/dev/null || true; wait "$WEBHOOK_PID" 2>/dev/null || true; fi
+    WEBHOOK_PID=
+}
 azurite_stop() {
     if [ -n "$AZURITE_PID" ] && kill -0 "$AZURITE_PID" 2>/dev/null; then
         kill "$AZURITE_PID" 2>/dev/null || true
@@ -209,6 +215,7 @@ cleanup() {
     if [ -n "${RUN_PID:-}" ]; then kill "$RUN_PID" 2>/dev/null || true; fi
     if [ -n "${OTLP_PID:-}" ]; then kill "$OTLP_PID" 2>/dev/null || true; fi
     if [ -n "${WATCH_PID:-}" ]; then touch "$WORK/spool.stop"; wait "$WATCH_PID" 2>/dev/null || true; fi
+    webhook_stop
     azurite_stop
     dovecot_stop
     remove_added
@@ -489,17 +496,46 @@ mpop_into "$RUNS_DIR/mpop-warm"; "${CMD[@]}" bench >/dev/null 2>>"$WORK/mpop.err
 expect "warm-up: MailIngest stored" "$(stored "$WARM" bench)" "$MESSAGES"
 expect "warm-up: mpop delivered" "$(delivered "$RUNS_DIR/mpop-warm")" "$MESSAGES"
 
-log "Full ingest and no-new poll of $MESSAGES messages, $RUNS rounds (MailIngest and mpop alternately)"
+# The events' cost (issue 15, docs/events.md): in each round MailIngest's full ingest also runs with the
+# Webhook sink, an event per stored message sent after QUIT to demo/webhook.py (signature checked, one
+# line printed per event), each run into a folder of its own; with and without swap places every round.
+[ -s "$WORK/webhook-secret" ] || echo "whsec_$(head -c 32 /dev/urandom | base64)" >"$WORK/webhook-secret"
+WEBHOOK_PORT=$(free_port) || die "no free loopback port found"
+python3 "$REPO/demo/webhook.py" "$WEBHOOK_PORT" "$WORK/webhook-secret" >"$WORK/webhook.out" 2>&1 &
+WEBHOOK_PID=$!
+for _ in $(seq 50); do port_in_use "$WEBHOOK_PORT" && break; sleep 0.1; done
+port_in_use "$WEBHOOK_PORT" || die "demo/webhook.py did not listen on $WEBHOOK_PORT; see .work/bench/webhook.out"
+# mi_events DIR: as mi DIR, with the Webhook sink to that receiver.
+mi_events() {
+    CMD=(env "MailIngest__Storage__Path=$1" MailIngest__Events__Sink=Webhook "MailIngest__Events__Url=http://127.0.0.1:$WEBHOOK_PORT/events"
+         "MailIngest__Events__SecretFile=$WORK/webhook-secret" "$APP/mailingest" once --config "$MI_CONF" --log-format json --mailbox)
+}
+events_sent() { grep -c '^mailingest.message.stored' "$WORK/webhook.out" || true; }
+# The full ingest's order in a round: the tools alternate as in order(), and so do MailIngest with and without events.
+order_full() { if [ $(($1 % 2)) -eq 1 ]; then echo "mailingest mailingest-events mpop"; else echo "mpop mailingest-events mailingest"; fi; }
+
+log "Full ingest and no-new poll of $MESSAGES messages, $RUNS rounds (MailIngest, MailIngest with events to a webhook, and mpop alternately)"
 for round in $(seq "$RUNS"); do
-    for tool in $(order "$round"); do
+    for tool in $(order_full "$round"); do
         dir=$RUNS_DIR/$tool-full-$round
-        if [ "$tool" = mailingest ]; then mi "$dir"; else mpop_into "$dir"; fi
+        case $tool in
+            mailingest) mi "$dir" ;;
+            mailingest-events) mi_events "$dir"; before=$(events_sent) ;;
+            mpop) mpop_into "$dir" ;;
+        esac
+        if [ "$tool" = mailingest-events ]; then
+            measure_pop3 full-events mailingest bench "${CMD[@]}"
+            expect "MailIngest with events stored" "$(stored "$dir" bench)" "$MESSAGES"
+            expect "the webhook received events for" "$(( $(events_sent) - before ))" "$MESSAGES"
+            continue
+        fi
         measure_pop3 full "$tool" bench "${CMD[@]}"
         if [ "$tool" = mailingest ]; then expect "MailIngest stored" "$(stored "$dir" bench)" "$MESSAGES"
         else expect "mpop delivered" "$(delivered "$dir")" "$MESSAGES"; fi
         measure_pop3 poll "$tool" bench "${CMD[@]}"
     done
 done
+webhook_stop
 
 log "Memory: $MEM_MESSAGES small messages, without and with one ${BIG_MB} MB attachment, $MEM_RUNS rounds"
 for round in $(seq "$MEM_RUNS"); do
@@ -709,17 +745,6 @@ azurite_stop
 
 imap_scenarios
 ledger_scenario
-
-# ---------------------------------------------------------------- hooks for the next scenarios (not yet measured)
-# Events cost (issue 15): the full ingest of bench with a webhook sink configured vs without, target:
-# at most 10 % slower. Put it right after "Full ingest and no-new poll" above, inside the same rounds:
-#   - a local receiver on a free loopback port that answers 200 to every POST and counts the events
-#     (python3 -m http.server cannot take a POST; a few lines of http.server.BaseHTTPRequestHandler);
-#   - `mi DIR` plus the sink's settings as environment variables (MailIngest__Events__…, as the events
-#     branch names them), measured with `measure_pop3 full-events mailingest bench "${CMD[@]}"`
-#     beside the plain `full` run of the same round, each into a folder of its own;
-#   - check that the receiver got one event per stored message, then add a row to bench/report.py:
-#     versus("full-events", "full") with the limit 1.10 (see report.py's "hooks" comment).
 
 log "Results"
 export RESULTS RETRS MESSAGES RUNS BIG_MB MEM_MESSAGES MANY NEW CONCURRENCIES MI_OBJECTS MI_BYTES PLAIN_OBJECTS PLAIN_BYTES

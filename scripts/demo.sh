@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Loads demo/mail/*.eml into a private Dovecot server and ingests them into ./data with
 # `mailingest once`: the POP3 mailbox 'demo', and beside it the IMAP folder Archive of the same
-# account as the mailbox 'demo-imap'. Then shows what was stored. Run it again: the second run finds
+# account as the mailbox 'demo-imap'. Then shows what was stored and the events a local webhook
+# received (demo/webhook.py, when python3 is there; docs/events.md). Run it again: the second run finds
 # nothing new.
 #
 #   scripts/demo.sh           run the demo (installs dovecot-pop3d and dovecot-imapd if missing; needs root for that)
@@ -17,6 +18,8 @@ IMAP_FOLDER=Archive
 DEMO_USER=demo
 DEMO_PASSWORD=demo
 PREFERRED_PORT=1110 # the port in the sample appsettings.json
+PREFERRED_WEBHOOK_PORT=8099
+WEBHOOK_PID=
 PREFERRED_IMAP_PORT=1143
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -60,7 +63,10 @@ fi
 command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH"
 install_package dovecot-pop3d /usr/sbin/dovecot
 install_package dovecot-imapd /usr/lib/dovecot/imap
-trap dovecot_stop EXIT
+webhook_stop() {
+    if [ -n "$WEBHOOK_PID" ]; then kill "$WEBHOOK_PID" 2>/dev/null || true; wait "$WEBHOOK_PID" 2>/dev/null || true; fi
+}
+trap 'webhook_stop; dovecot_stop' EXIT
 
 # Dovecot serves mail as nobody (it refuses uid 0), so nobody must reach the Maildir. The Maildir
 # persists between runs: its dovecot-uidlist keeps the UIDLs stable, which is what lets the second run
@@ -98,9 +104,32 @@ log "Starting Dovecot on 127.0.0.1:$PORT (POP3) and 127.0.0.1:$IMAP_PORT (IMAP)"
 dovecot_start mailingest-demo "$WORK" "$MAIL_ROOT" "$PORT" "$DEMO_USER:{PLAIN}$DEMO_PASSWORD" "$IMAP_PORT" || die "Dovecot did not start"
 echo "Dovecot is ready (log: .work/demo/dovecot.log)"
 
+EVENTS=""
+if command -v python3 >/dev/null 2>&1; then
+    # The webhook's signing secret (Standard Webhooks: whsec_ and base64 of random bytes), kept for later runs.
+    [ -s "$WORK/webhook-secret" ] || echo "whsec_$(head -c 32 /dev/urandom | base64)" >"$WORK/webhook-secret"
+    WEBHOOK_PORT=$(free_port "$PREFERRED_WEBHOOK_PORT")
+    python3 demo/webhook.py "$WEBHOOK_PORT" "$WORK/webhook-secret" >"$WORK/webhook.log" 2>&1 &
+    WEBHOOK_PID=$!
+    for _ in $(seq 50); do port_in_use "$WEBHOOK_PORT" && break; sleep 0.1; done
+    port_in_use "$WEBHOOK_PORT" || die "the demo webhook receiver did not start (log: .work/demo/webhook.log)"
+    echo "A webhook receiver prints the events on 127.0.0.1:$WEBHOOK_PORT (demo/webhook.py)"
+    EVENTS=$(cat <<EVENTS_JSON
+    "Events": {
+      "Sink": "Webhook",
+      "Url": "http://127.0.0.1:$WEBHOOK_PORT/events",
+      "SecretFile": "$WORK/webhook-secret"
+    },
+EVENTS_JSON
+)
+else
+    echo "note: no python3, so no webhook receiver: the events are not shown"
+fi
+
 cat >"$WORK/appsettings.json" <<JSON
 {
   "MailIngest": {
+$EVENTS
     "Storage": {
       "Provider": "FileSystem",
       "Path": "./data"
@@ -155,6 +184,11 @@ fi
 if [ -n "$manifest" ]; then
     log "$manifest"
     if command -v python3 >/dev/null 2>&1; then python3 -m json.tool --no-ensure-ascii "$manifest"; else cat "$manifest"; fi
+fi
+
+if [ -n "$WEBHOOK_PID" ]; then
+    log "Events the webhook received (docs/events.md)"
+    if [ -s "$WORK/webhook.log" ]; then cat "$WORK/webhook.log"; else echo "(none: nothing new was stored)"; fi
 fi
 
 log "This run's POP3 and IMAP sessions as Dovecot logged them (messages/bytes fetched: POP3 retr=, IMAP body_count= and body_bytes=)"

@@ -95,7 +95,7 @@ if $fast; then
     # (tests/MailIngest.IntegrationTests/Infrastructure/TestLane.cs).
     export MAILINGEST_TEST_LANE=fast
     output=.work/test-output-fast.txt
-    # Built first: 'dotnet test --no-build' runs the four test assemblies side by side, where 'dotnet test' that
+    # Built first: 'dotnet test --no-build' runs the five test assemblies side by side, where 'dotnet test' that
     # builds runs them one after the other (docs/testing.md, Lanes: about a fourth of the time).
     dotnet build MailIngest.Fast.slnf -c Release 2>&1 | tee "$output" || rc=${PIPESTATUS[0]}
     if [ "$rc" -eq 0 ]; then

@@ -1,6 +1,7 @@
 using MailIngest.Archive;
 using MailIngest.Configuration;
 using MailIngest.Decoding;
+using MailIngest.Events;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
 using MailIngest.Reprocessing;
@@ -35,6 +36,7 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
         services.TryAddSingleton<IProgressSink, NoProgressSink>();
+        services.TryAddSingleton<IMessageEvents>(NoMessageEvents.Instance);
         services.TryAddSingleton(provider => new MessageDecoder(provider.GetRequiredService<IOptions<MailIngestOptions>>().Value.Decoding));
         services.AddMetrics();
         services.TryAddSingleton<IngestMetrics>();
@@ -47,7 +49,10 @@ public static class IngestionServiceCollectionExtensions
             provider.GetRequiredService<IIngestObserver>(),
             provider.GetRequiredService<IProgressSink>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILoggerFactory>().CreateLogger("MailIngest.Ingestion")));
+            provider.GetRequiredService<ILoggerFactory>().CreateLogger("MailIngest.Ingestion"))
+        {
+            Events = provider.GetRequiredService<IMessageEvents>(),
+        });
         // One resilience pipeline (and circuit breaker) per mailbox for the life of the process; see MailboxResilience.
         services.TryAddSingleton<MailboxResilience>();
         services.TryAddSingleton<IMailboxRunner, MailboxRunner>();
@@ -60,8 +65,12 @@ public static class IngestionServiceCollectionExtensions
             provider.GetRequiredService<IProgressSink>(),
             [.. provider.GetServices<IReprocessedMessageSink>()],
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<Reprocessor>>()));
+            provider.GetRequiredService<ILogger<Reprocessor>>())
+        {
+            Events = provider.GetRequiredService<IMessageEvents>(),
+        });
         services.TryAddSingleton<IReprocessor, Reprocessor>();
+        services.TryAddSingleton<IEventOutbox, EventOutbox>();
         return services;
     }
 

@@ -49,31 +49,10 @@ internal sealed partial class StorageOptionsValidator : IValidateOptions<Storage
     private static List<string> ValidateAzure(StorageOptions options)
     {
         var failures = new List<string>();
-        var hasFile = !string.IsNullOrWhiteSpace(options.ConnectionStringFile);
-        var hasConnectionString = hasFile || !string.IsNullOrWhiteSpace(options.ConnectionString);
-        var hasServiceUri = !string.IsNullOrWhiteSpace(options.ServiceUri);
-        if (hasFile && !string.IsNullOrWhiteSpace(options.ConnectionString))
+        var settings = new AzureAccountSettings(Section, options.ConnectionString, options.ConnectionStringFile, options.ServiceUri);
+        if (settings.Problem("blob", "the AzureBlob provider", IsConnectionString) is { } account)
         {
-            failures.Add($"{Section}:ConnectionString and {Section}:ConnectionStringFile are both set: keep one (ConnectionStringFile for a mounted secret).");
-        }
-        else if (hasFile && SecretFile.Problem(options.ConnectionStringFile) is { } problem)
-        {
-            failures.Add($"{Section}:ConnectionStringFile: {problem}; set it to a readable file holding the connection string (e.g. a mounted Kubernetes Secret).");
-        }
-        else if (hasConnectionString == hasServiceUri)
-        {
-            failures.Add(hasConnectionString
-                ? $"{Section}:ConnectionString and {Section}:ServiceUri are both set: keep one (the connection string carries its own credential; ServiceUri uses Azure identity)."
-                : $"{Section}:ConnectionString or {Section}:ServiceUri is required for the AzureBlob provider: set a connection string, or the account's blob endpoint (https://ACCOUNT.blob.core.windows.net) to sign in with Azure identity.");
-        }
-        else if (hasConnectionString && !IsConnectionString(options.ReadConnectionString()))
-        {
-            // The value itself is not repeated: it holds the account key or a SAS.
-            failures.Add($"{Section}:{(hasFile ? "ConnectionStringFile does not hold" : "ConnectionString is not")} a valid Azure Storage connection string: copy it from the storage account's \"Access keys\" page, or use UseDevelopmentStorage=true for Azurite.");
-        }
-        else if (hasServiceUri && !(Uri.TryCreate(options.ServiceUri, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps))
-        {
-            failures.Add($"{Section}:ServiceUri must be an https URL such as https://ACCOUNT.blob.core.windows.net (Azure identity sends tokens over https only), was '{options.ServiceUri}'.");
+            failures.Add(account);
         }
 
         if (!ContainerName().IsMatch(options.Container))

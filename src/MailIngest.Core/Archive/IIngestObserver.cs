@@ -30,6 +30,9 @@ public enum IngestStep
     /// <summary>The server acknowledged QUIT, so its deletions are applied; the ledger does not say so yet.</summary>
     Committed,
 
+    /// <summary>An event is about to be sent to the sink (the step's message ID is the event's ID).</summary>
+    Delivering,
+
     /// <summary>
     /// <c>mailingest reprocess</c> wrote one of a message's objects (its raw bytes taken from quarantine, a body, an
     /// attachment); the message's new manifest is not written yet, so its old one (or none) still stands.

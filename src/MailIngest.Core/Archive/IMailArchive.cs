@@ -115,7 +115,6 @@ public enum ArchiveObjectKind
     Manifest,
     Ledger,
     Quarantine,
-    Event,
 }
 
 /// <summary>An object's content and the version a conditional write must match.</summary>

@@ -101,7 +101,7 @@ internal sealed class MessageArchiver(
             if (stored is not null && stored.Raw.Sha256 == raw.Sha256)
             {
                 // Stored whole before: by a run that died before its ledger write, or fetched again to be verified.
-                return new StoredMessage(stored.Key, folder, Quarantined: false, raw.Size, raw.Sha256);
+                return new StoredMessage(stored.Key, folder, Quarantined: false, raw.Size, raw.Sha256) { Manifest = stored };
             }
 
             if (stored is not null)
@@ -111,9 +111,9 @@ internal sealed class MessageArchiver(
                 warnings.Add(RetrievalWarnings.ForReusedId(id, key));
                 Log.UidlReused(logger, mailbox, id, key);
                 var again = await StoreRawAsync(folder, raw, about, WriteCondition.MustNotExist, cancellationToken);
-                if (!again && (await ArchiveJson.ReadManifestAsync(archive, folder, cancellationToken))?.Raw.Sha256 == raw.Sha256)
+                if (!again && await ArchiveJson.ReadManifestAsync(archive, folder, cancellationToken) is { } storedAgain && storedAgain.Raw.Sha256 == raw.Sha256)
                 {
-                    return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256);
+                    return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256) { Manifest = storedAgain };
                 }
 
                 if (!again)
@@ -132,9 +132,9 @@ internal sealed class MessageArchiver(
         {
             Origin = MessageOrigin.Of(message),
         };
-        await _contents.WriteAsync(folder, facts, decoded, cancellationToken);
+        var manifest = await _contents.WriteAsync(folder, facts, decoded, cancellationToken);
         observer.OnStep(mailbox, IngestStep.ManifestStored, id);
-        return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256);
+        return new StoredMessage(key, folder, Quarantined: false, raw.Size, raw.Sha256) { Manifest = manifest };
     }
 
     /// <summary>
@@ -166,7 +166,7 @@ internal sealed class MessageArchiver(
         };
         await WriteQuarantineRecordAsync(record, WriteCondition.None, cancellationToken);
         observer.OnStep(mailbox, IngestStep.ManifestStored, id);
-        return new StoredMessage(key, ArchiveLayout.QuarantineFolder(mailbox, key), Quarantined: true, raw.Size, raw.Sha256);
+        return new StoredMessage(key, ArchiveLayout.QuarantineFolder(mailbox, key), Quarantined: true, raw.Size, raw.Sha256) { Record = record };
     }
 
     /// <summary>Raw bytes go first: whatever else fails later, the message itself is kept. False when the condition failed.</summary>

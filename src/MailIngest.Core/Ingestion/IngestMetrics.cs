@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using MailIngest.Events;
 using MailIngest.Ledger;
 using MailIngest.Telemetry;
 
@@ -19,6 +20,7 @@ internal sealed class IngestMetrics
     private readonly Histogram<double> _duration;
     private readonly ConcurrentDictionary<string, Backlog> _backlogs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<EntryState, int>> _held = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, EventDeliveryReport> _outboxes = new(StringComparer.Ordinal);
 
     public IngestMetrics(IMeterFactory meterFactory, TimeProvider time)
     {
@@ -36,6 +38,10 @@ internal sealed class IngestMetrics
             "How long each mailbox has had new mail waiting: the lag of its oldest unfetched message, as seen from the runs; 0 when none waits.");
         meter.CreateObservableGauge("mailingest.held", ObserveHeld, "{message}",
             "Messages each mailbox's ledger holds back, by state: skipped (over MaxMessageSize), unprocessable (out of attempts), retrying; as of its last run.");
+        meter.CreateObservableGauge("mailingest.events.pending", ObserveEventsPending, "{event}",
+            "Events waiting in each mailbox's outbox to be delivered, as of its last delivery (docs/events.md).");
+        meter.CreateObservableGauge("mailingest.events.oldest.age", ObserveOldestEventAge, "s",
+            "How long the oldest event waiting in each mailbox's outbox has waited; 0 when none waits.");
     }
 
     public void RunFinished(MailboxRunResult result)
@@ -53,6 +59,11 @@ internal sealed class IngestMetrics
         {
             _held[result.Mailbox] = held;
         }
+        if (result.Events is { } events)
+        {
+            OutboxObserved(result.Mailbox, events);
+        }
+
         _bytes.Add(result.Bytes, mailbox);
         _deleted.Add(result.Deleted, mailbox);
         if (result.Status == MailboxRunStatus.Succeeded)
@@ -65,6 +76,17 @@ internal sealed class IngestMetrics
                 (_, old) => new Backlog(result.Remaining, result.Remaining > 0 ? old.Since ?? now : null));
         }
     }
+
+    /// <summary>What a delivery left in a mailbox's outbox, for the events gauges.</summary>
+    public void OutboxObserved(string mailbox, EventDeliveryReport report) => _outboxes[mailbox] = report;
+
+    private IEnumerable<Measurement<long>> ObserveEventsPending() =>
+        _outboxes.Select(o => new Measurement<long>(o.Value.Pending, new KeyValuePair<string, object?>("mailbox", o.Key)));
+
+    private IEnumerable<Measurement<double>> ObserveOldestEventAge() =>
+        _outboxes.Select(o => new Measurement<double>(
+            o.Value.OldestPendingAt is { } oldest ? Math.Max(0, (_time.GetUtcNow() - oldest).TotalSeconds) : 0,
+            new KeyValuePair<string, object?>("mailbox", o.Key)));
 
     private IEnumerable<Measurement<long>> ObserveBacklog() =>
         _backlogs.Select(b => new Measurement<long>(b.Value.Count, new KeyValuePair<string, object?>("mailbox", b.Key)));

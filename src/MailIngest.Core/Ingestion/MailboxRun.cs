@@ -1,5 +1,6 @@
 using MailIngest.Archive;
 using MailIngest.Configuration;
+using MailIngest.Events;
 using MailIngest.IO;
 using MailIngest.Ledger;
 using MailIngest.Sources;
@@ -178,9 +179,17 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         return true;
     }
 
-    /// <summary>Records how the run ended in the ledger, for <c>mailingest status</c>, and folds the journal when it has grown.</summary>
+    /// <summary>
+    /// Delivers the outbox's events now that no session is open (no sink holds up a DELE or a QUIT), records how the run
+    /// ended in the ledger, for <c>mailingest status</c>, and folds the journal when it has grown.
+    /// </summary>
     public async Task FinishAsync(RunOutcome outcome, string? error, CancellationToken cancellationToken)
     {
+        if (!LockLost)
+        {
+            counters.Events = await OutboxDelivery.DeliverAsync(services, ledger, guard.Stopping);
+        }
+
         ledger.Record(counters.Totals, counters.ToRecord(outcome, error));
         await AppendAsync(durable: outcome == RunOutcome.Failed, cancellationToken);
         await services.Ledgers.CompactIfDueAsync(ledger, cancellationToken);
@@ -202,15 +211,16 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
                 ? $"{unfetched.Error}; raise MaxMessageSize (and the memory or temp space it needs) and run 'mailingest retry --mailbox {Mailbox} {id}'"
                 : $"gave up after {unfetched.Attempts} attempts (MaxAttempts): {unfetched.Error ?? "the run handling it died"}; " +
                   $"run 'mailingest retry --mailbox {Mailbox} {id}' once its cause is fixed";
-            var key = await services.Archiver.RecordUnfetchedAsync(
-                Mailbox, id, new UnfetchedMessage(reason, error, sizes?[unfetched.Position], unfetched.Attempts, headers), cancellationToken);
-            ledger.Put(new LedgerEntry(id, unfetched.State)
+            var message = new UnfetchedMessage(reason, error, sizes?[unfetched.Position], unfetched.Attempts, headers);
+            var key = await services.Archiver.RecordUnfetchedAsync(Mailbox, id, message, cancellationToken);
+            var entry = new LedgerEntry(id, unfetched.State)
             {
                 Size = sizes?[unfetched.Position],
                 Attempts = unfetched.Attempts,
                 Error = error,
                 Key = key == ArchiveLayout.MessageKey(Mailbox, id) ? null : key,
-            });
+            };
+            Put(entry, () => EventFacts.Unfetched(Mailbox, id, key, message, services.Time.GetUtcNow()));
             counters.CountUnfetched(unfetched.State);
         }
     }
@@ -372,12 +382,16 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         // An ID listed twice is recorded once its last copy is stored, so a reconnect in between fetches the rest.
         if (plan.Listing.IsLastCopy(position))
         {
-            ledger.Put(new LedgerEntry(id, stored.Quarantined ? EntryState.Quarantined : EntryState.Stored)
+            var entry = new LedgerEntry(id, stored.Quarantined ? EntryState.Quarantined : EntryState.Stored)
             {
                 Size = listedSize,
                 Sha256 = stored.Sha256,
                 Key = stored.Key == ArchiveLayout.MessageKey(Mailbox, id) ? null : stored.Key,
-            });
+            };
+
+            // A kept message fetched again to be verified (the same bytes) had its event when it was first recorded.
+            var known = ledger.Find(id) is { IsKept: true } before && before.Sha256 == stored.Sha256;
+            Put(entry, known ? null : () => EventFacts.Of(Mailbox, id, stored, services.Time.GetUtcNow()));
         }
 
         ledger.Land([id]);
@@ -386,6 +400,21 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         services.Progress.Stored(Mailbox, stored.Size);
         Log.MessageStored(services.Logger, Mailbox, id, stored.Folder);
         return true;
+    }
+
+    /// <summary>
+    /// Records a message's entry, with the event about it when a sink is configured: both go into one journal line,
+    /// behind the durability barrier (docs/events.md).
+    /// </summary>
+    private void Put(LedgerEntry entry, Func<MessageEventFacts>? facts)
+    {
+        if (facts is null || !services.Events.Enabled)
+        {
+            ledger.Put(entry);
+            return;
+        }
+
+        ledger.Put(entry, services.Events.Prepare(facts()));
     }
 
     /// <summary>A failure that belongs to the message: one more attempt counted; out of attempts, the next run records it as unprocessable.</summary>

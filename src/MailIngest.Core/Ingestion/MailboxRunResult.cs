@@ -37,6 +37,9 @@ public sealed record MailboxRunResult(string Mailbox, MailboxRunStatus Status)
     /// <summary>Messages the ledger holds back after the run, by state (skipped, failed, retrying); null when the run had no ledger.</summary>
     public IReadOnlyDictionary<Ledger.EntryState, int>? Held { get; init; }
 
+    /// <summary>What the delivery of events after the run did, and what is left in the outbox; null when no sink is configured.</summary>
+    public Events.EventDeliveryReport? Events { get; init; }
+
     /// <summary>Another worker held the mailbox's lock, so this run did nothing.</summary>
     public static MailboxRunResult LockHeld(string mailbox) => new(mailbox, MailboxRunStatus.Skipped);
 
@@ -78,6 +81,11 @@ public sealed record MailboxRunResult(string Mailbox, MailboxRunStatus Status)
             if (Reconnects > 0)
             {
                 text.Append(CultureInfo.InvariantCulture, $", reconnected {Reconnects} times");
+            }
+
+            if (Events is { } events)
+            {
+                text.Append(", ").Append(events.Summary);
             }
 
             return Error is null ? text.ToString() : text.Append(": ").Append(Error).ToString();

@@ -1,4 +1,5 @@
 using MailIngest.Archive;
+using MailIngest.Events;
 using MailIngest.Ledger;
 
 namespace MailIngest.Ingestion;
@@ -37,6 +38,9 @@ internal sealed class RunCounters(TimeProvider time, DateTimeOffset startedAt, L
 
     /// <summary>For <c>adopt</c>: IDs recorded as seen without fetching.</summary>
     public int? Adopted { get; set; }
+
+    /// <summary>What the delivery of events at the end of the run did; null when no sink is configured.</summary>
+    public EventDeliveryReport? Events { get; set; }
 
     /// <summary>Messages this run stored or quarantined: they count against the run's message budget across reconnects.</summary>
     public int Fetched
@@ -142,5 +146,6 @@ internal sealed class RunCounters(TimeProvider time, DateTimeOffset startedAt, L
         Error = error,
         Reconnects = Reconnects,
         Adopted = Adopted,
+        Events = Events,
     };
 }

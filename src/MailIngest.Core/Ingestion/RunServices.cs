@@ -1,4 +1,5 @@
 using MailIngest.Archive;
+using MailIngest.Events;
 using MailIngest.Ledger;
 using Microsoft.Extensions.Logging;
 
@@ -12,4 +13,8 @@ internal sealed record RunServices(
     IIngestObserver Observer,
     IProgressSink Progress,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>The event port; none unless a sink is configured (docs/events.md).</summary>
+    public IMessageEvents Events { get; init; } = NoMessageEvents.Instance;
+}

@@ -1,3 +1,5 @@
+using MailIngest.Events;
+
 namespace MailIngest.Ledger;
 
 /// <summary>
@@ -25,6 +27,12 @@ internal sealed record LedgerSnapshot(
     string? SourceState = null)
 {
     public const int CurrentSchemaVersion = 2;
+
+    /// <summary>Events waiting to be delivered (docs/events.md).</summary>
+    public IReadOnlyList<PendingEvent>? Outbox { get; init; }
+
+    /// <summary>Events the sink refused for good, until <c>mailingest events resend</c>.</summary>
+    public IReadOnlyList<DeadLetter>? DeadLetters { get; init; }
 }
 
 /// <summary>
@@ -50,6 +58,15 @@ internal sealed record LedgerChange
     public LedgerTotals? Totals { get; init; }
 
     public RecordedRun? LastRun { get; init; }
+
+    /// <summary>Events queued: their objects are in the outbox, made durable before this line (docs/events.md).</summary>
+    public IReadOnlyList<PendingEvent>? Queued { get; init; }
+
+    /// <summary>IDs of events delivered: they left the outbox.</summary>
+    public IReadOnlyList<string>? Delivered { get; init; }
+
+    /// <summary>Events the sink refused for good: dead letters.</summary>
+    public IReadOnlyList<DeadLetter>? Dead { get; init; }
 
     /// <summary>The mail source's state to remember; empty forgets it (<c>mailingest retry</c>).</summary>
     public string? SourceState { get; init; }

@@ -47,6 +47,8 @@ internal sealed class LedgerStore(IMailArchive archive)
         var (highWaterMark, totals, lastRun) = (snapshot?.HighWaterMark, snapshot?.Totals ?? new LedgerTotals(), snapshot?.LastRun);
         var sourceState = snapshot?.SourceState;
         var inFlight = new HashSet<string>(StringComparer.Ordinal);
+        var outbox = (snapshot?.Outbox ?? []).ToDictionary(e => e.Id, StringComparer.Ordinal);
+        var dead = (snapshot?.DeadLetters ?? []).ToDictionary(e => e.Id, StringComparer.Ordinal);
         var (journalBytes, torn) = Replay(mailbox, generation, journal?.Content ?? ReadOnlyMemory<byte>.Empty, change =>
         {
             foreach (var id in change.Remove ?? [])
@@ -66,6 +68,24 @@ internal sealed class LedgerStore(IMailArchive archive)
             totals = change.Totals ?? totals;
             lastRun = change.LastRun ?? lastRun;
             sourceState = change.SourceState is null ? sourceState : NullIfEmpty(change.SourceState);
+
+            // Deliveries and refusals in a line are of events queued before it; its queued events (a resend) come after them.
+            foreach (var id in change.Delivered ?? [])
+            {
+                outbox.Remove(id);
+            }
+
+            foreach (var letter in change.Dead ?? [])
+            {
+                outbox.Remove(letter.Id);
+                dead[letter.Id] = letter;
+            }
+
+            foreach (var queued in change.Queued ?? [])
+            {
+                outbox[queued.Id] = queued;
+                dead.Remove(queued.Id);
+            }
         });
 
         return new MailboxLedger(mailbox, entries.Values, highWaterMark, totals, lastRun)
@@ -77,7 +97,7 @@ internal sealed class LedgerStore(IMailArchive archive)
                 generation,
                 journalBytes,
                 NeedsCompaction: torn || (snapshot is not null && snapshot.SchemaVersion < LedgerSnapshot.CurrentSchemaVersion)),
-        }.WithDiedInFlight(inFlight);
+        }.WithDiedInFlight(inFlight).WithOutbox(outbox.Values, dead.Values);
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using MailIngest.Events;
+
 namespace MailIngest.Ledger;
 
 /// <summary>
@@ -14,6 +16,11 @@ internal sealed class MailboxLedger
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
     private readonly HashSet<string> _landed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PendingEvent> _outbox = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DeadLetter> _deadLetters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PendingEvent> _queued = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _delivered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DeadLetter> _died = new(StringComparer.Ordinal);
     private bool _runChanged;
     private bool _sourceStateChanged;
     private string? _sourceState;
@@ -64,6 +71,43 @@ internal sealed class MailboxLedger
         return this;
     }
 
+    /// <summary>The ledger as loaded, with its outbox: the events waiting to be delivered and the dead letters (docs/events.md).</summary>
+    public MailboxLedger WithOutbox(IEnumerable<PendingEvent> pending, IEnumerable<DeadLetter> dead)
+    {
+        lock (_sync)
+        {
+            foreach (var queued in pending)
+            {
+                _outbox[queued.Id] = queued;
+            }
+
+            foreach (var letter in dead)
+            {
+                _deadLetters[letter.Id] = letter;
+            }
+        }
+
+        return this;
+    }
+
+    /// <summary>Events waiting to be delivered, oldest first.</summary>
+    public IReadOnlyList<PendingEvent> PendingEvents()
+    {
+        lock (_sync)
+        {
+            return [.. _outbox.Values.OrderBy(e => e.QueuedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>Events the sink refused for good, oldest first.</summary>
+    public IReadOnlyList<DeadLetter> DeadLetters()
+    {
+        lock (_sync)
+        {
+            return [.. _deadLetters.Values.OrderBy(e => e.QueuedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+        }
+    }
+
     /// <summary>Hands over the IDs a run died handling, once: the caller counts their attempts and lands them.</summary>
     public IReadOnlySet<string> TakeDiedInFlight()
     {
@@ -111,6 +155,67 @@ internal sealed class MailboxLedger
             // A kept message's entry allows its deletion, so it is written only behind a durability barrier (LedgerStore).
             (entry.IsKept ? _kept : _put)[entry.Id] = entry;
             (entry.IsKept ? _put : _kept).Remove(entry.Id);
+        }
+    }
+
+    /// <summary>
+    /// Adds or replaces an entry together with the event about it (whose object is in the outbox): both wait for the
+    /// durability barrier and go in one journal line, so that no crash leaves the entry without its event.
+    /// </summary>
+    public void Put(LedgerEntry entry, PendingEvent queued)
+    {
+        lock (_sync)
+        {
+            _entries[entry.Id] = entry;
+            _removed.Remove(entry.Id);
+            _kept[entry.Id] = entry;
+            _put.Remove(entry.Id);
+            QueueLocked(queued);
+        }
+    }
+
+    /// <summary>Queues an event again (<c>mailingest events resend</c>): a dead letter goes back to the outbox, behind the barrier.</summary>
+    public void Queue(PendingEvent queued)
+    {
+        lock (_sync)
+        {
+            QueueLocked(queued);
+        }
+    }
+
+    private void QueueLocked(PendingEvent queued)
+    {
+        _outbox[queued.Id] = queued;
+        _queued[queued.Id] = queued;
+        _deadLetters.Remove(queued.Id);
+    }
+
+    /// <summary>Notes that the events <paramref name="ids"/> were delivered: they leave the outbox.</summary>
+    public void Delivered(IEnumerable<string> ids)
+    {
+        lock (_sync)
+        {
+            foreach (var id in ids)
+            {
+                _outbox.Remove(id);
+                _queued.Remove(id);
+                _delivered.Add(id);
+            }
+        }
+    }
+
+    /// <summary>Notes that the sink refused these events for good: they stay in the outbox as dead letters.</summary>
+    public void DeadLettered(IEnumerable<DeadLetter> letters)
+    {
+        lock (_sync)
+        {
+            foreach (var letter in letters)
+            {
+                _outbox.Remove(letter.Id);
+                _queued.Remove(letter.Id);
+                _deadLetters[letter.Id] = letter;
+                _died[letter.Id] = letter;
+            }
         }
     }
 
@@ -212,7 +317,8 @@ internal sealed class MailboxLedger
         {
             lock (_sync)
             {
-                return _put.Count + _kept.Count + _removed.Count + _inFlight.Count + _landed.Count > 0 || _runChanged || _sourceStateChanged;
+                return _put.Count + _kept.Count + _removed.Count + _inFlight.Count + _landed.Count + _queued.Count + _delivered.Count + _died.Count > 0
+                    || _runChanged || _sourceStateChanged;
             }
         }
     }
@@ -225,7 +331,8 @@ internal sealed class MailboxLedger
     {
         lock (_sync)
         {
-            var hasKept = includeKept && _kept.Count > 0;
+            // Queued events wait for the barrier like kept entries: their outbox objects must be durable first.
+            var hasKept = includeKept && _kept.Count + _queued.Count > 0;
             // The source's state says the ledger knows every message it listed: never written ahead of entries still waiting.
             var sourceState = _sourceStateChanged && (includeKept || _kept.Count == 0);
             IEnumerable<LedgerEntry> put = hasKept ? [.. _put.Values, .. _kept.Values] : _put.Values;
@@ -238,8 +345,13 @@ internal sealed class MailboxLedger
                 HighWaterMark = hasKept || _runChanged ? HighWaterMark : null,
                 Totals = _runChanged ? Totals : null,
                 LastRun = _runChanged ? LastRun : null,
+                Queued = hasKept ? NullIfEmpty([.. _queued.Values]) : null,
+                Delivered = NullIfEmpty([.. _delivered]),
+                Dead = NullIfEmpty([.. _died.Values]),
                 SourceState = sourceState ? SourceState ?? "" : null,
             };
+            _delivered.Clear();
+            _died.Clear();
             _put.Clear();
             _removed.Clear();
             _landed.Clear();
@@ -248,6 +360,7 @@ internal sealed class MailboxLedger
             if (hasKept)
             {
                 _kept.Clear();
+                _queued.Clear();
             }
 
             _runChanged = false;
@@ -261,12 +374,28 @@ internal sealed class MailboxLedger
     {
         lock (_sync)
         {
+            // A line with queued events was written behind the barrier: all its entries wait for the next one again.
+            var gated = change.Queued is { Count: > 0 };
             foreach (var entry in change.Put ?? [])
             {
                 if (!_put.ContainsKey(entry.Id) && !_kept.ContainsKey(entry.Id) && _entries.GetValueOrDefault(entry.Id) == entry)
                 {
-                    (entry.IsKept ? _kept : _put)[entry.Id] = entry;
+                    (entry.IsKept || gated ? _kept : _put)[entry.Id] = entry;
                 }
+            }
+
+            foreach (var queued in change.Queued ?? [])
+            {
+                if (_outbox.GetValueOrDefault(queued.Id) == queued)
+                {
+                    _queued.TryAdd(queued.Id, queued);
+                }
+            }
+
+            _delivered.UnionWith(change.Delivered ?? []);
+            foreach (var letter in change.Dead ?? [])
+            {
+                _died.TryAdd(letter.Id, letter);
             }
 
             _removed.UnionWith((change.Remove ?? []).Where(id => !_entries.ContainsKey(id)));
@@ -281,7 +410,11 @@ internal sealed class MailboxLedger
     {
         lock (_sync)
         {
-            return new LedgerSnapshot(LedgerSnapshot.CurrentSchemaVersion, Mailbox, journal, HighWaterMark, [.. _entries.Values], Totals, LastRun, SourceState: SourceState);
+            return new LedgerSnapshot(LedgerSnapshot.CurrentSchemaVersion, Mailbox, journal, HighWaterMark, [.. _entries.Values], Totals, LastRun, SourceState: SourceState)
+            {
+                Outbox = NullIfEmpty([.. _outbox.Values]),
+                DeadLetters = NullIfEmpty([.. _deadLetters.Values]),
+            };
         }
     }
 

@@ -18,13 +18,19 @@ internal sealed class MailboxStatusReader(LedgerStore ledgers) : IMailboxStatusR
         }
 
         var entries = ledger.Entries();
+        var pending = ledger.PendingEvents();
         return new LedgerStatus(
             entries.Count,
             entries.GroupBy(e => e.State).ToDictionary(g => g.Key, g => g.Count()),
             ledger.DiedInFlight.Count,
             ledger.HighWaterMark,
             ledger.Totals,
-            ledger.LastRun);
+            ledger.LastRun)
+        {
+            EventsPending = pending.Count,
+            OldestEventQueuedAt = pending.Count > 0 ? pending[0].QueuedAt : null,
+            DeadLetters = ledger.DeadLetters().Count,
+        };
     }
 }
 
@@ -38,5 +44,14 @@ internal sealed class MailboxStatusReader(LedgerStore ledgers) : IMailboxStatusR
 public sealed record LedgerStatus(
     int Entries, IReadOnlyDictionary<EntryState, int> ByState, int InFlight, string? HighWaterMark, LedgerTotals Totals, RecordedRun? LastRun)
 {
+    /// <summary>Events waiting in the outbox to be delivered (docs/events.md).</summary>
+    public int EventsPending { get; init; }
+
+    /// <summary>When the oldest of them was queued; null when none waits.</summary>
+    public DateTimeOffset? OldestEventQueuedAt { get; init; }
+
+    /// <summary>Events the sink refused for good, until <c>mailingest events resend</c>.</summary>
+    public int DeadLetters { get; init; }
+
     public int Count(EntryState state) => ByState.GetValueOrDefault(state);
 }

@@ -51,7 +51,7 @@ internal sealed class QuarantineDrain(ReprocessPass pass)
 
         pass.Services.Progress.Planned(pass.Mailbox, records.Count, 0);
         // A dry run writes no ledger, so it needs none.
-        var ledger = pass.Request.DryRun ? null : await pass.Services.Ledgers.LoadAsync(pass.Mailbox, cancellationToken);
+        var ledger = pass.Request.DryRun ? null : await pass.LedgerAsync(cancellationToken);
         var stored = await StoredFoldersAsync(records, cancellationToken);
         foreach (var record in records)
         {

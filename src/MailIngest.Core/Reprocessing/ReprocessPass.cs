@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using MailIngest.Archive;
 using MailIngest.Decoding;
+using MailIngest.Events;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
 using Microsoft.Extensions.Logging;
@@ -17,35 +18,59 @@ internal sealed record ReprocessServices(
     IProgressSink Progress,
     IReadOnlyList<IReprocessedMessageSink> Sinks,
     TimeProvider Time,
-    ILogger Logger);
+    ILogger Logger)
+{
+    /// <summary>The event port; none unless a sink is configured (docs/events.md).</summary>
+    public IMessageEvents Events { get; init; } = NoMessageEvents.Instance;
+}
 
 /// <summary>
 /// One reprocess of one mailbox, under its lock: what is asked, what is counted, and the steps every message shares
 /// (examine, decode, report). <see cref="StoredMessageRewrite"/> and <see cref="QuarantineDrain"/> do the rest.
 /// </summary>
-/// <param name="services">What every pass shares.</param>
-/// <param name="mailbox">The mailbox.</param>
-/// <param name="request">What is asked.</param>
-/// <param name="mailboxLock">The mailbox's lock, held for the whole pass.</param>
-/// <param name="counters">What the pass has done, which outlives a pass that fails.</param>
-internal sealed class ReprocessPass(ReprocessServices services, string mailbox, ReprocessRequest request, IMailboxLock mailboxLock, ReprocessCounters counters)
+internal sealed class ReprocessPass
 {
-    public ReprocessServices Services { get; } = services;
+    private readonly IMailboxLock _mailboxLock;
 
-    public string Mailbox { get; } = mailbox;
+    /// <summary>Told of each change: the event's sink when events are on (it records in this pass's ledger), then the registered ones.</summary>
+    private readonly IReadOnlyList<IReprocessedMessageSink> _sinks;
 
-    public ReprocessRequest Request { get; } = request;
+    private MailboxLedger? _ledger;
 
-    public ReprocessCounters Counters { get; } = counters;
+    public ReprocessPass(ReprocessServices services, string mailbox, ReprocessRequest request, IMailboxLock mailboxLock, ReprocessCounters counters)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        (Services, Mailbox, Request, Counters, _mailboxLock) = (services, mailbox, request, counters, mailboxLock);
+        Selection = new ReprocessSelection(mailbox, request);
+        SpoolFolder = Path.Combine(services.Archive.SpoolFolder, mailbox);
+        Contents = new MessageContentWriter(services.Archive);
+        _sinks = services.Events.Enabled ? [new ReprocessedEvents(this), .. services.Sinks] : services.Sinks;
+    }
 
-    public ReprocessSelection Selection { get; } = new(mailbox, request);
+    public ReprocessServices Services { get; }
+
+    public string Mailbox { get; }
+
+    public ReprocessRequest Request { get; }
+
+    public ReprocessCounters Counters { get; }
+
+    public ReprocessSelection Selection { get; }
 
     /// <summary>The mailbox's spool folder, for the copies of raw messages the decoder or the store needs as files.</summary>
-    public string SpoolFolder { get; } = Path.Combine(services.Archive.SpoolFolder, mailbox);
+    public string SpoolFolder { get; }
 
-    public MessageContentWriter Contents { get; } = new(services.Archive);
+    public MessageContentWriter Contents { get; }
 
     public IMailArchive Archive => Services.Archive;
+
+    /// <summary>
+    /// The mailbox's ledger, loaded once the pass first needs it. Everything the pass records goes through this one
+    /// instance (the drain's entries, the events' records): each journal append is conditioned on the length its
+    /// ledger last read or wrote, so a second instance would make the first one's next append fail.
+    /// </summary>
+    public async Task<MailboxLedger> LedgerAsync(CancellationToken cancellationToken) =>
+        _ledger ??= await Services.Ledgers.LoadAsync(Mailbox, cancellationToken);
 
     /// <summary>
     /// Examines one message: <paramref name="work"/> decides and does what it needs. A fault of this message alone (its
@@ -97,7 +122,7 @@ internal sealed class ReprocessPass(ReprocessServices services, string mailbox, 
     /// </summary>
     public void ThrowIfLockLost()
     {
-        if (!mailboxLock.IsHeld)
+        if (!_mailboxLock.IsHeld)
         {
             throw new MailboxLockLostException(Mailbox);
         }
@@ -125,7 +150,7 @@ internal sealed class ReprocessPass(ReprocessServices services, string mailbox, 
     {
         ArgumentNullException.ThrowIfNull(message);
         Log.Reprocessed(Services.Logger, Mailbox, message.Folder, message.Change, new ObjectNames(message.Written), new ObjectNames(message.Deleted));
-        foreach (var sink in Services.Sinks)
+        foreach (var sink in _sinks)
         {
             await sink.ReprocessedAsync(message, cancellationToken);
         }

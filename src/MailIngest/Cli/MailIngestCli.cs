@@ -41,7 +41,7 @@ internal static class MailIngestCli
         {
             Options = { ConfigOption, LogFormatOption, ProtocolLogOption },
             Subcommands = { OnceCommand.Create(), RunCommand.Create(), CheckCommand.Create(), StatusCommand.Create(), PlanCommand.Create(), AdoptCommand.Create(), RetryCommand.Create(),
-                ReprocessCommand.Create() },
+                ReprocessCommand.Create(), EventsCommand.Create() },
         };
         return root;
     }

@@ -16,6 +16,9 @@ namespace MailIngest.Host.Cli;
 /// <param name="Totals">Counts over the mailbox's history.</param>
 /// <param name="LastRun">What the last run did.</param>
 /// <param name="LockHolder">Who holds the mailbox's lock now.</param>
+/// <param name="EventsPending">Events waiting in the outbox (docs/events.md).</param>
+/// <param name="OldestEventQueuedAt">When the oldest of them was queued.</param>
+/// <param name="DeadLetters">Events the sink refused for good, until <c>mailingest events resend</c>.</param>
 internal sealed record MailboxStatus(
     string Mailbox,
     bool Ingested,
@@ -28,7 +31,10 @@ internal sealed record MailboxStatus(
     string? HighWaterMark,
     LedgerTotals Totals,
     RecordedRun? LastRun,
-    string? LockHolder)
+    string? LockHolder,
+    int EventsPending = 0,
+    DateTimeOffset? OldestEventQueuedAt = null,
+    int DeadLetters = 0)
 {
     /// <summary>What a mailbox never ingested has: no ledger entries, no totals, no run.</summary>
     private static readonly LedgerStatus NeverIngested = new(
@@ -49,7 +55,10 @@ internal sealed record MailboxStatus(
             status.HighWaterMark,
             status.Totals,
             status.LastRun,
-            lockHolder);
+            lockHolder,
+            status.EventsPending,
+            status.OldestEventQueuedAt,
+            status.DeadLetters);
     }
 }
 

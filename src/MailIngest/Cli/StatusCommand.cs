@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using MailIngest.Archive;
+using MailIngest.Events;
 using MailIngest.Ledger;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +12,7 @@ internal static class StatusCommand
 {
     public static Command Create()
     {
-        var command = new Command("status", "Show each mailbox's last run, outcome, counts, messages held back (skipped, unprocessable, retrying), high-water mark and ledger size: 0 all well, 1 some last run failed.")
+        var command = new Command("status", "Show each mailbox's last run, outcome, counts, messages held back (skipped, unprocessable, retrying), high-water mark, ledger size and event outbox: 0 all well, 1 some last run failed.")
         {
             Options = { MailboxSelection.Option, MailboxSelection.JsonOption },
         };
@@ -33,7 +34,11 @@ internal static class StatusCommand
 
             await Console.Out.WriteAsync(parseResult.GetValue(MailboxSelection.JsonOption)
                 ? JsonSerializer.Serialize(statuses, StatusJson.Default.ListMailboxStatus) + Environment.NewLine
-                : StatusTable.Render(statuses, archive.Location));
+                : StatusTable.Render(
+                    statuses,
+                    archive.Location,
+                    TimeProvider.System.GetUtcNow(),
+                    app.Services.GetRequiredService<IMessageEvents>().Enabled || statuses.Any(s => s.EventsPending + s.DeadLetters > 0)));
             return statuses.Any(s => s.LastRun?.Outcome == RunOutcome.Failed) ? ExitCodes.MailboxFailed : ExitCodes.Success;
         });
 }

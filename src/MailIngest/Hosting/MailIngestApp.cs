@@ -142,6 +142,7 @@ internal sealed class MailIngestApp : IAsyncDisposable
         services.AddPop3Mailboxes(ProtocolLogPath(settings.ProtocolLog));
         services.AddImapMailboxes();
         services.AddMailArchive(configuration);
+        services.AddMailEvents(configuration);
 
         // Only `run` schedules, but every verb reads the same configuration: its Scheduler section is known (and checked) by all.
         services.AddMailIngestSection<SchedulerOptions>(SchedulerOptions.SectionName);

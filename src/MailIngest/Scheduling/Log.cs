@@ -11,6 +11,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 504, Level = LogLevel.Information, Message = "Scheduled run ended: {Summary}")]
     public static partial void RunFinished(ILogger logger, string summary);
 
+    [LoggerMessage(EventId = 505, Level = LogLevel.Warning, Message = "{Mailbox}: delivering the outbox's events failed; trying again later: {Error}")]
+    public static partial void RedeliveryFailed(ILogger logger, string mailbox, string error);
+
     [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "{Mailbox}: scheduled, but not in this process's configuration; skipped")]
     public static partial void UnknownMailbox(ILogger logger, string mailbox);
 

@@ -8,7 +8,7 @@ namespace MailIngest.Host.Scheduling;
 
 /// <summary>One scheduled run of one mailbox. Quartz never runs two of one mailbox at once, also across a cluster.</summary>
 [DisallowConcurrentExecution]
-internal sealed class MailboxJob(IMailboxRunner runner, IOptions<MailIngestOptions> options, ILogger<MailboxJob> logger) : IJob
+internal sealed class MailboxJob(IMailboxRunner runner, IOptions<MailIngestOptions> options, EventRedelivery redelivery, ILogger<MailboxJob> logger) : IJob
 {
     public const string MailboxKey = "mailbox";
 
@@ -24,6 +24,7 @@ internal sealed class MailboxJob(IMailboxRunner runner, IOptions<MailIngestOptio
 
         Log.RunStarted(logger, mailbox);
         var result = await runner.RunAsync(mailbox, settings, cancellationToken);
+        redelivery.Noted(result);
         Log.RunFinished(logger, result.Summary);
     }
 }

@@ -82,5 +82,9 @@ internal static class SchedulerServiceCollectionExtensions
 
         // After the scheduler's own hosted service, so that a run asked for at once finds the scheduler started.
         services.AddHostedService<MailboxWatchService>();
+
+        // Events a run could not deliver are tried again between runs (docs/events.md).
+        services.AddSingleton<EventRedelivery>();
+        services.AddHostedService(provider => provider.GetRequiredService<EventRedelivery>());
     }
 }

@@ -3,8 +3,10 @@ using System.Text.Json.Nodes;
 using MailIngest.Archive;
 using MailIngest.Configuration;
 using MailIngest.Decoding;
+using MailIngest.Events;
 using MailIngest.Ingestion;
 using MailIngest.Ledger;
+using MailIngest.Reprocessing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -42,6 +44,29 @@ internal sealed class RunHarness : IDisposable
 
     public IMailboxRunner Runner { get; private set; }
 
+    /// <summary>The event port the runs use: none, unless a test turns events on (<see cref="UseEvents"/>).</summary>
+    public IMessageEvents Events { get; private set; } = NoMessageEvents.Instance;
+
+    /// <summary>Turns events on, with a scripted sink.</summary>
+    public ScriptedEvents UseEvents()
+    {
+        var events = new ScriptedEvents(Server);
+        Events = events;
+        Runner = CreateRunner();
+        return events;
+    }
+
+    /// <summary>The outbox as a process outside the runs sees it (<c>mailingest events</c>, the redelivery of <c>run</c>).</summary>
+    public IEventOutbox Outbox() => new EventOutbox(Services(StepObserver()), new IngestMetrics(_meters, Time));
+
+    /// <summary><c>mailingest reprocess</c> over the same archive, with the runs' event port, telling <paramref name="sinks"/> too.</summary>
+    public IReprocessor Reprocessor(DecoderLimits limits, params IReprocessedMessageSink[] sinks) =>
+        new Reprocessor(new ReprocessServices(
+            Archive, new LedgerStore(Archive), new MessageDecoder(limits), StepObserver(), new NoProgress(), sinks, Time, NullLogger<Reprocessor>.Instance)
+        {
+            Events = Events,
+        });
+
     public Task<MailboxRunResult> RunAsync(CancellationToken stopping = default) => Runner.RunAsync(Mailbox, Options, stopping);
 
     public Task<MailboxRunResult> AdoptAsync() => Runner.AdoptAsync(Mailbox, Options, CancellationToken.None);
@@ -74,10 +99,13 @@ internal sealed class RunHarness : IDisposable
 
     private MailboxRunner CreateRunner()
     {
-        var observer = StepObserver();
+        return new MailboxRunner([Server], Services(StepObserver()), new MailboxResilience(Time, NullLogger<MailboxResilience>.Instance), new IngestMetrics(_meters, Time));
+    }
+
+    private RunServices Services(IIngestObserver observer)
+    {
         var archiver = new MessageArchiver(Archive, new MessageDecoder(new DecoderLimits()), observer, Time, NullLogger<MessageArchiver>.Instance);
-        var services = new RunServices(Archive, new LedgerStore(Archive), archiver, observer, new NoProgress(), Time, NullLogger.Instance);
-        return new MailboxRunner([Server], services, new MailboxResilience(Time, NullLogger<MailboxResilience>.Instance), new IngestMetrics(_meters, Time));
+        return new RunServices(Archive, new LedgerStore(Archive), archiver, observer, new NoProgress(), Time, NullLogger.Instance) { Events = Events };
     }
 
     private sealed class Observer(RunHarness harness) : IIngestObserver

@@ -1,6 +1,7 @@
 using System.Text;
 using MailIngest.Archive;
 using MailIngest.Core.Tests.Fakes;
+using MailIngest.Events;
 using MailIngest.Ledger;
 
 namespace MailIngest.Core.Tests.Ledger;
@@ -176,6 +177,59 @@ public sealed class LedgerStoreTests : IDisposable
         var written = _archive.BytesWritten.Where(w => w.Key.StartsWith("state/", StringComparison.Ordinal)).Sum(w => w.Value);
         var finalSize = ledger.Position.SnapshotBytes + ledger.Position.JournalBytes;
         Assert.True(written < 6 * finalSize, $"{written} bytes written for a ledger of {finalSize}");
+    }
+
+    [Fact]
+    public async Task Outbox_QueuedDeliveredAndDead_ReplayFromTheJournalAndSurviveCompaction()
+    {
+        var at = DateTimeOffset.Parse("2026-11-30T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.Put(Stored("a"), new PendingEvent("ka", MessageEventType.Stored, at, """{"id":"ka"}"""));
+        ledger.Put(Stored("b"), new PendingEvent("kb", MessageEventType.Stored, at.AddSeconds(1), """{"id":"kb"}"""));
+        ledger.Put(Stored("c"), new PendingEvent("kc-quarantined", MessageEventType.Quarantined, at.AddSeconds(2), """{"id":"kc-quarantined","data":{"subject":"Grüße"}}"""));
+        await _store.MakeDurableAsync(ledger, default);
+        ledger.Delivered(["ka"]);
+        ledger.DeadLettered([new DeadLetter("kb", MessageEventType.Stored, at.AddSeconds(1), at.AddSeconds(5), "404 Not Found", """{"id":"kb"}""")]);
+        await _store.AppendAsync(ledger, includeKept: false, default);
+
+        var replayed = await _store.LoadAsync(Mailbox, default);
+        for (var n = 0; n < 3_000; n++)
+        {
+            // Enough lines for the journal to outgrow 64 KiB, so that it is folded into a snapshot.
+            ledger.Put(new LedgerEntry($"seen-{n:D6}", EntryState.Seen));
+            await _store.AppendAsync(ledger, includeKept: false, default);
+        }
+
+        await _store.CompactIfDueAsync(ledger, default);
+        var compacted = await _store.LoadAsync(Mailbox, default);
+
+        Assert.Equal(1, compacted.Position.Journal);
+        foreach (var loaded in new[] { replayed, compacted })
+        {
+            Assert.Equal(["kc-quarantined"], loaded.PendingEvents().Select(e => e.Id));
+            Assert.Equal(MessageEventType.Quarantined, loaded.PendingEvents()[0].Type);
+            Assert.Equal(at.AddSeconds(2), loaded.PendingEvents()[0].QueuedAt);
+            Assert.Equal("""{"id":"kc-quarantined","data":{"subject":"Grüße"}}""", loaded.PendingEvents()[0].Body);
+            Assert.Equal(("404 Not Found", """{"id":"kb"}"""), (Assert.Single(loaded.DeadLetters()).Reason, loaded.DeadLetters()[0].Body));
+        }
+    }
+
+    [Fact]
+    public async Task Outbox_QueuedEvent_WaitsForTheBarrierWithItsEntry()
+    {
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.Put(new LedgerEntry("big", EntryState.Skipped), new PendingEvent("kbig-quarantined", MessageEventType.Quarantined, DateTimeOffset.UnixEpoch, "{}"));
+
+        await _store.AppendAsync(ledger, includeKept: false, default);
+
+        var before = await _store.LoadAsync(Mailbox, default);
+        Assert.Null(before.Find("big"));
+        Assert.Empty(before.PendingEvents());
+        await _store.MakeDurableAsync(ledger, default);
+        var loaded = await _store.LoadAsync(Mailbox, default);
+        Assert.Equal(EntryState.Skipped, loaded.Find("big")!.State);
+        Assert.Single(loaded.PendingEvents());
+        Assert.Equal("persist", _archive.Events.SkipWhile(e => e != "persist").First());
     }
 
     [Fact]

@@ -74,15 +74,7 @@ public sealed class ReprocessorTests : IDisposable
     }
 
     private Task<ReprocessResult> ReprocessAsync(bool quarantine = false, bool dryRun = false, DecoderLimits? limits = null) =>
-        new Reprocessor(new ReprocessServices(
-                Archive,
-                new LedgerStore(Archive),
-                new MessageDecoder(limits ?? new DecoderLimits()),
-                _harness.StepObserver(),
-                new NoProgress(),
-                [new Told(_told)],
-                _harness.Time,
-                NullLogger<Reprocessor>.Instance))
+        _harness.Reprocessor(limits ?? new DecoderLimits(), new Told(_told))
             .ReprocessAsync(Mailbox, new ReprocessRequest { Quarantine = quarantine, DryRun = dryRun }, CancellationToken.None);
 
     private async Task<ReprocessResult> ReprocessOkAsync(bool quarantine = false, bool dryRun = false, DecoderLimits? limits = null)

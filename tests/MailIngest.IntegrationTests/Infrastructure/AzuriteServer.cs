@@ -6,8 +6,15 @@ using Azure.Storage.Blobs;
 
 namespace MailIngest.IntegrationTests.Infrastructure;
 
+/// <summary>The Azurite services a test can start, each its own process from the same npm package.</summary>
+public enum AzuriteService
+{
+    Blob,
+    Queue,
+}
+
 /// <summary>
-/// A private Azurite blob service on a free loopback port with its data in one temp folder; it can be stopped and
+/// A private Azurite blob (or queue) service on a free loopback port with its data in one temp folder; it can be stopped and
 /// started again on the same port and data, or frozen with SIGSTOP, for outage tests. Disposing it kills it and
 /// deletes the folder. <c>scripts/test.sh</c> installs Azurite into <c>.work/tools</c> of the repository.
 /// </summary>
@@ -25,11 +32,14 @@ public sealed class AzuriteServer : IAsyncDisposable
     private readonly OutputLines _output = new();
     private Process? _process;
 
-    private AzuriteServer(string root, int port)
+    private AzuriteServer(string root, int port, AzuriteService service)
     {
         _root = root;
         Port = port;
+        Service = service;
     }
+
+    public AzuriteService Service { get; }
 
     public string Host { get; } = "127.0.0.1";
 
@@ -37,17 +47,20 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public string BlobEndpoint => $"http://{Host}:{Port}/{AccountName}";
 
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};";
+    public string QueueEndpoint => $"http://{Host}:{Port}/{AccountName}";
+
+    public string ConnectionString => Service == AzuriteService.Blob
+        ? $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};"
+        : $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};QueueEndpoint={QueueEndpoint};";
 
     /// <summary>Starts a server and waits until it answers; throws with its output if it does not.</summary>
-    public static async Task<AzuriteServer> StartAsync()
+    public static async Task<AzuriteServer> StartAsync(AzuriteService service = AzuriteService.Blob)
     {
         for (var attempt = 1; ; attempt++)
         {
             var root = Path.Combine(Path.GetTempPath(), "mailingest-azurite-" + Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(root);
-            var server = new AzuriteServer(root, FreePort.Find());
+            var server = new AzuriteServer(root, FreePort.Find(), service);
             try
             {
                 await server.StartAsync(CancellationToken.None);
@@ -95,7 +108,7 @@ public sealed class AzuriteServer : IAsyncDisposable
     {
         TestLane.RequireIntegration("Azurite");
         _process?.Dispose();
-        var info = new ProcessStartInfo(FindExecutable())
+        var info = new ProcessStartInfo(FindExecutable(Service == AzuriteService.Blob ? "azurite-blob" : "azurite-queue"))
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -103,7 +116,8 @@ public sealed class AzuriteServer : IAsyncDisposable
         };
         foreach (var arg in new[]
         {
-            "--blobHost", Host, "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Service == AzuriteService.Blob ? "--blobHost" : "--queueHost", Host,
+            Service == AzuriteService.Blob ? "--blobPort" : "--queuePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--location", _root, "--skipApiVersionCheck", "--disableTelemetry", "--silent",
         })
         {
@@ -189,14 +203,14 @@ public sealed class AzuriteServer : IAsyncDisposable
         ProcessSignals.Send(process.Id, signal);
     }
 
-    /// <summary>Azurite as scripts/test.sh installs it: <c>.work/tools/node_modules/.bin/azurite-blob</c> under the repository root.</summary>
-    private static string FindExecutable()
+    /// <summary>Azurite as scripts/test.sh installs it: <c>.work/tools/node_modules/.bin/azurite-blob</c> (or <c>azurite-queue</c>) under the repository root.</summary>
+    private static string FindExecutable(string name)
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {
             if (File.Exists(Path.Combine(folder.FullName, "MailIngest.sln")))
             {
-                var path = Path.Combine(folder.FullName, ".work", "tools", "node_modules", ".bin", "azurite-blob");
+                var path = Path.Combine(folder.FullName, ".work", "tools", "node_modules", ".bin", name);
                 return File.Exists(path)
                     ? path
                     : throw new InvalidOperationException($"Azurite is not installed at {path}: run scripts/test.sh, which installs it with npm.");

@@ -89,6 +89,25 @@ public static class TestMail
         return Encoding.ASCII.GetBytes(string.Join(lineEnding, lines) + lineEnding);
     }
 
+    /// <summary>A message with <paramref name="count"/> small attachments, each with a long file name, for the event's size bound.</summary>
+    public static byte[] WithAttachments(string subject, int count)
+    {
+        var text = new StringBuilder()
+            .Append("From: Sender <sender@example.test>\r\nTo: Receiver <receiver@example.test>\r\n")
+            .Append(CultureInfo.InvariantCulture, $"Subject: {subject}\r\nDate: Mon, 02 Mar 2026 09:00:00 +0000\r\n")
+            .Append("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n")
+            .Append("--b\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nSee the attachments.\r\n");
+        for (var n = 1; n <= count; n++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"--b\r\nContent-Type: application/pdf; name=\"Quarterly report, part {n:D3} of {count}.pdf\"\r\n")
+                .Append(CultureInfo.InvariantCulture, $"Content-Disposition: attachment; filename=\"Quarterly report, part {n:D3} of {count}.pdf\"\r\n")
+                .Append("Content-Transfer-Encoding: base64\r\n\r\n")
+                .Append(Convert.ToBase64String(Encoding.ASCII.GetBytes($"%PDF-1.4 part {n}"))).Append("\r\n");
+        }
+
+        return Encoding.ASCII.GetBytes(text.Append("--b--\r\n").ToString());
+    }
+
     /// <summary>A message of at least <paramref name="bodyBytes"/> bytes, for cutting a transfer in the middle.</summary>
     public static byte[] Large(string subject, int bodyBytes)
     {

@@ -58,7 +58,7 @@ public sealed class UnknownKeyTests : IDisposable
 
         Assert.Equal(ExitCodes.ConfigurationError, exitCode);
         Assert.Contains(
-            "Unknown key 'Archive' at MailIngest:Archive (in " + Config + "): the keys there are Decoding, Mailboxes, MaxConcurrentMailboxes, Scheduler, Storage, Telemetry.",
+            "Unknown key 'Archive' at MailIngest:Archive (in " + Config + "): the keys there are Decoding, Events, Mailboxes, MaxConcurrentMailboxes, Scheduler, Storage, Telemetry.",
             stderr,
             StringComparison.Ordinal);
     }
@@ -68,6 +68,7 @@ public sealed class UnknownKeyTests : IDisposable
     [InlineData("once", """, "Scheduler": { "Clusterd": true }""", "", "MailIngest:Scheduler:Clusterd", "Clustered")] // though only run schedules
     [InlineData("run", """, "Scheduler": { "ShutdownTimout": "00:00:10" }""", "", "MailIngest:Scheduler:ShutdownTimout", "ShutdownTimeout")]
     [InlineData("once", """, "Decoding": { "MaxPart": 10 }""", "", "MailIngest:Decoding:MaxPart", "MaxParts")]
+    [InlineData("once", """, "Events": { "Snk": "Webhook" }""", "", "MailIngest:Events:Snk", "Sink")]
     [InlineData("once", """, "Telemetry": { "OtlpEndpont": "http://collector:4318" }""", "", "MailIngest:Telemetry:OtlpEndpont", "OtlpEndpoint")]
     [InlineData("once", "", """, "Microsoft365": { "Tenant": "contoso.onmicrosoft.com" }""", "MailIngest:Mailboxes:support:Microsoft365:Tenant", "TenantId")]
     public async Task Verb_MisspeltKeyInASection_ExitsTwoNamingItAndTheKeyMeant(string verb, string sections, string mailbox, string path, string meant)
