@@ -9,6 +9,8 @@ public sealed class ChartRenderingTests
 {
     private const string ConfigPath = "/etc/mailingest/appsettings.json";
 
+    private const string WebhookSecretVolume = "webhook-signing-secret";
+
     [Theory]
     [InlineData("")]
     [InlineData("ci/cronjob-values.yaml")]
@@ -17,6 +19,8 @@ public sealed class ChartRenderingTests
     [InlineData("ci/workload-identity-values.yaml")]
     [InlineData("ci/microsoft365-values.yaml")]
     [InlineData("ci/imap-values.yaml")]
+    [InlineData("ci/events-webhook-values.yaml")]
+    [InlineData("ci/events-queue-values.yaml")]
     public void Lint_ExampleValues_Passes(string valuesFile)
     {
         var result = valuesFile.Length == 0 ? Helm.Lint() : Helm.Lint(valuesFile);
@@ -221,6 +225,71 @@ public sealed class ChartRenderingTests
         Assert.Equal("true", rendered.PodTemplate().Text("metadata", "labels", "azure.workload.identity/use"));
     }
 
+    [Fact]
+    public void Template_SinkNone_NothingAboutEvents()
+    {
+        var rendered = Helm.Render("ci/cronjob-values.yaml");
+
+        Assert.Null(rendered.AppSettings()["MailIngest"]!["Events"]);
+        Assert.DoesNotContain(rendered.Env().Keys, key => key.StartsWith("MailIngest__Events__", StringComparison.Ordinal));
+        Assert.DoesNotContain(rendered.PodTemplate().Seq("spec", "volumes").Cast<YamlMappingNode>(), v => v.Text("name") == WebhookSecretVolume);
+        Assert.DoesNotContain(rendered.Container().Seq("volumeMounts").Cast<YamlMappingNode>(), m => m.Text("name") == WebhookSecretVolume);
+    }
+
+    [Fact]
+    public void Template_EventsWebhook_UrlAndSecretFileInTheConfigMapSecretMountedReadOnlyFromItsVolume()
+    {
+        var result = Helm.Template("ci/events-webhook-values.yaml");
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        var rendered = Rendered.Parse(result.Stdout);
+
+        var events = rendered.AppSettings()["MailIngest"]!["Events"]!;
+        Assert.Equal("Webhook", (string?)events["Sink"]);
+        Assert.Equal("https://tickets.example.com:8443/mail-events", (string?)events["Url"]);
+        Assert.Equal("00:00:10", (string?)events["DeliveryTimeout"]);
+        Assert.Equal("00:02:00", (string?)events["DeliveryBudget"]);
+        Assert.Null(events["RedeliveryInterval"]);
+        Assert.Null(events["QueueName"]);
+        var secretFile = (string)events["SecretFile"]!;
+
+        // The file SecretFile names is the Secret's key, projected into a read-only mount of the whole volume (no subPath, so a rotated secret arrives).
+        var mount = Assert.Single(rendered.Container().Seq("volumeMounts").Cast<YamlMappingNode>(), m => m.Text("name") == WebhookSecretVolume);
+        Assert.Equal("true", mount.Text("readOnly"));
+        Assert.False(mount.Has("subPath"));
+        var volume = Assert.Single(rendered.PodTemplate().Seq("spec", "volumes").Cast<YamlMappingNode>(), v => v.Text("name") == WebhookSecretVolume);
+        Assert.Equal("mailingest-webhook", volume.Text("secret", "secretName"));
+        var item = (YamlMappingNode)Assert.Single(volume.Seq("secret", "items"));
+        Assert.Equal("secret", item.Text("key"));
+        Assert.Equal(secretFile, mount.Text("mountPath") + "/" + item.Text("path"));
+
+        Assert.DoesNotContain(rendered.Env().Keys, key => key.StartsWith("MailIngest__Events__", StringComparison.Ordinal));
+        Assert.DoesNotContain("whsec_", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("Secret", rendered.Kinds);
+
+        var rules = rendered.Single("NetworkPolicy").Seq("spec", "egress").Cast<YamlMappingNode>();
+        var sink = Assert.Single(rules, rule => rule.Has("to") && rule.Seq("to").Cast<YamlMappingNode>().Any(to => to.Text("ipBlock", "cidr") == "203.0.113.0/24"));
+        Assert.Equal([8443], sink.Seq("ports").Cast<YamlMappingNode>().Select(p => p.Int("port")));
+    }
+
+    [Fact]
+    public void Template_EventsQueue_ConnectionStringOnlyBySecretReference()
+    {
+        var rendered = Helm.Render("ci/events-queue-values.yaml");
+
+        var events = rendered.AppSettings()["MailIngest"]!["Events"]!;
+        Assert.Equal("AzureQueue", (string?)events["Sink"]);
+        Assert.Equal("mail-arrived", (string?)events["QueueName"]);
+        Assert.Equal("00:05:00", (string?)events["RedeliveryInterval"]);
+        Assert.Null(events["ServiceUri"]);
+        Assert.Null(events["ConnectionString"]);
+        Assert.Null(events["SecretFile"]);
+        var connectionString = rendered.Env()["MailIngest__Events__ConnectionString"];
+        Assert.False(connectionString.Has("value"));
+        Assert.Equal("mailingest-events", connectionString.Text("valueFrom", "secretKeyRef", "name"));
+        Assert.Equal("connection-string", connectionString.Text("valueFrom", "secretKeyRef", "key"));
+        Assert.DoesNotContain(rendered.PodTemplate().Seq("spec", "volumes").Cast<YamlMappingNode>(), v => v.Text("name") == WebhookSecretVolume);
+    }
+
     [Theory]
     [InlineData("microsoft365-workload-identity-disabled.yaml", "workloadIdentity.enabled")]
     [InlineData("microsoft365-and-password.yaml", "both passwordSecret and microsoft365")]
@@ -232,6 +301,11 @@ public sealed class ChartRenderingTests
     [InlineData("unlimited-run-time.yaml", "cronjob.activeDeadlineSeconds")]
     [InlineData("imap-key-on-pop3.yaml", "mailboxes.support.folders is an IMAP setting")]
     [InlineData("idle-in-cronjob.yaml", "mailboxes.support.idle needs mode: deployment")]
+    [InlineData("webhook-without-url.yaml", "events.sink Webhook needs events.url")]
+    [InlineData("webhook-without-signing-secret.yaml", "events.sink Webhook needs events.signingSecret")]
+    [InlineData("inline-signing-secret.yaml", "additional properties 'secret' not allowed")]
+    [InlineData("queue-without-endpoint.yaml", "events.sink AzureQueue needs events.serviceUri")]
+    [InlineData("queue-with-both-credentials.yaml", "has both events.serviceUri and events.connectionStringSecret")]
     public void Template_InvalidValues_FailsNamingTheValue(string valuesFile, string message)
     {
         var result = Helm.Template(Path.Combine(AppContext.BaseDirectory, "InvalidValues", valuesFile));

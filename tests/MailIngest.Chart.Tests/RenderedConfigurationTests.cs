@@ -85,6 +85,33 @@ public sealed class RenderedConfigurationTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Once_RenderedWebhookConfigMap_PassesTheEventsValidatorWithTheMountedSecret()
+    {
+        var config = Path.Combine(_folder, "appsettings.json");
+        await File.WriteAllTextAsync(config, Helm.Render("ci/events-webhook-values.yaml").AppSettings().ToJsonString());
+        var secret = Path.Combine(_folder, "signing-secret");
+        await File.WriteAllTextAsync(secret, "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
+
+        // What the pod gets from its Secrets and volumes, pointed at this machine: the archive in a temporary folder, the
+        // signing secret's volume here rather than under /var/run/secrets (the rendered path is checked in
+        // ChartRenderingTests), and the mailbox at a loopback port that refuses at once, so the run fails fast after the
+        // configuration, the events section included, passed.
+        var environment = new Dictionary<string, string>
+        {
+            ["MailIngest__Storage__Path"] = Path.Combine(_folder, "data"),
+            ["MailIngest__Events__SecretFile"] = secret,
+            ["MailIngest__Mailboxes__support__Password"] = "from-the-secret",
+        };
+        RefuseAtOnce(environment, "support");
+
+        var run = await MailIngestProcess.RunShippedAsync(_folder, environment, "once", "--config", config);
+
+        Assert.DoesNotContain("Configuration error", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("support:", run.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>Points each mailbox at a loopback port that refuses at once, without reconnects.</summary>
     private static void RefuseAtOnce(Dictionary<string, string> environment, params string[] mailboxes)
     {

@@ -34,6 +34,22 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 
 {{- define "mailingest.configPath" -}}/etc/mailingest/appsettings.json{{- end -}}
 
+{{/* Where the webhook's signing secret is mounted: a whole secret volume, not a subPath, so a rotated secret reaches the
+file and the next delivery reads it (docs/configuration.md, MailIngest:Events:SecretFile). */}}
+{{- define "mailingest.webhookSecretDir" -}}/var/run/secrets/mailingest-webhook{{- end -}}
+{{- define "mailingest.webhookSecretFile" -}}{{ include "mailingest.webhookSecretDir" . }}/signing-secret{{- end -}}
+
+{{/* The TCP port of an http(s) URL: the one it names, else the scheme's; 443 for an empty one (a queue reached by a
+connection string, whose endpoint the chart cannot see). */}}
+{{- define "mailingest.urlPort" -}}
+{{- $url := urlParse . -}}
+{{- if ne $url.host $url.hostname -}}
+{{- last (splitList ":" $url.host) -}}
+{{- else -}}
+{{- eq $url.scheme "http" | ternary 80 443 -}}
+{{- end -}}
+{{- end -}}
+
 {{/* A key of a mailbox in values (camelCase) as the setting's name (PascalCase), so appsettings.json reads like docs/configuration.md. */}}
 {{- define "mailingest.settingName" -}}
 {{- printf "%s%s" (upper (trunc 1 .)) (substr 1 (len .) .) -}}
@@ -148,6 +164,24 @@ in flight, the ledger, DELE and QUIT. The Job's pods run side by side, so the bu
 {{- fail (printf "mailboxes.%s.microsoft365.workloadIdentity needs workloadIdentity.enabled with workloadIdentity.clientId: the webhook projects the federated token into the pod." $name) -}}
 {{- end -}}
 {{- end -}}
+{{- with .Values.events -}}
+{{- if eq .sink "Webhook" -}}
+{{- if not .url -}}
+{{- fail "events.sink Webhook needs events.url: the https URL the events are POSTed to." -}}
+{{- end -}}
+{{- if not .signingSecret -}}
+{{- fail "events.sink Webhook needs events.signingSecret {name, key}: the Secret key holding the signing secret, whsec_ and base64 of 24 to 64 random bytes (kubectl create secret generic mailingest-webhook --from-literal=secret=\"whsec_$(head -c 32 /dev/urandom | base64)\")." -}}
+{{- end -}}
+{{- end -}}
+{{- if eq .sink "AzureQueue" -}}
+{{- if not (or .serviceUri .connectionStringSecret) -}}
+{{- fail "events.sink AzureQueue needs events.serviceUri (https://ACCOUNT.queue.core.windows.net, signed in with workloadIdentity) or events.connectionStringSecret {name, key}: how it reaches the queue." -}}
+{{- end -}}
+{{- if and .serviceUri .connectionStringSecret -}}
+{{- fail "events.sink AzureQueue has both events.serviceUri and events.connectionStringSecret: keep one (serviceUri signs in with Azure identity, the connection string carries its own key)." -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if and .Values.workloadIdentity.enabled (not .Values.workloadIdentity.clientId) -}}
 {{- fail "workloadIdentity.enabled needs workloadIdentity.clientId: the client ID of the managed identity or app registration the pod signs in as." -}}
 {{- end -}}
@@ -223,6 +257,15 @@ spec:
               name: {{ .name }}
               key: {{ .key }}
         {{- end }}
+        {{- if eq .Values.events.sink "AzureQueue" }}
+        {{- with .Values.events.connectionStringSecret }}
+        - name: MailIngest__Events__ConnectionString
+          valueFrom:
+            secretKeyRef:
+              name: {{ .name }}
+              key: {{ .key }}
+        {{- end }}
+        {{- end }}
         {{- if and (eq .Values.mode "deployment") .Values.scheduler.clustered }}
         - name: MailIngest__Scheduler__ConnectionString
           valueFrom:
@@ -257,6 +300,11 @@ spec:
           mountPath: {{ .mountPath }}
           readOnly: true
         {{- end }}
+        {{- if eq .Values.events.sink "Webhook" }}
+        - name: webhook-signing-secret
+          mountPath: {{ include "mailingest.webhookSecretDir" . }}
+          readOnly: true
+        {{- end }}
   volumes:
     - name: config
       configMap:
@@ -273,6 +321,14 @@ spec:
     - name: secret-{{ .secretName }}
       secret:
         secretName: {{ .secretName }}
+    {{- end }}
+    {{- if eq .Values.events.sink "Webhook" }}
+    - name: webhook-signing-secret
+      secret:
+        secretName: {{ .Values.events.signingSecret.name }}
+        items:
+          - key: {{ .Values.events.signingSecret.key }}
+            path: {{ base (include "mailingest.webhookSecretFile" .) }}
     {{- end }}
   {{- with .Values.nodeSelector }}
   nodeSelector:
