@@ -10,6 +10,10 @@ namespace MailIngest.Events;
 public sealed record EventDeliveryReport(
     int Delivered, int DeadLettered, int Pending, DateTimeOffset? OldestPendingAt, int DeadLetters, string? Error)
 {
+    /// <summary>This delivery's report with what earlier deliveries of the same run delivered and dead-lettered added.</summary>
+    public EventDeliveryReport After(int delivered, int deadLettered) =>
+        this with { Delivered = Delivered + delivered, DeadLettered = DeadLettered + deadLettered };
+
     /// <summary>The line a run's summary ends with: <c>events delivered 12, pending 0</c>.</summary>
     public string Summary
     {

@@ -5,7 +5,8 @@ namespace MailIngest;
 /// <summary>The core's log lines about events (docs/events.md).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "{Mailbox}: delivered {Count} events")]
+    // Debug: a run delivers in batches as it goes, and its summary line has the total.
+    [LoggerMessage(EventId = 140, Level = LogLevel.Debug, Message = "{Mailbox}: delivered {Count} events")]
     public static partial void EventsDelivered(ILogger logger, string mailbox, int count);
 
     [LoggerMessage(EventId = 141, Level = LogLevel.Warning, Message = "{Mailbox}: {Pending} events stay in the outbox for a later delivery: {Error}")]

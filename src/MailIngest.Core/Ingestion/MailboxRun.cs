@@ -36,6 +36,8 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     /// <summary>The longest header block kept for a message recorded without its bytes.</summary>
     private const int MaxRecordedHeaderBytes = 64 * 1024;
 
+    private readonly RunEventDelivery _events = new(services, ledger, guard.Stopping);
+
     private int _sessions;
 
     public string Mailbox => ledger.Mailbox;
@@ -180,15 +182,12 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     }
 
     /// <summary>
-    /// Delivers the outbox's events now that no session is open (no sink holds up a DELE or a QUIT), records how the run
-    /// ended in the ledger, for <c>mailingest status</c>, and folds the journal when it has grown.
+    /// Delivers the events the deliveries during the run left (docs/events.md), records how the run ended in the ledger,
+    /// for <c>mailingest status</c>, and folds the journal when it has grown.
     /// </summary>
     public async Task FinishAsync(RunOutcome outcome, string? error, CancellationToken cancellationToken)
     {
-        if (!LockLost)
-        {
-            counters.Events = await OutboxDelivery.DeliverAsync(services, ledger, guard.Stopping);
-        }
+        counters.Events = await _events.FinishAsync(deliverRest: !LockLost) ?? counters.Events;
 
         ledger.Record(counters.Totals, counters.ToRecord(outcome, error));
         await AppendAsync(durable: outcome == RunOutcome.Failed, cancellationToken);
@@ -519,6 +518,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
             await services.Ledgers.MakeDurableAsync(ledger, cancellationToken);
             counters.Flushed();
             Log.LedgerFlushed(services.Logger, Mailbox, ledger.Count);
+            _events.Start();
         }
         else
         {

@@ -10,14 +10,19 @@ namespace MailIngest.Ingestion;
 /// </summary>
 internal static class OutboxDelivery
 {
-    public static async Task<EventDeliveryReport?> DeliverAsync(RunServices services, MailboxLedger ledger, CancellationToken stopping)
+    /// <summary>Delivers every pending event.</summary>
+    public static Task<EventDeliveryReport?> DeliverAsync(RunServices services, MailboxLedger ledger, CancellationToken stopping) =>
+        DeliverAsync(services, ledger, ledger.PendingEvents(), stopping);
+
+    /// <summary>Delivers <paramref name="pending"/>, events of <paramref name="ledger"/>'s outbox, oldest first.</summary>
+    public static async Task<EventDeliveryReport?> DeliverAsync(
+        RunServices services, MailboxLedger ledger, IReadOnlyList<PendingEvent> pending, CancellationToken stopping)
     {
         if (!services.Events.Enabled)
         {
             return null;
         }
 
-        var pending = ledger.PendingEvents();
         DeliveryOutcome outcome;
         if (pending.Count == 0 || stopping.IsCancellationRequested)
         {

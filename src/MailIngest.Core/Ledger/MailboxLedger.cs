@@ -99,6 +99,18 @@ internal sealed class MailboxLedger
         }
     }
 
+    /// <summary>
+    /// Pending events whose journal line is written, oldest first: not those still waiting with their entries for the
+    /// durability barrier, which a delivery during the run leaves for later (docs/events.md).
+    /// </summary>
+    public IReadOnlyList<PendingEvent> RecordedEvents()
+    {
+        lock (_sync)
+        {
+            return [.. _outbox.Values.Where(e => !_queued.ContainsKey(e.Id)).OrderBy(e => e.QueuedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+        }
+    }
+
     /// <summary>Events the sink refused for good, oldest first.</summary>
     public IReadOnlyList<DeadLetter> DeadLetters()
     {

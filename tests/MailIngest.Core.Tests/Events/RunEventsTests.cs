@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json.Nodes;
 using MailIngest.Archive;
@@ -33,15 +34,25 @@ public sealed class RunEventsTests : IDisposable
         return result;
     }
 
-    private IReadOnlyList<JsonObject> JournalLines() =>
-        [.. Encoding.UTF8.GetString(_harness.Archive.Content(LedgerStore.JournalPath(RunHarness.Mailbox, 0))!)
+    private IReadOnlyList<JsonObject> JournalLines(bool durable = false) =>
+        [.. Encoding.UTF8.GetString(
+                (durable ? _harness.Archive.DurableContent(LedgerStore.JournalPath(RunHarness.Mailbox, 0)) : _harness.Archive.Content(LedgerStore.JournalPath(RunHarness.Mailbox, 0))) ?? [])
             .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line)!.AsObject())];
 
     [Fact]
-    public async Task Run_NewMessages_QueuesAnEventPerMessageAndDeliversThemAfterQuit()
+    public async Task Run_NewMessages_QueuesAnEventPerMessageAndDeliversEachOnceItsLineIsDurable()
     {
-        Deliver(3);
+        Deliver(60);
         _harness.Options.DeleteAfterIngest = true;
+        _harness.Options.LedgerFlushEvery = 10;
+        var sentBeforeTheirLineWasDurable = new ConcurrentQueue<string>();
+        _events.Delivering = e =>
+        {
+            if (!JournalLines(durable: true).Any(l => l["queued"]?.AsArray().Any(q => q!["id"]!.GetValue<string>() == e.Id) == true))
+            {
+                sentBeforeTheirLineWasDurable.Enqueue(e.Id);
+            }
+        };
 
         var result = await RunOkAsync();
 
@@ -55,10 +66,10 @@ public sealed class RunEventsTests : IDisposable
             Assert.EndsWith("/message.eml", f.Raw, StringComparison.Ordinal);
             Assert.NotEmpty(f.From);
         });
-        Assert.Equal(_harness.Server.Commands.ToList().IndexOf("QUIT") + 1, _events.ServerCommandsAtFirstDelivery);
-        Assert.Equal(new EventDeliveryReport(3, 0, 0, null, 0, null), result.Events);
+        Assert.Empty(sentBeforeTheirLineWasDurable);
+        Assert.Equal(new EventDeliveryReport(60, 0, 0, null, 0, null), result.Events);
         Assert.Empty((await _harness.LedgerAsync()).PendingEvents());
-        Assert.EndsWith("events delivered 3, pending 0", result.Summary, StringComparison.Ordinal);
+        Assert.EndsWith("events delivered 60, pending 0", result.Summary, StringComparison.Ordinal);
     }
 
     [Fact]

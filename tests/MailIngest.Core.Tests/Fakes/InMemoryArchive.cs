@@ -42,6 +42,9 @@ internal sealed class InMemoryArchive : IMailArchive, IDisposable
 
     public byte[]? Content(string path) => _objects.GetValueOrDefault(path);
 
+    /// <summary>The object as the last persist left it: what a power cut would keep.</summary>
+    public byte[]? DurableContent(string path) => _durable.GetValueOrDefault(path);
+
     public async Task<IMailboxLock?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
     {
         var gate = _locks.GetOrAdd(mailbox, _ => new SemaphoreSlim(1, 1));

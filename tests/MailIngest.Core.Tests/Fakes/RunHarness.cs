@@ -50,7 +50,7 @@ internal sealed class RunHarness : IDisposable
     /// <summary>Turns events on, with a scripted sink.</summary>
     public ScriptedEvents UseEvents()
     {
-        var events = new ScriptedEvents(Server);
+        var events = new ScriptedEvents();
         Events = events;
         Runner = CreateRunner();
         return events;

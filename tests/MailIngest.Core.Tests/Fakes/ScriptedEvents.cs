@@ -8,7 +8,7 @@ namespace MailIngest.Core.Tests.Fakes;
 /// makes of each delivery. The CloudEvents format and the real sinks are
 /// tested in MailIngest.Events.Tests and against Azurite and a loopback webhook.
 /// </summary>
-internal sealed class ScriptedEvents(ScriptedServer server) : IMessageEvents
+internal sealed class ScriptedEvents : IMessageEvents
 {
     public bool Enabled => true;
 
@@ -18,8 +18,8 @@ internal sealed class ScriptedEvents(ScriptedServer server) : IMessageEvents
     /// <summary>IDs the sink took, in order.</summary>
     public ConcurrentQueue<string> Sent { get; } = new();
 
-    /// <summary>How many commands the server had received when the first delivery started: deliveries come after QUIT.</summary>
-    public int? ServerCommandsAtFirstDelivery { get; private set; }
+    /// <summary>Called with each event as its delivery starts.</summary>
+    public Action<PendingEvent>? Delivering { get; set; }
 
     /// <summary>What the sink answers for each event: delivered by default.</summary>
     public Func<string, DeliveryAnswer> Answer { get; set; } = _ => DeliveryAnswer.Delivered;
@@ -32,11 +32,11 @@ internal sealed class ScriptedEvents(ScriptedServer server) : IMessageEvents
 
     public Task<DeliveryOutcome> DeliverAsync(string mailbox, IReadOnlyList<PendingEvent> pending, CancellationToken cancellationToken)
     {
-        ServerCommandsAtFirstDelivery ??= server.Commands.Count;
         var delivered = new List<string>();
         var dead = new List<DeadLetter>();
         foreach (var queued in pending)
         {
+            Delivering?.Invoke(queued);
             switch (Answer(queued.Id))
             {
                 case DeliveryAnswer.Delivered:

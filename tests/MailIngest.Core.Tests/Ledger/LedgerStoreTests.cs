@@ -225,7 +225,10 @@ public sealed class LedgerStoreTests : IDisposable
         var before = await _store.LoadAsync(Mailbox, default);
         Assert.Null(before.Find("big"));
         Assert.Empty(before.PendingEvents());
+        // A delivery during the run sends only what is recorded.
+        Assert.Empty(ledger.RecordedEvents());
         await _store.MakeDurableAsync(ledger, default);
+        Assert.Equal("kbig-quarantined", Assert.Single(ledger.RecordedEvents()).Id);
         var loaded = await _store.LoadAsync(Mailbox, default);
         Assert.Equal(EntryState.Skipped, loaded.Find("big")!.State);
         Assert.Single(loaded.PendingEvents());
