@@ -38,14 +38,20 @@ internal sealed class RunCounters(TimeProvider time, DateTimeOffset startedAt, L
     /// <summary>For <c>adopt</c>: IDs recorded as seen without fetching.</summary>
     public int? Adopted { get; set; }
 
-    /// <summary>Messages this run stored or quarantined: they count against the run's message budget across reconnects.</summary>
+    /// <summary>For <c>reingest</c>: entries of kept messages set aside to match by raw SHA-256.</summary>
+    public int? SetAside { get; set; }
+
+    /// <summary>Messages fetched again after <c>reingest</c> whose bytes were stored before: recorded under their old keys.</summary>
+    public int Matched { get; private set; }
+
+    /// <summary>Messages this run stored, quarantined or matched: they count against the run's message budget across reconnects.</summary>
     public int Fetched
     {
         get
         {
             lock (_sync)
             {
-                return Stored + Quarantined;
+                return Stored + Quarantined + Matched;
             }
         }
     }
@@ -87,6 +93,16 @@ internal sealed class RunCounters(TimeProvider time, DateTimeOffset startedAt, L
             }
 
             Bytes += message.Size;
+            SinceFlush++;
+        }
+    }
+
+    /// <summary>A message whose bytes a set-aside entry holds (<c>mailingest reingest</c>): recorded, not stored again.</summary>
+    public void CountMatched()
+    {
+        lock (_sync)
+        {
+            Matched++;
             SinceFlush++;
         }
     }
@@ -142,5 +158,7 @@ internal sealed class RunCounters(TimeProvider time, DateTimeOffset startedAt, L
         Error = error,
         Reconnects = Reconnects,
         Adopted = Adopted,
+        SetAside = SetAside,
+        Matched = Matched,
     };
 }

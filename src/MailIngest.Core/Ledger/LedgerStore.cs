@@ -46,6 +46,7 @@ internal sealed class LedgerStore(IMailArchive archive)
 
         var (highWaterMark, totals, lastRun) = (snapshot?.HighWaterMark, snapshot?.Totals ?? new LedgerTotals(), snapshot?.LastRun);
         var sourceState = snapshot?.SourceState;
+        var renumbered = snapshot?.Renumbered ?? [];
         var inFlight = new HashSet<string>(StringComparer.Ordinal);
         var (journalBytes, torn) = Replay(mailbox, generation, journal?.Content ?? ReadOnlyMemory<byte>.Empty, change =>
         {
@@ -66,11 +67,13 @@ internal sealed class LedgerStore(IMailArchive archive)
             totals = change.Totals ?? totals;
             lastRun = change.LastRun ?? lastRun;
             sourceState = change.SourceState is null ? sourceState : NullIfEmpty(change.SourceState);
+            renumbered = change.Renumbered ?? renumbered;
         });
 
         return new MailboxLedger(mailbox, entries.Values, highWaterMark, totals, lastRun)
         {
             SourceState = sourceState,
+            Renumbered = renumbered,
             Position = new LedgerPosition(
                 snapshotObject?.Version,
                 snapshotObject?.Content.Length ?? 0,
