@@ -86,6 +86,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 145, Level = LogLevel.Error, Message = "{Mailbox}: reprocess failed: {Error}")]
     public static partial void ReprocessFailed(ILogger logger, string mailbox, string error, Exception exception);
 
+    [LoggerMessage(EventId = 146, Level = LogLevel.Information, Message = "{Mailbox}: set aside {SetAside} entries of stored messages to match by SHA-256; the ledger holds {Entries}; the next run fetches the rest again")]
+    public static partial void SetAside(ILogger logger, string mailbox, int setAside, int entries);
+
+    [LoggerMessage(EventId = 147, Level = LogLevel.Information, Message = "{Mailbox}: {Id} is {OldId}, stored before the renumbering: recorded under its old key")]
+    public static partial void MessageMatched(ILogger logger, string mailbox, string id, string oldId);
+
+    [LoggerMessage(EventId = 148, Level = LogLevel.Information, Message = "{Mailbox}: re-ingest done: every listed message is recorded; the {SetAside} set-aside entries are forgotten")]
+    public static partial void ReingestDone(ILogger logger, string mailbox, int setAside);
+
     [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "{Mailbox}: stop requested; ending after the messages in hand, {Remaining} new messages left for the next run")]
     public static partial void Stopping(ILogger logger, string mailbox, int remaining);
 }

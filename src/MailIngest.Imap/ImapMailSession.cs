@@ -418,7 +418,8 @@ internal sealed class ImapMailSession(
             $"the folder {folder.Name} on {endpoint} has a new UIDVALIDITY ({folder.UidValidity}, was {was}): the server renumbered its messages " +
             $"(a restore, a migration, or the folder was deleted and made again), so the {renumbered.Count} UIDs the ledger holds for it no longer name its messages. " +
             $"Nothing was fetched, to avoid storing every message in it twice. If the messages in {folder.Name} are the ones already ingested, " +
-            $"run 'mailingest adopt' for this mailbox to record them under their new UIDs as seen (never fetched, never deleted), then run again (docs/recovery.md).");
+            $"run 'mailingest adopt' for this mailbox to record them under their new UIDs as seen (never fetched, never deleted), then run again; " +
+            $"or 'mailingest reingest' for it to fetch the folder again and store only the messages whose bytes (SHA-256) were not stored before (docs/recovery.md).");
     }
 
     private static Dictionary<string, List<ImapMessageId>> Known(IReadOnlySet<string> ids)

@@ -6,15 +6,15 @@ namespace MailIngest;
 internal static partial class Log
 {
     // Debug: a run delivers in batches as it goes, and its summary line has the total.
-    [LoggerMessage(EventId = 140, Level = LogLevel.Debug, Message = "{Mailbox}: delivered {Count} events")]
+    [LoggerMessage(EventId = 150, Level = LogLevel.Debug, Message = "{Mailbox}: delivered {Count} events")]
     public static partial void EventsDelivered(ILogger logger, string mailbox, int count);
 
-    [LoggerMessage(EventId = 141, Level = LogLevel.Warning, Message = "{Mailbox}: {Pending} events stay in the outbox for a later delivery: {Error}")]
+    [LoggerMessage(EventId = 151, Level = LogLevel.Warning, Message = "{Mailbox}: {Pending} events stay in the outbox for a later delivery: {Error}")]
     public static partial void EventsPending(ILogger logger, string mailbox, int pending, string error);
 
-    [LoggerMessage(EventId = 142, Level = LogLevel.Error, Message = "{Mailbox}: the sink refused event {Id} for good; it is kept as a dead letter, and 'mailingest events resend' sends it again: {Reason}")]
+    [LoggerMessage(EventId = 152, Level = LogLevel.Error, Message = "{Mailbox}: the sink refused event {Id} for good; it is kept as a dead letter, and 'mailingest events resend' sends it again: {Reason}")]
     public static partial void EventDeadLettered(ILogger logger, string mailbox, string id, string reason);
 
-    [LoggerMessage(EventId = 143, Level = LogLevel.Information, Message = "{Mailbox}: another worker holds the mailbox lock; its events are delivered by that worker")]
+    [LoggerMessage(EventId = 153, Level = LogLevel.Information, Message = "{Mailbox}: another worker holds the mailbox lock; its events are delivered by that worker")]
     public static partial void OutboxLocked(ILogger logger, string mailbox);
 }

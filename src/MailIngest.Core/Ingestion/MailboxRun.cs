@@ -158,6 +158,22 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         }
     }
 
+    /// <summary>
+    /// <c>mailingest reingest</c>'s session: lists accepting a renumbered folder, and sets aside the entries of the
+    /// messages no longer listed (their old IDs), so that the next run fetches what is listed now and records a message
+    /// whose raw SHA-256 one of them holds under that entry's key instead of storing it again (docs/recovery.md).
+    /// </summary>
+    public async Task SetAsideAsync(IMailSession session, CancellationToken cancellationToken)
+    {
+        var listing = new MessageListing(await session.ListAsync(ListingRequest(acceptReset: true), cancellationToken));
+        counters.SetAside = ledger.SetAside(listing.Distinct);
+        // The renumbered folders are listed in full by the next run, whatever the source remembered of them.
+        ledger.SetSourceState(null);
+        await AppendAsync(durable: true, cancellationToken);
+        Log.SetAside(services.Logger, Mailbox, counters.SetAside.Value, ledger.Count);
+        await session.CommitAsync(cancellationToken);
+    }
+
     /// <summary>What the ledger remembers of the source, for a session's listing.</summary>
     private ListingRequest ListingRequest(bool acceptReset) =>
         new(ledger.SourceState, ledger.Entries().Select(e => e.Id).ToHashSet(StringComparer.Ordinal), acceptReset);
@@ -166,15 +182,24 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     /// After a session's commit, stores the source's state (IMAP: each folder's UIDVALIDITY, UIDNEXT and count), which
     /// lets the next session skip listing what has not changed, but only when the ledger knows every message the listing
     /// named (or forgot it because this session deleted it): otherwise the state is forgotten, so that nothing listed but
-    /// unknown (left for a later run by the budgets, cut short) can be skipped. True when the ledger changed.
+    /// unknown (left for a later run by the budgets, cut short) can be skipped. The same completeness ends a re-ingest
+    /// (<see cref="SetAsideAsync"/>). True when the ledger changed.
     /// </summary>
     private bool RememberSourceState(IMailSession session, MessageListing listing, IReadOnlyCollection<string> removed)
     {
         var complete = listing.Distinct.All(id => ledger.Find(id) is not null || removed.Contains(id));
+        var reingestDone = complete && ledger.Renumbered.Count > 0 && !ledger.Entries().Any(e => e.State == EntryState.Retrying);
+        if (reingestDone)
+        {
+            // Every listed message is recorded and none waits to be fetched again: none can match a set-aside entry now.
+            Log.ReingestDone(services.Logger, Mailbox, ledger.Renumbered.Count);
+            ledger.EndRenumbered();
+        }
+
         var state = complete ? session.SourceState : null;
         if (state == ledger.SourceState)
         {
-            return false;
+            return reingestDone;
         }
 
         ledger.SetSourceState(state);
@@ -365,6 +390,12 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     private async Task<bool> StoreAsync(RunPlan plan, int position, SpooledMessage raw, long? listedSize, CancellationToken cancellationToken)
     {
         var id = plan.Listing[position];
+        if (ledger.FindRenumbered(raw.Sha256) is { } before)
+        {
+            RecordAsBefore(plan, position, raw, before, listedSize);
+            return true;
+        }
+
         StoredMessage stored;
         try
         {
@@ -414,6 +445,30 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         }
 
         ledger.Put(entry, services.Events.Prepare(facts()));
+    }
+
+    /// <summary>
+    /// A message fetched again after <c>mailingest reingest</c> whose bytes are those of a message stored before the
+    /// renumbering: recorded in the state and under the key of its old entry, nothing stored a second time.
+    /// </summary>
+    private void RecordAsBefore(RunPlan plan, int position, SpooledMessage raw, LedgerEntry before, long? listedSize)
+    {
+        var id = plan.Listing[position];
+        var key = before.Key ?? ArchiveLayout.MessageKey(Mailbox, before.Id);
+        raw.Discard();
+        if (plan.Listing.IsLastCopy(position))
+        {
+            ledger.Put(new LedgerEntry(id, before.State)
+            {
+                Size = listedSize,
+                Sha256 = before.Sha256,
+                Key = key == ArchiveLayout.MessageKey(Mailbox, id) ? null : key,
+            });
+        }
+
+        ledger.Land([id]);
+        counters.CountMatched();
+        Log.MessageMatched(services.Logger, Mailbox, id, before.Id);
     }
 
     /// <summary>A failure that belongs to the message: one more attempt counted; out of attempts, the next run records it as unprocessable.</summary>

@@ -34,6 +34,12 @@ public sealed record MailboxRunResult(string Mailbox, MailboxRunStatus Status)
     /// <summary>For <c>mailingest adopt</c>: how many IDs were recorded as seen without fetching; null for an ingesting run.</summary>
     public int? Adopted { get; init; }
 
+    /// <summary>For <c>mailingest reingest</c>: how many entries of stored messages were set aside to match by raw SHA-256; null otherwise.</summary>
+    public int? SetAside { get; init; }
+
+    /// <summary>Messages fetched again after <c>mailingest reingest</c> whose bytes were stored before: recorded under their old keys, not stored.</summary>
+    public int Matched { get; init; }
+
     /// <summary>Messages the ledger holds back after the run, by state (skipped, failed, retrying); null when the run had no ledger.</summary>
     public IReadOnlyDictionary<Ledger.EntryState, int>? Held { get; init; }
 
@@ -61,9 +67,18 @@ public sealed record MailboxRunResult(string Mailbox, MailboxRunStatus Status)
             {
                 text.Append(CultureInfo.InvariantCulture, $"adopted {adopted} messages as seen without fetching");
             }
+            else if (SetAside is { } setAside)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"set aside {setAside} stored messages to match by SHA-256; the next run fetches the rest again");
+            }
             else
             {
                 text.Append(CultureInfo.InvariantCulture, $"new {New}, stored {Stored}, quarantined {Quarantined}, ");
+                if (Matched > 0)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"matched {Matched} stored before the renumbering, ");
+                }
+
                 if (Skipped > 0)
                 {
                     text.Append(CultureInfo.InvariantCulture, $"skipped {Skipped} over MaxMessageSize, ");

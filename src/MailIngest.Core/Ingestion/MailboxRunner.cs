@@ -26,6 +26,13 @@ public interface IMailboxRunner
     /// </summary>
     Task<MailboxRunResult> AdoptAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <c>mailingest reingest</c>: accepts a renumbered IMAP folder (or a POP3 server's new UIDLs) and sets aside the
+    /// entries of stored messages no longer listed, so that the next run fetches the mailbox again and stores only the
+    /// messages whose raw SHA-256 none of them holds (docs/recovery.md).
+    /// </summary>
+    Task<MailboxRunResult> ReingestAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken);
+
     /// <summary><c>mailingest plan</c>: the plan a run would make now, from the listing alone; takes no lock and writes nothing.</summary>
     Task<MailboxPlan> PlanAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken);
 
@@ -57,6 +64,13 @@ internal sealed class MailboxRunner(
         ArgumentNullException.ThrowIfNull(options);
         var result = await RunLockedAsync(mailbox, options, (run, session) => run.AdoptAsync(session, CancellationToken.None), cancellationToken);
         return result.Status == MailboxRunStatus.Skipped ? result : result with { Adopted = result.Adopted ?? 0 };
+    }
+
+    public async Task<MailboxRunResult> ReingestAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = await RunLockedAsync(mailbox, options, (run, session) => run.SetAsideAsync(session, CancellationToken.None), cancellationToken);
+        return result.Status == MailboxRunStatus.Skipped ? result : result with { SetAside = result.SetAside ?? 0 };
     }
 
     public async Task<MailboxPlan> PlanAsync(string mailbox, MailboxOptions options, CancellationToken cancellationToken)

@@ -42,14 +42,20 @@ internal sealed class RunCounters(TimeProvider time, DateTimeOffset startedAt, L
     /// <summary>What the delivery of events at the end of the run did; null when no sink is configured.</summary>
     public EventDeliveryReport? Events { get; set; }
 
-    /// <summary>Messages this run stored or quarantined: they count against the run's message budget across reconnects.</summary>
+    /// <summary>For <c>reingest</c>: entries of kept messages set aside to match by raw SHA-256.</summary>
+    public int? SetAside { get; set; }
+
+    /// <summary>Messages fetched again after <c>reingest</c> whose bytes were stored before: recorded under their old keys.</summary>
+    public int Matched { get; private set; }
+
+    /// <summary>Messages this run stored, quarantined or matched: they count against the run's message budget across reconnects.</summary>
     public int Fetched
     {
         get
         {
             lock (_sync)
             {
-                return Stored + Quarantined;
+                return Stored + Quarantined + Matched;
             }
         }
     }
@@ -91,6 +97,16 @@ internal sealed class RunCounters(TimeProvider time, DateTimeOffset startedAt, L
             }
 
             Bytes += message.Size;
+            SinceFlush++;
+        }
+    }
+
+    /// <summary>A message whose bytes a set-aside entry holds (<c>mailingest reingest</c>): recorded, not stored again.</summary>
+    public void CountMatched()
+    {
+        lock (_sync)
+        {
+            Matched++;
             SinceFlush++;
         }
     }
@@ -147,5 +163,7 @@ internal sealed class RunCounters(TimeProvider time, DateTimeOffset startedAt, L
         Reconnects = Reconnects,
         Adopted = Adopted,
         Events = Events,
+        SetAside = SetAside,
+        Matched = Matched,
     };
 }

@@ -39,7 +39,7 @@ internal sealed record UidlGuard(int MinLedgerEntries, double VanishedRatio, dou
                 $"and {unknown} unknown ones appeared, so the server most likely renamed its messages (a new UIDL scheme or a migrated mailbox). " +
                 $"Nothing was fetched, to avoid storing every message twice. If the messages on the server are the ones already ingested, " +
                 $"run 'mailingest adopt --mailbox {mailbox}' to record their new IDs as seen (never fetched, never deleted), then run again; " +
-                $"to ingest them all again instead (under new keys), delete the ledger state/{mailbox}.* (docs/recovery.md).");
+                $"or 'mailingest reingest --mailbox {mailbox}' to fetch them all again and store only those whose bytes (SHA-256) were not stored before (docs/recovery.md).");
 
     public bool Trips(int ledgerEntries, int stillListed, int unknown)
     {

@@ -15,6 +15,7 @@ namespace MailIngest.Ledger;
 /// <param name="LastRun">What the last run did.</param>
 /// <param name="Uidls">Version 1 only: the UIDLs it held, stored and adopted alike.</param>
 /// <param name="SourceState">What the mail source asked to remember between sessions (IMAP: each folder's UIDVALIDITY, UIDNEXT and count).</param>
+/// <param name="Renumbered">Entries set aside by <c>mailingest reingest</c>, matched by raw SHA-256 until the re-ingest is done.</param>
 internal sealed record LedgerSnapshot(
     int SchemaVersion,
     string Mailbox,
@@ -24,7 +25,8 @@ internal sealed record LedgerSnapshot(
     LedgerTotals? Totals,
     RecordedRun? LastRun,
     IReadOnlyList<string>? Uidls = null,
-    string? SourceState = null)
+    string? SourceState = null,
+    IReadOnlyList<LedgerEntry>? Renumbered = null)
 {
     public const int CurrentSchemaVersion = 2;
 
@@ -70,4 +72,7 @@ internal sealed record LedgerChange
 
     /// <summary>The mail source's state to remember; empty forgets it (<c>mailingest retry</c>).</summary>
     public string? SourceState { get; init; }
+
+    /// <summary>All entries set aside by <c>mailingest reingest</c> as of this line; empty: the re-ingest is done.</summary>
+    public IReadOnlyList<LedgerEntry>? Renumbered { get; init; }
 }

@@ -46,6 +46,7 @@ internal sealed class LedgerStore(IMailArchive archive)
 
         var (highWaterMark, totals, lastRun) = (snapshot?.HighWaterMark, snapshot?.Totals ?? new LedgerTotals(), snapshot?.LastRun);
         var sourceState = snapshot?.SourceState;
+        var renumbered = snapshot?.Renumbered ?? [];
         var inFlight = new HashSet<string>(StringComparer.Ordinal);
         var outbox = (snapshot?.Outbox ?? []).ToDictionary(e => e.Id, StringComparer.Ordinal);
         var dead = (snapshot?.DeadLetters ?? []).ToDictionary(e => e.Id, StringComparer.Ordinal);
@@ -68,6 +69,7 @@ internal sealed class LedgerStore(IMailArchive archive)
             totals = change.Totals ?? totals;
             lastRun = change.LastRun ?? lastRun;
             sourceState = change.SourceState is null ? sourceState : NullIfEmpty(change.SourceState);
+            renumbered = change.Renumbered ?? renumbered;
 
             // Deliveries and refusals in a line are of events queued before it; its queued events (a resend) come after them.
             foreach (var id in change.Delivered ?? [])
@@ -91,6 +93,7 @@ internal sealed class LedgerStore(IMailArchive archive)
         return new MailboxLedger(mailbox, entries.Values, highWaterMark, totals, lastRun)
         {
             SourceState = sourceState,
+            Renumbered = renumbered,
             Position = new LedgerPosition(
                 snapshotObject?.Version,
                 snapshotObject?.Content.Length ?? 0,

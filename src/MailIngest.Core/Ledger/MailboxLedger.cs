@@ -24,6 +24,8 @@ internal sealed class MailboxLedger
     private bool _runChanged;
     private bool _sourceStateChanged;
     private string? _sourceState;
+    private readonly Dictionary<string, LedgerEntry> _renumbered = new(StringComparer.Ordinal);
+    private bool _renumberedChanged;
 
     public MailboxLedger(string mailbox, IEnumerable<LedgerEntry> entries, string? highWaterMark, LedgerTotals totals, RecordedRun? lastRun)
     {
@@ -56,6 +58,24 @@ internal sealed class MailboxLedger
     {
         get => _sourceState;
         init => _sourceState = value;
+    }
+
+    /// <summary>
+    /// Entries of kept messages set aside by <c>mailingest reingest</c> (docs/recovery.md): their IDs no longer name
+    /// anything on the server, but a message fetched again with the same raw SHA-256 is one of them, already stored under
+    /// its old key. Kept until a run's listing is wholly known to the ledger.
+    /// </summary>
+    public IReadOnlyCollection<LedgerEntry> Renumbered
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _renumbered.Values];
+            }
+        }
+
+        init => _renumbered = value.Where(e => e.Sha256 is not null).ToDictionary(e => e.Sha256!, StringComparer.Ordinal);
     }
 
     /// <summary>Where the ledger was read from and appended to last; kept by <see cref="LedgerStore"/>.</summary>
@@ -261,6 +281,46 @@ internal sealed class MailboxLedger
         }
     }
 
+    /// <summary>
+    /// <c>mailingest reingest</c>: forgets the entries of messages no longer listed, keeping those of kept messages (by
+    /// their raw SHA-256) so that the runs after it can recognise them; written as one journal line with the removal.
+    /// </summary>
+    /// <returns>How many entries were kept to match against.</returns>
+    public int SetAside(IReadOnlySet<string> onServer)
+    {
+        lock (_sync)
+        {
+            var gone = _entries.Values.Where(e => !onServer.Contains(e.Id)).ToList();
+            foreach (var entry in gone.Where(e => e.IsKept && e.Sha256 is not null))
+            {
+                _renumbered[entry.Sha256!] = entry;
+            }
+
+            RemoveLocked(gone.Select(e => e.Id));
+            _renumberedChanged = true;
+            return _renumbered.Count;
+        }
+    }
+
+    /// <summary>The set-aside entry of a message with this raw SHA-256, or null.</summary>
+    public LedgerEntry? FindRenumbered(string sha256)
+    {
+        lock (_sync)
+        {
+            return _renumbered.GetValueOrDefault(sha256);
+        }
+    }
+
+    /// <summary>Forgets the set-aside entries: the re-ingest is done.</summary>
+    public void EndRenumbered()
+    {
+        lock (_sync)
+        {
+            _renumberedChanged |= _renumbered.Count > 0;
+            _renumbered.Clear();
+        }
+    }
+
     private void RemoveLocked(IEnumerable<string> ids)
     {
         foreach (var id in ids)
@@ -330,7 +390,7 @@ internal sealed class MailboxLedger
             lock (_sync)
             {
                 return _put.Count + _kept.Count + _removed.Count + _inFlight.Count + _landed.Count + _queued.Count + _delivered.Count + _died.Count > 0
-                    || _runChanged || _sourceStateChanged;
+                    || _runChanged || _sourceStateChanged || _renumberedChanged;
             }
         }
     }
@@ -347,6 +407,9 @@ internal sealed class MailboxLedger
             var hasKept = includeKept && _kept.Count + _queued.Count > 0;
             // The source's state says the ledger knows every message it listed: never written ahead of entries still waiting.
             var sourceState = _sourceStateChanged && (includeKept || _kept.Count == 0);
+            // Set-aside entries go out with the removal of their IDs; forgetting them waits, as the source's state does,
+            // until the entries recorded in their place are written.
+            var renumbered = _renumberedChanged && (_renumbered.Count > 0 || includeKept || _kept.Count == 0);
             IEnumerable<LedgerEntry> put = hasKept ? [.. _put.Values, .. _kept.Values] : _put.Values;
             var change = new LedgerChange
             {
@@ -361,6 +424,7 @@ internal sealed class MailboxLedger
                 Delivered = NullIfEmpty([.. _delivered]),
                 Dead = NullIfEmpty([.. _died.Values]),
                 SourceState = sourceState ? SourceState ?? "" : null,
+                Renumbered = renumbered ? [.. _renumbered.Values] : null,
             };
             _delivered.Clear();
             _died.Clear();
@@ -377,6 +441,7 @@ internal sealed class MailboxLedger
 
             _runChanged = false;
             _sourceStateChanged &= !sourceState;
+            _renumberedChanged &= !renumbered;
             return (change, hasKept);
         }
     }
@@ -415,6 +480,7 @@ internal sealed class MailboxLedger
             _landed.UnionWith(change.Landed ?? []);
             _runChanged |= change.Totals is not null || change.LastRun is not null;
             _sourceStateChanged |= change.SourceState is not null;
+            _renumberedChanged |= change.Renumbered is not null;
         }
     }
 
@@ -422,7 +488,9 @@ internal sealed class MailboxLedger
     {
         lock (_sync)
         {
-            return new LedgerSnapshot(LedgerSnapshot.CurrentSchemaVersion, Mailbox, journal, HighWaterMark, [.. _entries.Values], Totals, LastRun, SourceState: SourceState)
+            return new LedgerSnapshot(
+                LedgerSnapshot.CurrentSchemaVersion, Mailbox, journal, HighWaterMark, [.. _entries.Values], Totals, LastRun, SourceState: SourceState,
+                Renumbered: NullIfEmpty([.. _renumbered.Values]))
             {
                 Outbox = NullIfEmpty([.. _outbox.Values]),
                 DeadLetters = NullIfEmpty([.. _deadLetters.Values]),

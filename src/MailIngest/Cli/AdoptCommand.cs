@@ -1,6 +1,4 @@
 using System.CommandLine;
-using MailIngest.Ingestion;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace MailIngest.Host.Cli;
 
@@ -11,38 +9,10 @@ namespace MailIngest.Host.Cli;
 /// </summary>
 internal static class AdoptCommand
 {
-    public static Command Create()
-    {
-        var command = new Command(
-            "adopt",
-            "Mark every message now on the mailbox's server as already ingested, without fetching it (no RETR or FETCH, no deletion): " +
-            "0 all succeeded, 1 some mailbox failed, 2 configuration error.")
-        {
-            Options = { MailboxSelection.Option },
-        };
-        command.SetAction((parseResult, cancellationToken) => RunAsync(parseResult, cancellationToken));
-        return command;
-    }
-
-    private static async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
-    {
-        // Adopting skips mail for good, so it never applies to "every mailbox" by default.
-        if (parseResult.GetValue(MailboxSelection.Option) is not { Length: > 0 })
-        {
-            await Console.Error.WriteLineAsync("Usage error: adopt needs --mailbox NAME (repeat it for several); it marks mail as seen without storing it.");
-            return ExitCodes.ConfigurationError;
-        }
-
-        return await MailboxSelection.RunAsync(parseResult, async (app, selected) =>
-        {
-            var runner = app.Services.GetRequiredService<IMailboxRunner>();
-            var results = new List<MailboxRunResult>(selected.Count);
-            foreach (var mailbox in selected)
-            {
-                results.Add(await runner.AdoptAsync(mailbox, app.Options.Mailboxes[mailbox], cancellationToken));
-            }
-
-            return await RunReport.WriteAsync(results);
-        });
-    }
+    public static Command Create() => RecoveryCommand.Create(
+        "adopt",
+        "Mark every message now on the mailbox's server as already ingested, without fetching it (no RETR or FETCH, no deletion): " +
+        "0 all succeeded, 1 some mailbox failed, 2 configuration error.",
+        "it marks mail as seen without storing it",
+        (runner, mailbox, options, cancellationToken) => runner.AdoptAsync(mailbox, options, cancellationToken));
 }

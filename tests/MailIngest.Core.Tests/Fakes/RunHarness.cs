@@ -71,6 +71,8 @@ internal sealed class RunHarness : IDisposable
 
     public Task<MailboxRunResult> AdoptAsync() => Runner.AdoptAsync(Mailbox, Options, CancellationToken.None);
 
+    public Task<MailboxRunResult> ReingestAsync() => Runner.ReingestAsync(Mailbox, Options, CancellationToken.None);
+
     public Task<MailboxPlan> PlanAsync() => Runner.PlanAsync(Mailbox, Options, CancellationToken.None);
 
     public Task<MailboxLedger> LedgerAsync() => new LedgerStore(Archive).LoadAsync(Mailbox, CancellationToken.None);

@@ -252,4 +252,42 @@ public sealed class LedgerStoreTests : IDisposable
         await _store.AppendAsync(ledger, includeKept: false, default);
         Assert.Null((await _store.LoadAsync(Mailbox, default)).SourceState);
     }
+
+    [Fact]
+    public async Task SetAside_IsOneLineWithTheRemovalSurvivesCompactionAndItsEndWaitsForKeptEntries()
+    {
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.Put(Stored("old"));
+        ledger.Put(new LedgerEntry("adopted", EntryState.Seen));
+        await _store.MakeDurableAsync(ledger, default);
+        var journal = LedgerStore.JournalPath(Mailbox, 0);
+        var lines = _archive.Content(journal)!.Count(b => b == '\n');
+
+        Assert.Equal(1, ledger.SetAside(new HashSet<string>(StringComparer.Ordinal)));
+        await _store.AppendAsync(ledger, includeKept: false, default);
+
+        Assert.Equal(lines + 1, _archive.Content(journal)!.Count(b => b == '\n'));
+        var loaded = await _store.LoadAsync(Mailbox, default);
+        Assert.Equal(0, loaded.Count);
+        Assert.Equal("old", loaded.FindRenumbered(new string('a', 64))!.Id);
+
+        // Folded into a snapshot (a torn last line forces it), the set-aside entries stay.
+        await _archive.AppendAsync(journal, Encoding.UTF8.GetBytes("{\"put\""), _archive.Content(journal)!.Length, default);
+        loaded = await _store.LoadAsync(Mailbox, default);
+        loaded.Put(new LedgerEntry("seen", EntryState.Seen));
+        await _store.AppendAsync(loaded, includeKept: false, default);
+        Assert.Null(_archive.Content(journal));
+        Assert.Single((await _store.LoadAsync(Mailbox, default)).Renumbered);
+
+        loaded.Put(Stored("new") with { Key = "messages/support/old" });
+        loaded.EndRenumbered();
+        await _store.AppendAsync(loaded, includeKept: false, default);
+        Assert.Single((await _store.LoadAsync(Mailbox, default)).Renumbered);
+
+        // Forgotten only together with the entry recorded in their place.
+        await _store.MakeDurableAsync(loaded, default);
+        var done = await _store.LoadAsync(Mailbox, default);
+        Assert.Empty(done.Renumbered);
+        Assert.NotNull(done.Find("new"));
+    }
 }

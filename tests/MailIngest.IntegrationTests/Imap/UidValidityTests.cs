@@ -44,6 +44,42 @@ public sealed class UidValidityTests() : MailboxTest("renumbered")
         Assert.Equal(4, Dovecot.MessageCount(User, "INBOX"));
     }
 
+    [Fact]
+    public async Task Reingest_FolderRenumberedWithNewMail_StoresOnlyTheNewMessageAndMatchesTheRestByTheirBytes()
+    {
+        for (var n = 1; n <= 5; n++)
+        {
+            await Dovecot.DeliverAsync(User, "INBOX", TestMail.Numbered(n));
+        }
+
+        ConfigureImap();
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+        var keys = Workspace.Manifests().Select(m => m.Json["key"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        await Dovecot.RenumberAsync(User, "INBOX");
+        await Dovecot.DeliverAsync(User, "INBOX", TestMail.Numbered(6));
+        Assert.Equal(1, (await Workspace.OnceAsync()).ExitCode);
+        var stored = Dovecot.ImapSessions(User).Count(s => s.Bodies > 0);
+
+        var reingest = await Workspace.RunVerbAsync("reingest", "--mailbox", User);
+        Assert.True(reingest.ExitCode == 0, reingest.ToString());
+        Assert.Contains("set aside 5 stored messages", reingest.Stdout, StringComparison.Ordinal);
+        var run = await Workspace.OnceAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("new 6, stored 1, quarantined 0, matched 5 stored before the renumbering", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(stored + 1, Dovecot.ImapSessions(User).Count(s => s.Bodies > 0));
+        var manifests = Workspace.Manifests();
+        Assert.Equal(6, manifests.Count);
+        Assert.Equal(6, manifests.Select(m => m.Json["messageId"]!.GetValue<string>()).Distinct().Count());
+        Assert.Subset(manifests.Select(m => m.Json["key"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal), keys);
+        Assert.Equal(6, Workspace.Archive.MessageFolders().Count);
+        var ledger = Workspace.Ledger(User)!;
+        Assert.Empty(ledger.Renumbered);
+        Assert.Equal(6, ledger.Entries().Count);
+        Assert.Equal(5, ledger.Entries().Count(e => e.Key is { } key && keys.Contains(key)));
+        Assert.Contains("new 0", (await Workspace.OnceAsync()).Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>The UIDVALIDITYs the ledger's IDs name.</summary>
     private List<string> UidValidities() =>
         [.. Workspace.Ledger(User)!.Entries().Select(e => e.Id.Split(':')[0]).Distinct()];
