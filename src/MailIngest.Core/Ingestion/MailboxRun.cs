@@ -390,9 +390,9 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     private async Task<bool> StoreAsync(RunPlan plan, int position, SpooledMessage raw, long? listedSize, CancellationToken cancellationToken)
     {
         var id = plan.Listing[position];
-        if (ledger.FindRenumbered(raw.Sha256) is { } before)
+        if (ledger.FindRenumbered(raw.Sha256) is { } renumbered)
         {
-            RecordAsBefore(plan, position, raw, before, listedSize);
+            RecordAsBefore(plan, position, raw, renumbered, listedSize);
             return true;
         }
 

@@ -27,21 +27,7 @@ public sealed partial class NamespaceCycleTests
         Assert.True(cycles.Count == 0, "Namespace cycles in MailIngest.Core: " + string.Join("; ", cycles));
     }
 
-    private static string CoreFolder
-    {
-        get
-        {
-            for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            {
-                if (File.Exists(Path.Combine(folder.FullName, "MailIngest.sln")))
-                {
-                    return Path.Combine(folder.FullName, "src", "MailIngest.Core");
-                }
-            }
-
-            throw new DirectoryNotFoundException($"No MailIngest.sln above {AppContext.BaseDirectory}.");
-        }
-    }
+    private static string CoreFolder => Path.Combine(RepositoryFolder.Root, "src", "MailIngest.Core");
 
     /// <summary>Each Core namespace (Archive, Ingestion, ...; the root is "MailIngest") and the ones it depends on.</summary>
     private static Dictionary<string, HashSet<string>> ReadDependencies()
