@@ -25,31 +25,6 @@ public sealed class ReprocessEventsTests : IDisposable
 
     public void Dispose() => _harness.Dispose();
 
-    /// <summary>A message nested <paramref name="depth"/> multiparts deep: quarantined under the default DecoderLimits.MaxDepth.</summary>
-    private static string Nested(int n, int depth)
-    {
-        var text = new StringBuilder(
-            $"From: a@example.com\r\nSubject: nested {n}\r\nMessage-ID: <nested{n}@example.com>\r\nDate: Tue, 3 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n");
-        for (var level = 0; level < depth; level++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"Content-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n--b{level}\r\n");
-        }
-
-        text.Append("Content-Type: text/plain\r\n\r\ndeep down\r\n");
-        for (var level = depth - 1; level >= 0; level--)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"--b{level}--\r\n");
-        }
-
-        return text.ToString();
-    }
-
-    private async Task RunOkAsync()
-    {
-        var result = await _harness.RunAsync();
-        Assert.True(result.Status == MailboxRunStatus.Succeeded, result.Summary);
-    }
-
     private async Task<ReprocessResult> ReprocessOkAsync(bool quarantine, DecoderLimits limits, bool dryRun = false)
     {
         var result = await _harness.Reprocessor(limits)
@@ -64,7 +39,7 @@ public sealed class ReprocessEventsTests : IDisposable
     public async Task Reprocess_RestoredMessage_QueuesAReprocessedEventDurablyThatTheNextRunDelivers()
     {
         _harness.Server.Deliver("u1", ScriptedServer.Message(1));
-        await RunOkAsync();
+        await _harness.RunOkAsync();
         var manifest = Assert.Single(_harness.Manifests());
         var key = manifest["key"]!.GetValue<string>();
         var folder = _harness.Archive.Paths.Single(p => p.EndsWith($"{key}/manifest.json", StringComparison.Ordinal))[..^"/manifest.json".Length];
@@ -85,7 +60,7 @@ public sealed class ReprocessEventsTests : IDisposable
         Assert.Equal((facts.Id, MessageEventType.Reprocessed), (pending.Id, pending.Type));
 
         _harness.Restart();
-        await RunOkAsync();
+        await _harness.RunOkAsync();
 
         Assert.Contains(facts.Id, _events.Sent);
         Assert.Empty((await _harness.LedgerAsync()).PendingEvents());
@@ -94,9 +69,9 @@ public sealed class ReprocessEventsTests : IDisposable
     [Fact]
     public async Task Reprocess_TwoMessagesDrainedFromQuarantine_RecordsEntriesAndEventsThroughOneLedger()
     {
-        _harness.Server.Deliver("u8", Nested(8, 40));
-        _harness.Server.Deliver("u9", Nested(9, 40));
-        await RunOkAsync();
+        _harness.Server.Deliver("u8", ScriptedServer.Nested(8, 40));
+        _harness.Server.Deliver("u9", ScriptedServer.Nested(9, 40));
+        await _harness.RunOkAsync();
         Assert.Equal(2, _harness.QuarantineRecords().Count);
 
         var result = await ReprocessOkAsync(quarantine: true, new DecoderLimits { MaxDepth = 64 });
@@ -112,8 +87,8 @@ public sealed class ReprocessEventsTests : IDisposable
     [Fact]
     public async Task Reprocess_DryRun_QueuesNothing()
     {
-        _harness.Server.Deliver("u9", Nested(9, 40));
-        await RunOkAsync();
+        _harness.Server.Deliver("u9", ScriptedServer.Nested(9, 40));
+        await _harness.RunOkAsync();
 
         await ReprocessOkAsync(quarantine: true, new DecoderLimits { MaxDepth = 64 }, dryRun: true);
 

@@ -19,21 +19,6 @@ public sealed class RunEventsTests : IDisposable
 
     public void Dispose() => _harness.Dispose();
 
-    private void Deliver(int count, int first = 1)
-    {
-        for (var n = first; n < first + count; n++)
-        {
-            _harness.Server.Deliver($"u{n}", ScriptedServer.Message(n));
-        }
-    }
-
-    private async Task<MailboxRunResult> RunOkAsync()
-    {
-        var result = await _harness.RunAsync();
-        Assert.True(result.Status == MailboxRunStatus.Succeeded, result.Summary);
-        return result;
-    }
-
     private IReadOnlyList<JsonObject> JournalLines(bool durable = false) =>
         [.. Encoding.UTF8.GetString(
                 (durable ? _harness.Archive.DurableContent(LedgerStore.JournalPath(RunHarness.Mailbox, 0)) : _harness.Archive.Content(LedgerStore.JournalPath(RunHarness.Mailbox, 0))) ?? [])
@@ -42,7 +27,7 @@ public sealed class RunEventsTests : IDisposable
     [Fact]
     public async Task Run_NewMessages_QueuesAnEventPerMessageAndDeliversEachOnceItsLineIsDurable()
     {
-        Deliver(60);
+        _harness.DeliverMessages(60);
         _harness.Options.DeleteAfterIngest = true;
         _harness.Options.LedgerFlushEvery = 10;
         var sentBeforeTheirLineWasDurable = new ConcurrentQueue<string>();
@@ -54,7 +39,7 @@ public sealed class RunEventsTests : IDisposable
             }
         };
 
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         var keys = _harness.Manifests().Select(m => m["key"]!.GetValue<string>()).Order().ToList();
         Assert.Equal(keys, _events.Queued.Select(f => f.Id).Order());
@@ -75,9 +60,9 @@ public sealed class RunEventsTests : IDisposable
     [Fact]
     public async Task Run_NewMessage_WritesItsEventInTheLineOfItsEntryAfterABarrier()
     {
-        Deliver(1);
+        _harness.DeliverMessages(1);
 
-        await RunOkAsync();
+        await _harness.RunOkAsync();
 
         // A stored entry, and an event about a stored message, are the defaults: their line names no state and no type.
         var lines = JournalLines();
@@ -95,11 +80,11 @@ public sealed class RunEventsTests : IDisposable
     [Fact]
     public async Task Run_SinkDown_SucceedsDeletesTheMailAndKeepsTheEventsForTheNextRun()
     {
-        Deliver(2);
+        _harness.DeliverMessages(2);
         _harness.Options.DeleteAfterIngest = true;
         _events.Answer = _ => DeliveryAnswer.Down;
 
-        var down = await RunOkAsync();
+        var down = await _harness.RunOkAsync();
 
         Assert.Equal(2, down.Deleted);
         Assert.Empty(_harness.Server.Ids);
@@ -110,7 +95,7 @@ public sealed class RunEventsTests : IDisposable
 
         _events.Answer = _ => DeliveryAnswer.Delivered;
         _harness.Restart();
-        var next = await RunOkAsync();
+        var next = await _harness.RunOkAsync();
 
         Assert.Equal(2, next.Events!.Delivered);
         Assert.Empty((await _harness.LedgerAsync()).PendingEvents());
@@ -120,10 +105,10 @@ public sealed class RunEventsTests : IDisposable
     [Fact]
     public async Task Run_SinkRefuses_KeepsDeadLettersThatResendDelivers()
     {
-        Deliver(2);
+        _harness.DeliverMessages(2);
         _events.Answer = _ => DeliveryAnswer.Refused;
 
-        var refused = await RunOkAsync();
+        var refused = await _harness.RunOkAsync();
 
         Assert.Equal(2, refused.Events!.DeadLettered);
         var ledger = await _harness.LedgerAsync();
@@ -145,9 +130,9 @@ public sealed class RunEventsTests : IDisposable
     [Fact]
     public async Task Resend_UnknownId_RefusesAndChangesNothing()
     {
-        Deliver(1);
+        _harness.DeliverMessages(1);
         _events.Answer = _ => DeliveryAnswer.Refused;
-        await RunOkAsync();
+        await _harness.RunOkAsync();
 
         var resent = await _harness.Outbox().ResendAsync(RunHarness.Mailbox, ["nope"], CancellationToken.None);
 
@@ -161,7 +146,7 @@ public sealed class RunEventsTests : IDisposable
         _harness.Server.Deliver("big", ScriptedServer.Message(1, paddingBytes: 10_000));
         _harness.Options.MaxMessageSize = 1_000;
 
-        await RunOkAsync();
+        await _harness.RunOkAsync();
 
         var facts = Assert.Single(_events.Queued);
         Assert.Equal(MessageEventType.Quarantined, facts.Type);
@@ -176,7 +161,7 @@ public sealed class RunEventsTests : IDisposable
     [Fact]
     public async Task Run_KilledAfterStoringBeforeItsEntry_RerunQueuesTheEventAgainUnderTheSameId()
     {
-        Deliver(2);
+        _harness.DeliverMessages(2);
         _harness.OnStep = (step, id) =>
         {
             if (step == IngestStep.ManifestStored && id == "u2")
@@ -188,7 +173,7 @@ public sealed class RunEventsTests : IDisposable
         _harness.OnStep = (_, _) => { };
         _harness.Restart();
 
-        await RunOkAsync();
+        await _harness.RunOkAsync();
 
         var key = ArchiveLayout.MessageKey(RunHarness.Mailbox, "u2");
         Assert.Contains(key, _events.Sent);
@@ -198,12 +183,12 @@ public sealed class RunEventsTests : IDisposable
     [Fact]
     public async Task Run_NothingNew_QueuesNothingAndDeliversWhatAnEarlierRunLeft()
     {
-        Deliver(1);
+        _harness.DeliverMessages(1);
         _events.Answer = _ => DeliveryAnswer.Down;
-        await RunOkAsync();
+        await _harness.RunOkAsync();
         _events.Answer = _ => DeliveryAnswer.Delivered;
 
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(0, result.New);
         Assert.Single(_events.Queued);
@@ -213,7 +198,7 @@ public sealed class RunEventsTests : IDisposable
     [Fact]
     public async Task Run_VerifyingADeletedMessageAgain_QueuesNoSecondEvent()
     {
-        Deliver(2);
+        _harness.DeliverMessages(2);
         _harness.Options.DeleteAfterIngest = true;
         _harness.Server.AcknowledgeQuit = false;
         // Each reconnect finds the messages still listed as being deleted, and fetches them again to compare.
@@ -222,7 +207,7 @@ public sealed class RunEventsTests : IDisposable
         _harness.Server.AcknowledgeQuit = true;
         _harness.Restart();
 
-        await RunOkAsync();
+        await _harness.RunOkAsync();
 
         Assert.Equal(2, _events.Queued.Count);
         Assert.Empty(_harness.Server.Ids);

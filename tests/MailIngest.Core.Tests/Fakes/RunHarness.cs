@@ -69,6 +69,23 @@ internal sealed class RunHarness : IDisposable
 
     public Task<MailboxRunResult> RunAsync(CancellationToken stopping = default) => Runner.RunAsync(Mailbox, Options, stopping);
 
+    /// <summary>Delivers <paramref name="count"/> messages u{first}… to the server, each <see cref="ScriptedServer.Message"/>.</summary>
+    public void DeliverMessages(int count, int first = 1)
+    {
+        for (var n = first; n < first + count; n++)
+        {
+            Server.Deliver($"u{n}", ScriptedServer.Message(n));
+        }
+    }
+
+    /// <summary>A run that must succeed; its summary is the failure message otherwise.</summary>
+    public async Task<MailboxRunResult> RunOkAsync()
+    {
+        var result = await RunAsync();
+        Assert.True(result.Status == MailboxRunStatus.Succeeded, result.Summary);
+        return result;
+    }
+
     public Task<MailboxRunResult> AdoptAsync() => Runner.AdoptAsync(Mailbox, Options, CancellationToken.None);
 
     public Task<MailboxRunResult> ReingestAsync() => Runner.ReingestAsync(Mailbox, Options, CancellationToken.None);

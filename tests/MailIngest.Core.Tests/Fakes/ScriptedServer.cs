@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Concurrent;
 using System.Text;
 using MailIngest.Configuration;
@@ -64,6 +65,25 @@ internal sealed class ScriptedServer : IMailSource
         {
             _messages.RemoveAll(m => m.Id == id);
         }
+    }
+
+    /// <summary>A message nested <paramref name="depth"/> multiparts deep: quarantined under the default DecoderLimits.MaxDepth.</summary>
+    public static string Nested(int n, int depth)
+    {
+        var text = new StringBuilder(
+            $"From: a@example.com\r\nSubject: nested {n}\r\nMessage-ID: <nested{n}@example.com>\r\nDate: Tue, 3 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n");
+        for (var level = 0; level < depth; level++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"Content-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n--b{level}\r\n");
+        }
+
+        text.Append("Content-Type: text/plain\r\n\r\ndeep down\r\n");
+        for (var level = depth - 1; level >= 0; level--)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"--b{level}--\r\n");
+        }
+
+        return text.ToString();
     }
 
     public static string Message(int n, int paddingBytes = 0) =>

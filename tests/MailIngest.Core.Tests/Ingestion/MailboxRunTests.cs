@@ -14,27 +14,12 @@ public sealed class MailboxRunTests : IDisposable
 
     public void Dispose() => _harness.Dispose();
 
-    private void Deliver(int count, int first = 1)
-    {
-        for (var n = first; n < first + count; n++)
-        {
-            _harness.Server.Deliver($"u{n}", ScriptedServer.Message(n));
-        }
-    }
-
-    private async Task<MailboxRunResult> RunOkAsync()
-    {
-        var result = await _harness.RunAsync();
-        Assert.True(result.Status == MailboxRunStatus.Succeeded, result.Summary);
-        return result;
-    }
-
     [Fact]
     public async Task Run_NewMailbox_StoresEveryMessageAndRecordsEachAsStoredWithSizeAndHash()
     {
-        Deliver(5);
+        _harness.DeliverMessages(5);
 
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(5, result.Stored);
         Assert.Equal(5, _harness.Manifests().Count);
@@ -51,11 +36,11 @@ public sealed class MailboxRunTests : IDisposable
     [Fact]
     public async Task Run_NothingNew_ListsAndNothingElse()
     {
-        Deliver(3);
-        await RunOkAsync();
+        _harness.DeliverMessages(3);
+        await _harness.RunOkAsync();
         _harness.Server.Commands.Clear();
 
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(0, result.New);
         Assert.Equal(["UIDL", "QUIT"], _harness.Server.Commands);
@@ -64,13 +49,13 @@ public sealed class MailboxRunTests : IDisposable
     [Fact]
     public async Task Adopt_ThenDeleteModeRun_DeletesNothingAdoptedAndStoresWhatCameAfter()
     {
-        Deliver(20);
+        _harness.DeliverMessages(20);
         var adopted = await _harness.AdoptAsync();
         Assert.Equal(20, adopted.Adopted);
-        Deliver(2, first: 21);
+        _harness.DeliverMessages(2, first: 21);
         _harness.Options.DeleteAfterIngest = true;
 
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(2, result.Stored);
         Assert.Equal(2, result.Deleted);
@@ -82,7 +67,7 @@ public sealed class MailboxRunTests : IDisposable
     [Fact]
     public async Task Plan_AfterAdopt_PlansNoDeletion()
     {
-        Deliver(4);
+        _harness.DeliverMessages(4);
         await _harness.AdoptAsync();
         _harness.Options.DeleteAfterIngest = true;
 
@@ -96,14 +81,14 @@ public sealed class MailboxRunTests : IDisposable
     public async Task Run_DeleteMode_ForgetsTheDeletedIdsSoAReusedIdIsStoredAsANewMessage()
     {
         _harness.Options.DeleteAfterIngest = true;
-        Deliver(2);
-        await RunOkAsync();
+        _harness.DeliverMessages(2);
+        await _harness.RunOkAsync();
         Assert.Empty(_harness.Server.Ids);
         Assert.Equal(0, (await _harness.LedgerAsync()).Count);
 
         // The server reuses u1 for a new message (RFC 1939 allows it once the first is gone).
         _harness.Server.Deliver("u1", ScriptedServer.Message(99));
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(1, result.Stored);
         Assert.Equal(1, result.Deleted);
@@ -118,7 +103,7 @@ public sealed class MailboxRunTests : IDisposable
     {
         _harness.Options.DeleteAfterIngest = true;
         _harness.Options.RetryAttempts = 0;
-        Deliver(2);
+        _harness.DeliverMessages(2);
         _harness.Server.AcknowledgeQuit = false;
         var failed = await _harness.RunAsync();
         Assert.Equal(MailboxRunStatus.Failed, failed.Status);
@@ -128,7 +113,7 @@ public sealed class MailboxRunTests : IDisposable
         _harness.Server.AcknowledgeQuit = true;
         _harness.Restart();
         _harness.Server.Commands.Clear();
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Contains("RETR u1", _harness.Server.Commands);
         Assert.Contains("RETR u2", _harness.Server.Commands);
@@ -140,12 +125,12 @@ public sealed class MailboxRunTests : IDisposable
     [Fact]
     public async Task Run_KnownIdListedWithAnotherSize_FetchesItAndStoresTheNewMessageUnderItsOwnKey()
     {
-        Deliver(2);
-        await RunOkAsync();
-        Deliver(1, first: 3);
+        _harness.DeliverMessages(2);
+        await _harness.RunOkAsync();
+        _harness.DeliverMessages(1, first: 3);
         _harness.Server.ListedSizes["u1"] = 12345;
 
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(2, result.Stored);
         Assert.Equal(3, _harness.Manifests().Count);
@@ -157,11 +142,11 @@ public sealed class MailboxRunTests : IDisposable
     {
         _harness.Options.DeleteAfterIngest = true;
         _harness.Options.MaxMessageSize = 1000;
-        Deliver(1);
+        _harness.DeliverMessages(1);
         _harness.Server.Deliver("big", ScriptedServer.Message(2, paddingBytes: 5000));
-        Deliver(1, first: 3);
+        _harness.DeliverMessages(1, first: 3);
 
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(2, result.Stored);
         Assert.Equal(1, result.Skipped);
@@ -173,7 +158,7 @@ public sealed class MailboxRunTests : IDisposable
         Assert.Null(record["raw"]);
 
         _harness.Server.Commands.Clear();
-        await RunOkAsync();
+        await _harness.RunOkAsync();
         Assert.Equal(["UIDL", "QUIT"], _harness.Server.Commands);
     }
 
@@ -182,11 +167,11 @@ public sealed class MailboxRunTests : IDisposable
     {
         _harness.Options.MaxMessageSize = 1000;
         _harness.Server.Deliver("big", ScriptedServer.Message(1, paddingBytes: 5000));
-        await RunOkAsync();
+        await _harness.RunOkAsync();
 
         _harness.Options.MaxMessageSize = 0;
         var retried = await _harness.Runner.RetryAsync(RunHarness.Mailbox, [], CancellationToken.None);
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(["big"], retried.Cleared);
         Assert.Empty(_harness.QuarantineRecords());
@@ -196,8 +181,8 @@ public sealed class MailboxRunTests : IDisposable
     [Fact]
     public async Task Retry_UnknownOrStoredId_ClearsNothingAndSaysWhy()
     {
-        Deliver(1);
-        await RunOkAsync();
+        _harness.DeliverMessages(1);
+        await _harness.RunOkAsync();
 
         var result = await _harness.Runner.RetryAsync(RunHarness.Mailbox, ["u1", "nope"], CancellationToken.None);
 
@@ -210,15 +195,15 @@ public sealed class MailboxRunTests : IDisposable
     public async Task Run_RetrRefusedForOneMessage_CountsAnAttemptGoesOnAndGivesUpAfterMaxAttempts()
     {
         _harness.Options.DeleteAfterIngest = true;
-        Deliver(3);
+        _harness.DeliverMessages(3);
         _harness.Server.Refused.Add("u2");
 
-        var first = await RunOkAsync();
+        var first = await _harness.RunOkAsync();
         Assert.Equal(2, first.Stored);
         Assert.Equal(1, (await _harness.LedgerAsync()).Find("u2")!.Attempts);
-        await RunOkAsync();
-        await RunOkAsync();
-        var last = await RunOkAsync();
+        await _harness.RunOkAsync();
+        await _harness.RunOkAsync();
+        var last = await _harness.RunOkAsync();
 
         Assert.Equal(1, last.Unprocessable);
         var entry = (await _harness.LedgerAsync()).Find("u2")!;
@@ -229,7 +214,7 @@ public sealed class MailboxRunTests : IDisposable
         Assert.Equal(3, record["attempts"]!.GetValue<int>());
 
         _harness.Server.Commands.Clear();
-        await RunOkAsync();
+        await _harness.RunOkAsync();
         Assert.DoesNotContain("RETR u2", _harness.Server.Commands);
     }
 
@@ -237,7 +222,7 @@ public sealed class MailboxRunTests : IDisposable
     public async Task Run_ConnectionLostDuringRetrieval_CountsNoAttempt()
     {
         _harness.Options.RetryAttempts = 0;
-        Deliver(3);
+        _harness.DeliverMessages(3);
         _harness.Server.FailRetrieval = id => id == "u2" ? new MailServerException("connection reset", MailServerFailure.Transient) : null;
 
         var result = await _harness.RunAsync();
@@ -253,7 +238,7 @@ public sealed class MailboxRunTests : IDisposable
     public async Task Run_StoreUnavailable_FailsAndRecordsNothingAsFailedByTheMessages()
     {
         _harness.Options.RetryAttempts = 0;
-        Deliver(2);
+        _harness.DeliverMessages(2);
         _harness.OnStep = (step, _) =>
         {
             if (step == IngestStep.Retrieving)
@@ -269,7 +254,7 @@ public sealed class MailboxRunTests : IDisposable
         _harness.Archive.Unavailable = false;
         _harness.OnStep = (_, _) => { };
         _harness.Restart();
-        var rerun = await RunOkAsync();
+        var rerun = await _harness.RunOkAsync();
         Assert.Equal(2, rerun.Stored);
         Assert.Empty(_harness.QuarantineRecords());
     }
@@ -277,10 +262,10 @@ public sealed class MailboxRunTests : IDisposable
     [Fact]
     public async Task Run_RunDiedWhileHandlingMessages_NextRunCountsAnAttemptEachAndFetchesThemAlone()
     {
-        Deliver(4);
+        _harness.DeliverMessages(4);
         await DieAtRetrievalAsync("u3");
 
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(4, result.Stored);
         var retrieving = _harness.Steps.Where(s => s.Step == IngestStep.Retrieving).Select(s => s.Id).ToList();
@@ -294,13 +279,13 @@ public sealed class MailboxRunTests : IDisposable
     [Fact]
     public async Task Run_MessageTheRunKeepsDyingOn_IsGivenUpAfterMaxAttemptsAndTheOthersAreStored()
     {
-        Deliver(3);
+        _harness.DeliverMessages(3);
         for (var death = 0; death < 3; death++)
         {
             await DieAtRetrievalAsync("u2");
         }
 
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(1, result.Unprocessable);
         Assert.Equal(2, result.Stored);
@@ -312,7 +297,7 @@ public sealed class MailboxRunTests : IDisposable
     public async Task Run_DeleteMode_NothingIsDeletedBeforeItsEntryIsDurable()
     {
         _harness.Options.DeleteAfterIngest = true;
-        Deliver(3);
+        _harness.DeliverMessages(3);
         string[]? durableAtDele = null;
         _harness.OnStep = (step, _) =>
         {
@@ -323,7 +308,7 @@ public sealed class MailboxRunTests : IDisposable
             }
         };
 
-        await RunOkAsync();
+        await _harness.RunOkAsync();
 
         var events = durableAtDele!.ToList();
         var lastPersist = events.LastIndexOf("persist");
@@ -336,8 +321,8 @@ public sealed class MailboxRunTests : IDisposable
     public async Task Run_PowerCutAfterARun_LeavesNoEntryForAMessageWhoseObjectsWereLost()
     {
         _harness.Options.LedgerFlushEvery = 2;
-        Deliver(5);
-        await RunOkAsync();
+        _harness.DeliverMessages(5);
+        await _harness.RunOkAsync();
 
         _harness.Archive.PowerCut();
         var ledger = await _harness.LedgerAsync();
@@ -351,11 +336,11 @@ public sealed class MailboxRunTests : IDisposable
     {
         _harness.Options.DeleteAfterIngest = true;
         _harness.Server.Deliver("dup", ScriptedServer.Message(1));
-        Deliver(1, first: 2);
+        _harness.DeliverMessages(1, first: 2);
         _harness.Server.Deliver("dup", ScriptedServer.Message(3));
 
         var plan = await _harness.PlanAsync();
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal(3, result.Stored);
         Assert.Equal(3, result.Deleted);
@@ -369,11 +354,11 @@ public sealed class MailboxRunTests : IDisposable
         _harness.Options.DeleteAfterIngest = true;
         _harness.Options.MaxMessagesPerRun = 3;
         _harness.Options.MaxMessageSize = 1000;
-        Deliver(5);
+        _harness.DeliverMessages(5);
         _harness.Server.Deliver("big", ScriptedServer.Message(6, paddingBytes: 5000));
 
         var plan = await _harness.PlanAsync();
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.Equal((plan.Fetch, plan.Later, plan.Delete, plan.Skip), (result.Stored, result.Remaining, result.Deleted, result.Skipped));
         Assert.Equal((3, 2, 3, 1), (plan.Fetch, plan.Later, plan.Delete, plan.Skip));
@@ -382,8 +367,8 @@ public sealed class MailboxRunTests : IDisposable
     [Fact]
     public async Task Run_UidlsRenamedWithNewMailBeside_StopsWithTheGuardWhateverTheTotal()
     {
-        Deliver(10);
-        await RunOkAsync();
+        _harness.DeliverMessages(10);
+        await _harness.RunOkAsync();
         foreach (var id in _harness.Server.Ids)
         {
             _harness.Server.Remove(id);
@@ -391,7 +376,7 @@ public sealed class MailboxRunTests : IDisposable
         }
 
         // Ten renamed and five new: fifteen on the server against a ledger of ten, well outside ±20 % of its size.
-        Deliver(5, first: 100);
+        _harness.DeliverMessages(5, first: 100);
         _harness.Server.Commands.Clear();
         var result = await _harness.RunAsync();
 
@@ -405,7 +390,7 @@ public sealed class MailboxRunTests : IDisposable
     public async Task Run_MaxRunTime_StartsNoNewMessageAfterItButAlwaysStoresOne()
     {
         _harness.Options.MaxRunTime = TimeSpan.FromSeconds(10);
-        Deliver(40);
+        _harness.DeliverMessages(40);
         _harness.OnStep = (step, _) =>
         {
             if (step == IngestStep.ManifestStored)
@@ -414,7 +399,7 @@ public sealed class MailboxRunTests : IDisposable
             }
         };
 
-        var result = await RunOkAsync();
+        var result = await _harness.RunOkAsync();
 
         Assert.InRange(result.Stored, 1, 39);
         Assert.Equal(40 - result.Stored, result.Remaining);
@@ -447,12 +432,12 @@ public sealed class MailboxRunTests : IDisposable
     [Fact]
     public async Task Run_LedgerKnowsEveryListedMessage_RemembersTheSourceStateForTheNextListing()
     {
-        Deliver(3);
+        _harness.DeliverMessages(3);
         _harness.Server.SourceState = "state-1";
 
-        await RunOkAsync();
+        await _harness.RunOkAsync();
         _harness.Restart();
-        await RunOkAsync();
+        await _harness.RunOkAsync();
 
         Assert.Equal("state-1", (await _harness.LedgerAsync()).SourceState);
         Assert.Equal("state-1", _harness.Server.LastRequest!.SourceState);
@@ -462,14 +447,14 @@ public sealed class MailboxRunTests : IDisposable
     [Fact]
     public async Task Run_BudgetLeavesMessagesUnknown_ForgetsTheSourceState()
     {
-        Deliver(3);
+        _harness.DeliverMessages(3);
         _harness.Server.SourceState = "state-1";
-        await RunOkAsync();
-        Deliver(2, first: 4);
+        await _harness.RunOkAsync();
+        _harness.DeliverMessages(2, first: 4);
         _harness.Options.MaxMessagesPerRun = 1;
         _harness.Server.SourceState = "state-2";
 
-        await RunOkAsync();
+        await _harness.RunOkAsync();
 
         // A remembered state would let the source skip listing the message the budget left for later.
         Assert.Null((await _harness.LedgerAsync()).SourceState);
@@ -481,7 +466,7 @@ public sealed class MailboxRunTests : IDisposable
         _harness.Server.Deliver("u1", ScriptedServer.Message(1));
         _harness.Server.Refused.Add("u1");
         _harness.Server.SourceState = "state-1";
-        await RunOkAsync();
+        await _harness.RunOkAsync();
         Assert.Equal("state-1", (await _harness.LedgerAsync()).SourceState);
 
         var retried = await _harness.Runner.RetryAsync(RunHarness.Mailbox, ["u1"], CancellationToken.None);

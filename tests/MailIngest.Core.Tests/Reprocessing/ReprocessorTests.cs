@@ -44,24 +44,6 @@ public sealed class ReprocessorTests : IDisposable
         return text.Append("--mix--\r\n").ToString();
     }
 
-    /// <summary>A message nested <paramref name="depth"/> multiparts deep, more than DecoderLimits.MaxDepth allows by default.</summary>
-    private static string Nested(int depth)
-    {
-        var text = new StringBuilder("From: a@example.com\r\nSubject: nested\r\nMessage-ID: <nested@example.com>\r\nDate: Tue, 3 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n");
-        for (var level = 0; level < depth; level++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"Content-Type: multipart/mixed; boundary=\"b{level}\"\r\n\r\n--b{level}\r\n");
-        }
-
-        text.Append("Content-Type: text/plain\r\n\r\ndeep down\r\n");
-        for (var level = depth - 1; level >= 0; level--)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"--b{level}--\r\n");
-        }
-
-        return text.ToString();
-    }
-
     private async Task IngestAsync(params (string Id, string Content)[] messages)
     {
         foreach (var (id, content) in messages)
@@ -168,7 +150,7 @@ public sealed class ReprocessorTests : IDisposable
     [Fact]
     public async Task Reprocess_DryRun_CountsWhatItWouldDoAndWritesNothing()
     {
-        await IngestAsync(("u1", WithAttachments(1, "a.pdf")), ("u9", Nested(40)));
+        await IngestAsync(("u1", WithAttachments(1, "a.pdf")), ("u9", ScriptedServer.Nested(9, 40)));
         await Archive.DeleteAsync($"{Folder("u1")}/attachments/01-a.pdf", CancellationToken.None);
         Archive.Events.Clear();
 
@@ -185,7 +167,7 @@ public sealed class ReprocessorTests : IDisposable
     [Fact]
     public async Task Reprocess_QuarantinedMessageThatDecodesNow_MovesIntoMessagesRawFirstAndTheLedgerSaysStored()
     {
-        var nested = Nested(40);
+        var nested = ScriptedServer.Nested(9, 40);
         await IngestAsync(("u1", ScriptedServer.Message(1)), ("u9", nested));
         Assert.Equal(EntryState.Quarantined, (await _harness.LedgerAsync()).Find("u9")!.State);
         var record = Assert.Single(_harness.QuarantineRecords());
@@ -217,7 +199,7 @@ public sealed class ReprocessorTests : IDisposable
     [Fact]
     public async Task Reprocess_QuarantinedMessageStillFailing_StaysWithTheNewErrorWrittenOnce()
     {
-        await IngestAsync(("u9", Nested(40)));
+        await IngestAsync(("u9", ScriptedServer.Nested(9, 40)));
         var key = ArchiveLayout.MessageKey(Mailbox, "u9");
         Archive.Events.Clear();
 
@@ -237,7 +219,7 @@ public sealed class ReprocessorTests : IDisposable
     [Fact]
     public async Task Reprocess_KilledAfterTheMovedMessagesManifest_NextPassFinishesTheMove()
     {
-        await IngestAsync(("u9", Nested(40)));
+        await IngestAsync(("u9", ScriptedServer.Nested(9, 40)));
         var limits = new DecoderLimits { MaxDepth = 64 };
         _harness.OnStep = (step, _) =>
         {
@@ -264,7 +246,7 @@ public sealed class ReprocessorTests : IDisposable
     [Fact]
     public async Task Reprocess_LockLostWhileMovingOutOfQuarantine_StopsBeforeTheLedgerAndTheDeletionsAndNamesTheLoss()
     {
-        await IngestAsync(("u9", Nested(40)));
+        await IngestAsync(("u9", ScriptedServer.Nested(9, 40)));
         var limits = new DecoderLimits { MaxDepth = 64 };
         _harness.OnStep = (step, _) => Archive.LocksLost |= step == IngestStep.ReprocessManifestWritten;
         Archive.Events.Clear();
@@ -289,7 +271,7 @@ public sealed class ReprocessorTests : IDisposable
     [Fact]
     public async Task Reprocess_QuarantinedUnderAKeyAnotherMessageNowHolds_MovesUnderTheKeyOfAReusedId()
     {
-        var nested = Nested(40);
+        var nested = ScriptedServer.Nested(9, 40);
         await IngestAsync(("u9", nested));
         var key = ArchiveLayout.MessageKey(Mailbox, "u9");
         await StoreAsync("u9", ScriptedServer.Message(3));
