@@ -28,6 +28,13 @@ internal sealed class ImapMailSession(
 
     public TimeSpan? LoginDelay => null;
 
+    /// <summary>
+    /// Larger than POP3's: a window is one <c>UID FETCH</c>, whose end MailKit waits for before the next is sent, so each
+    /// window costs a round trip that POP3's pipelining does not (2,100 messages from Dovecot: 1.83 s with 16 messages or
+    /// 8 MiB, 1.69 s with 64 or 32 MiB; docs/imap.md).
+    /// </summary>
+    public RetrievalWindow Window { get; } = new(64, 32 * 1024 * 1024);
+
     public MailServerInfo Info => new(
         endpoint,
         null,

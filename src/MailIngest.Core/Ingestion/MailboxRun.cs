@@ -15,12 +15,6 @@ namespace MailIngest.Ingestion;
 /// </summary>
 internal sealed class MailboxRun(RunServices services, MailboxOptions options, MailboxLedger ledger, RunCounters counters, RunGuard guard)
 {
-    /// <summary>Messages requested together; with PIPELINING their RETRs go out at once.</summary>
-    private const int WindowMessages = 16;
-
-    /// <summary>Bytes (by the server's listing) requested together, so that little is in flight when a connection drops.</summary>
-    private const long WindowBytes = 8 * 1024 * 1024;
-
     /// <summary>
     /// Messages stored at once: enough to keep the cores decoding and a blob store busy (into Azurite, 8 took 2,100
     /// messages in 17 s where 4 took 20 s; the FileSystem store is as fast either way).
@@ -28,8 +22,8 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     private const int StoreParallelism = 8;
 
     /// <summary>
-    /// Spooled bytes waiting to be stored after which no new window starts: with the window in hand (at most
-    /// <see cref="WindowBytes"/>, or one larger message) this bounds the spool folder of a mailbox's run.
+    /// Spooled bytes waiting to be stored after which no new window starts: with the window in hand (at most the
+    /// session's <see cref="RetrievalWindow.Bytes"/>, or one larger message) this bounds the spool folder of a mailbox's run.
     /// </summary>
     private const long SpoolBudget = 64 * 1024 * 1024;
 
@@ -330,7 +324,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
                 }
 
                 await pipeline.WaitForRoomAsync(SpoolBudget, fetching.Token);
-                var window = NextWindow(plan, next, sizes);
+                var window = NextWindow(plan, next, sizes, session.Window);
                 next += window.Count;
                 lock (sync)
                 {
@@ -582,16 +576,16 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     }
 
     /// <summary>The next messages to request together; one that failed before goes alone, so it cannot take others down with it.</summary>
-    private static List<int> NextWindow(RunPlan plan, int start, IReadOnlyList<long?>? sizes)
+    private static List<int> NextWindow(RunPlan plan, int start, IReadOnlyList<long?>? sizes, RetrievalWindow limits)
     {
         var window = new List<int>();
         long bytes = 0;
-        for (var i = start; i < plan.Fetch.Count && window.Count < WindowMessages; i++)
+        for (var i = start; i < plan.Fetch.Count && window.Count < limits.Messages; i++)
         {
             var position = plan.Fetch[i];
             var alone = plan.Attempts.ContainsKey(position);
             var size = sizes?[position] ?? 0;
-            if (window.Count > 0 && (alone || bytes + size > WindowBytes))
+            if (window.Count > 0 && (alone || bytes + size > limits.Bytes))
             {
                 break;
             }

@@ -58,6 +58,9 @@ public interface IMailSession : IAsyncDisposable
     /// </summary>
     Task RetrieveAsync(IReadOnlyList<int> positions, IRetrievalTarget target, CancellationToken cancellationToken);
 
+    /// <summary>How much the run asks for in one <see cref="RetrieveAsync"/>: <see cref="RetrievalWindow.Default"/> unless the source says otherwise.</summary>
+    RetrievalWindow Window => RetrievalWindow.Default;
+
     /// <summary>The header block of the message at <paramref name="position"/> (POP3 <c>TOP n 0</c>), cut at <paramref name="maxBytes"/>.</summary>
     Task<string> ReadHeaderAsync(int position, int maxBytes, CancellationToken cancellationToken);
 
@@ -128,4 +131,12 @@ public sealed record ListingRequest(string? SourceState, IReadOnlySet<string> Kn
 {
     /// <summary>A request that remembers nothing: every message is listed.</summary>
     public static ListingRequest Fresh { get; } = new(null, new HashSet<string>(StringComparer.Ordinal));
+}
+
+/// <summary>How many messages, and how many bytes by the server's listing, one retrieval asks for at most.</summary>
+/// <param name="Messages">Messages requested together (POP3: with PIPELINING their RETRs go out at once).</param>
+/// <param name="Bytes">Bytes requested together, so that little is in flight when a connection drops.</param>
+public sealed record RetrievalWindow(int Messages, long Bytes)
+{
+    public static RetrievalWindow Default { get; } = new(16, 8 * 1024 * 1024);
 }
