@@ -21,18 +21,14 @@ public static class IngestionServiceCollectionExtensions
     public static IServiceCollection AddMailIngestion(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(MailIngestOptions.SectionName);
-        services.AddOptions<MailIngestOptions>()
-            .Bind(section)
+        services.AddMailIngestOptions<MailIngestOptions, MailIngestOptionsValidator>(configuration, MailIngestOptions.SectionName)
             // Mailboxes again, strictly: otherwise the binder drops a mailbox with a value it cannot convert (a wrong
             // Security name), and the program would run without it. Afresh, because binding adds to a list (Folders).
             .Configure(options =>
             {
                 options.Mailboxes.Clear();
                 section.GetSection(nameof(MailIngestOptions.Mailboxes)).Bind(options.Mailboxes, binder => binder.ErrorOnUnknownConfiguration = true);
-            })
-            .ValidateOnStart();
-        services.AddMailIngestSection<MailIngestOptions>(MailIngestOptions.SectionName);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MailIngestOptions>, MailIngestOptionsValidator>());
+            });
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IIngestObserver, NoIngestObserver>();
         services.TryAddSingleton<IProgressSink, NoProgressSink>();

@@ -1,4 +1,7 @@
 using MailIngest.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -19,5 +22,21 @@ public static class MailIngestSectionServiceCollectionExtensions
         }
 
         return services.Configure<MailIngestSections>(sections => sections.Add(sectionPath, typeof(TOptions)));
+    }
+
+    /// <summary>
+    /// Binds <typeparamref name="TOptions"/> to the section at <paramref name="sectionPath"/>, declares its keys
+    /// (<see cref="AddMailIngestSection{TOptions}"/>), and checks it with <typeparamref name="TValidator"/> at start.
+    /// </summary>
+    /// <returns>The options' builder, for settings that binding alone cannot give.</returns>
+    public static OptionsBuilder<TOptions> AddMailIngestOptions<TOptions, TValidator>(
+        this IServiceCollection services, IConfiguration configuration, string sectionPath)
+        where TOptions : class
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddMailIngestSection<TOptions>(sectionPath);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        return services.AddOptions<TOptions>().Bind(configuration.GetSection(sectionPath)).ValidateOnStart();
     }
 }

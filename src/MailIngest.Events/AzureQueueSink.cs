@@ -1,4 +1,3 @@
-using System.Text;
 using Azure;
 using Azure.Core;
 using Azure.Identity;
@@ -36,20 +35,19 @@ internal sealed class AzureQueueSink : IEventSink
             : new QueueClient(connectionString, options.QueueName, clientOptions);
     }
 
-    public async Task<SendResult> SendAsync(string id, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async Task<SendResult> SendAsync(string id, string body, CancellationToken cancellationToken)
     {
-        var text = Encoding.UTF8.GetString(body.Span);
         try
         {
             try
             {
-                await _queue.SendMessageAsync(text, visibilityTimeout: null, timeToLive: NeverExpires, cancellationToken);
+                await _queue.SendMessageAsync(body, visibilityTimeout: null, timeToLive: NeverExpires, cancellationToken);
             }
             catch (RequestFailedException e) when (e.Status == 404 && !_queueExists)
             {
                 // The first event into a new queue: create it, once, and send again.
                 await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-                await _queue.SendMessageAsync(text, visibilityTimeout: null, timeToLive: NeverExpires, cancellationToken);
+                await _queue.SendMessageAsync(body, visibilityTimeout: null, timeToLive: NeverExpires, cancellationToken);
             }
 
             _queueExists = true;

@@ -15,11 +15,7 @@ public static class EventsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMailEvents(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EventsOptions>()
-            .Bind(configuration.GetSection(EventsOptions.SectionName))
-            .ValidateOnStart();
-        services.AddMailIngestSection<EventsOptions>(EventsOptions.SectionName);
-        services.AddSingleton<IValidateOptions<EventsOptions>, EventsOptionsValidator>();
+        services.AddMailIngestOptions<EventsOptions, EventsOptionsValidator>(configuration, EventsOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IMessageEvents>(provider =>
         {

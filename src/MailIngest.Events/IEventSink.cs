@@ -3,8 +3,8 @@ namespace MailIngest.Events;
 /// <summary>Where events go: an Azure queue or a webhook. One event a call; the caller bounds the call's time.</summary>
 internal interface IEventSink
 {
-    /// <summary>Sends one event: <paramref name="body"/> is its structured JSON, as stored in the outbox.</summary>
-    Task<SendResult> SendAsync(string id, ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
+    /// <summary>Sends one event: <paramref name="body"/> is its structured JSON, as the ledger's outbox keeps it.</summary>
+    Task<SendResult> SendAsync(string id, string body, CancellationToken cancellationToken);
 }
 
 /// <summary>What the sink made of one event.</summary>

@@ -82,7 +82,7 @@ internal sealed class MessageEvents(
         using var timeout = new CancellationTokenSource(options.DeliveryTimeout);
         try
         {
-            return await sink.SendAsync(queued.Id, Encoding.UTF8.GetBytes(queued.Body), timeout.Token);
+            return await sink.SendAsync(queued.Id, queued.Body, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using MailIngest.Configuration;
 
 namespace MailIngest.Events;
@@ -22,16 +23,17 @@ internal sealed class WebhookSink(EventsOptions options, TimeProvider time) : IE
         Timeout = Timeout.InfiniteTimeSpan,
     };
 
-    public async Task<SendResult> SendAsync(string id, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public async Task<SendResult> SendAsync(string id, string body, CancellationToken cancellationToken)
     {
+        var bytes = Encoding.UTF8.GetBytes(body);
         // Read at every delivery, so that a rotated secret takes effect at once.
         var key = WebhookSignature.Key(SecretFile.Read(options.SecretFile));
         var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ReadOnlyMemoryContent(body) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(CloudEventFormat.ContentType);
         request.Headers.Add("webhook-id", id);
         request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSignature.Sign(key, id, timestamp, body.Span));
+        request.Headers.Add("webhook-signature", WebhookSignature.Sign(key, id, timestamp, bytes));
         try
         {
             using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);

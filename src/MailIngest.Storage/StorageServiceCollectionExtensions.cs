@@ -14,11 +14,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Adds the archive store chosen by <c>MailIngest:Storage:Provider</c>, with its settings validated at start.</summary>
     public static IServiceCollection AddMailArchive(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<StorageOptions>()
-            .Bind(configuration.GetSection(StorageOptions.SectionName))
-            .ValidateOnStart();
-        services.AddMailIngestSection<StorageOptions>(StorageOptions.SectionName);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.AddMailIngestOptions<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IMailArchive>(provider =>
         {

@@ -16,6 +16,12 @@ public static class ArchiveLayout
 
     private const int MaxReadableUidlLength = 40;
 
+    /// <summary>
+    /// <paramref name="key"/> when it is not <see cref="MessageKey"/> of mailbox and UIDL (a reused UIDL's, a renumbered
+    /// message's), else null: what a ledger entry records, so that it names only the keys it cannot derive.
+    /// </summary>
+    public static string? KeyUnlessDefault(string mailbox, string uidl, string key) => key == MessageKey(mailbox, uidl) ? null : key;
+
     /// <summary>A key that depends only on mailbox and UIDL, so a re-fetch after a crash rewrites the same objects.</summary>
     /// <remarks>The readable part keeps the UIDL recognisable; the hash keeps keys distinct where sanitising would merge two UIDLs.</remarks>
     public static string MessageKey(string mailbox, string uidl)

@@ -236,7 +236,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
                 Size = sizes?[unfetched.Position],
                 Attempts = unfetched.Attempts,
                 Error = error,
-                Key = key == ArchiveLayout.MessageKey(Mailbox, id) ? null : key,
+                Key = ArchiveLayout.KeyUnlessDefault(Mailbox, id, key),
             };
             Put(entry, () => EventFacts.Unfetched(Mailbox, id, key, message, services.Time.GetUtcNow()));
             counters.CountUnfetched(unfetched.State);
@@ -410,7 +410,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
             {
                 Size = listedSize,
                 Sha256 = stored.Sha256,
-                Key = stored.Key == ArchiveLayout.MessageKey(Mailbox, id) ? null : stored.Key,
+                Key = ArchiveLayout.KeyUnlessDefault(Mailbox, id, stored.Key),
             };
 
             // A kept message fetched again to be verified (the same bytes) had its event when it was first recorded.
@@ -456,7 +456,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
             {
                 Size = listedSize,
                 Sha256 = before.Sha256,
-                Key = key == ArchiveLayout.MessageKey(Mailbox, id) ? null : key,
+                Key = ArchiveLayout.KeyUnlessDefault(Mailbox, id, key),
             });
         }
 

@@ -61,7 +61,7 @@ internal sealed record LedgerChange
 
     public RecordedRun? LastRun { get; init; }
 
-    /// <summary>Events queued: their objects are in the outbox, made durable before this line (docs/events.md).</summary>
+    /// <summary>Events queued, each with its JSON as it will be sent; written behind the durability barrier, like kept entries (docs/events.md).</summary>
     public IReadOnlyList<PendingEvent>? Queued { get; init; }
 
     /// <summary>IDs of events delivered: they left the outbox.</summary>

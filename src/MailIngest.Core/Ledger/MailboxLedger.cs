@@ -115,7 +115,7 @@ internal sealed class MailboxLedger
     {
         lock (_sync)
         {
-            return [.. _outbox.Values.OrderBy(e => e.QueuedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+            return OldestFirst(_outbox.Values);
         }
     }
 
@@ -127,7 +127,7 @@ internal sealed class MailboxLedger
     {
         lock (_sync)
         {
-            return [.. _outbox.Values.Where(e => !_queued.ContainsKey(e.Id)).OrderBy(e => e.QueuedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
+            return OldestFirst(_outbox.Values.Where(e => !_queued.ContainsKey(e.Id)));
         }
     }
 
@@ -139,6 +139,9 @@ internal sealed class MailboxLedger
             return [.. _deadLetters.Values.OrderBy(e => e.QueuedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
         }
     }
+
+    private static List<PendingEvent> OldestFirst(IEnumerable<PendingEvent> events) =>
+        [.. events.OrderBy(e => e.QueuedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
 
     /// <summary>Hands over the IDs a run died handling, once: the caller counts their attempts and lands them.</summary>
     public IReadOnlySet<string> TakeDiedInFlight()
@@ -191,8 +194,8 @@ internal sealed class MailboxLedger
     }
 
     /// <summary>
-    /// Adds or replaces an entry together with the event about it (whose object is in the outbox): both wait for the
-    /// durability barrier and go in one journal line, so that no crash leaves the entry without its event.
+    /// Adds or replaces an entry together with the event about it: both wait for the durability barrier and go in one
+    /// journal line, so that no crash leaves the entry without its event.
     /// </summary>
     public void Put(LedgerEntry entry, PendingEvent queued)
     {
@@ -403,7 +406,7 @@ internal sealed class MailboxLedger
     {
         lock (_sync)
         {
-            // Queued events wait for the barrier like kept entries: their outbox objects must be durable first.
+            // Queued events wait for the barrier like kept entries: the objects they point at must be durable first.
             var hasKept = includeKept && _kept.Count + _queued.Count > 0;
             // The source's state says the ledger knows every message it listed: never written ahead of entries still waiting.
             var sourceState = _sourceStateChanged && (includeKept || _kept.Count == 0);

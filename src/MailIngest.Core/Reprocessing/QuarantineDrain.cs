@@ -181,7 +181,7 @@ internal sealed class QuarantineDrain(ReprocessPass pass)
         pass.ThrowIfLockLost();
         if (entry is { State: EntryState.Quarantined } && (entry.Sha256 is null || entry.Sha256 == record.Raw!.Sha256))
         {
-            ledger.Put(entry with { State = EntryState.Stored, Key = manifest.Key == ArchiveLayout.MessageKey(pass.Mailbox, record.Uidl) ? null : manifest.Key });
+            ledger.Put(entry with { State = EntryState.Stored, Key = ArchiveLayout.KeyUnlessDefault(pass.Mailbox, record.Uidl, manifest.Key) });
             await pass.Services.Ledgers.MakeDurableAsync(ledger, cancellationToken);
         }
         else
