@@ -50,7 +50,7 @@ public abstract class CrashTests(StoreKind store) : FaultedMailboxTest("crash", 
 
     private async Task AssertRerunCompletesExactlyOnceAsync()
     {
-        await Workspace.Archive.WaitUntilUnlockedAsync(User);
+        await Workspace.Archive.EndOrphanedLockAsync(User);
         var rerun = await Workspace.OnceAsync();
 
         Assert.True(rerun.ExitCode == 0, rerun.ToString());

@@ -148,7 +148,7 @@ public abstract class ReprocessTests(StoreKind store) : MailboxTest("reprocess",
 
         var killed = await Workspace.RunVerbAsync(new Dictionary<string, string> { [Fault] = "ReprocessObjectWritten:3" }, "reprocess");
         Assert.True(killed.Killed, killed.ToString());
-        await Workspace.Archive.WaitUntilUnlockedAsync(User);
+        await Workspace.Archive.EndOrphanedLockAsync(User);
 
         var rerun = await ReprocessOkAsync();
 
@@ -169,7 +169,7 @@ public abstract class ReprocessTests(StoreKind store) : MailboxTest("reprocess",
 
         var killed = await Workspace.RunVerbAsync(new Dictionary<string, string> { [Fault] = faultPoint }, "reprocess", "--quarantine");
         Assert.True(killed.Killed, killed.ToString());
-        await Workspace.Archive.WaitUntilUnlockedAsync(User);
+        await Workspace.Archive.EndOrphanedLockAsync(User);
 
         var rerun = await ReprocessOkAsync("--quarantine");
 

@@ -93,7 +93,7 @@ public abstract class WebhookEventsTests(StoreKind store) : FaultedMailboxTest("
 
         var crashed = await Workspace.OnceAsync(new Dictionary<string, string> { ["MAILINGEST_FAULT_INJECTION"] = faultPoint });
         Assert.True(crashed.Killed, crashed.ToString());
-        await Workspace.Archive.WaitUntilUnlockedAsync(User);
+        await Workspace.Archive.EndOrphanedLockAsync(User);
         await OnceOkAsync();
 
         AssertEachMessageStoredOnceAndMailboxEmpty();

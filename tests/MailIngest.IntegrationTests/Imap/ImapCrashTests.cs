@@ -75,7 +75,7 @@ public abstract class ImapCrashTests(StoreKind store) : FaultedMailboxTest("imap
 
     private async Task AssertRerunCompletesExactlyOnceAsync(string mode)
     {
-        await Workspace.Archive.WaitUntilUnlockedAsync(User);
+        await Workspace.Archive.EndOrphanedLockAsync(User);
         var rerun = await Workspace.OnceAsync();
 
         Assert.True(rerun.ExitCode == 0, rerun.ToString());

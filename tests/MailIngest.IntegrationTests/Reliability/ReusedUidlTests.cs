@@ -44,7 +44,7 @@ public abstract class ReusedUidlTests(StoreKind store) : MailboxTest("reuser", s
 
         // The ledger still names the UIDL, as being deleted, when the server reuses it.
         await Dovecot.DeliverAsync(User, TestMail.Numbered(2), Name);
-        await Workspace.Archive.WaitUntilUnlockedAsync(User);
+        await Workspace.Archive.EndOrphanedLockAsync(User);
         var rerun = await Workspace.OnceAsync();
 
         Assert.True(rerun.ExitCode == 0, rerun.ToString());

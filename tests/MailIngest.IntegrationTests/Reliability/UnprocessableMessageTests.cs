@@ -36,7 +36,7 @@ public abstract class UnprocessableMessageTests(StoreKind store) : MailboxTest("
         {
             var killed = await Workspace.OnceAsync(KillAt(poison));
             Assert.True(killed.Killed, $"death {death}: {killed}");
-            await Workspace.Archive.WaitUntilUnlockedAsync(User);
+            await Workspace.Archive.EndOrphanedLockAsync(User);
         }
 
         var status = await Workspace.RunVerbAsync("status", "--json");
