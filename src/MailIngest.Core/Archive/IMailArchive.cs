@@ -16,6 +16,12 @@ public interface IMailArchive
     /// </summary>
     string SpoolFolder { get; }
 
+    /// <summary>
+    /// How many messages a run stores at once: as many as keep this store busy. A local disk is kept busy by a few
+    /// writers per core; a remote store's requests mostly wait on the network, so more of them are in flight.
+    /// </summary>
+    int StoresAtOnce { get; }
+
     /// <summary>Takes the mailbox's exclusive lock, or returns null when another worker holds it.</summary>
     /// <remarks>The lock records <see cref="LockHolder.Current"/>, for <see cref="LockHolderAsync"/>.</remarks>
     /// <exception cref="ArchiveUnavailableException">The lock could not be taken for another reason than another holder.</exception>

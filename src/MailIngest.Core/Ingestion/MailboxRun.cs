@@ -16,12 +16,6 @@ namespace MailIngest.Ingestion;
 internal sealed class MailboxRun(RunServices services, MailboxOptions options, MailboxLedger ledger, RunCounters counters, RunGuard guard)
 {
     /// <summary>
-    /// Messages stored at once: enough to keep the cores decoding and a blob store busy (into Azurite, 8 took 2,100
-    /// messages in 17 s where 4 took 20 s; the FileSystem store is as fast either way).
-    /// </summary>
-    private const int StoreParallelism = 8;
-
-    /// <summary>
     /// Spooled bytes waiting to be stored after which no new window starts: with the window in hand (at most the
     /// session's <see cref="RetrievalWindow.Bytes"/>, or one larger message) this bounds the spool folder of a mailbox's run.
     /// </summary>
@@ -276,7 +270,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         CreatePrivateFolder(spool);
 
         // Copies of an ID listed twice may share a key, so they must not be stored at the same time.
-        var parallelism = plan.Fetch.Any(p => plan.Listing.Copies(plan.Listing[p]) > 1) ? 1 : StoreParallelism;
+        var parallelism = plan.Fetch.Any(p => plan.Listing.Copies(plan.Listing[p]) > 1) ? 1 : services.Archive.StoresAtOnce;
         using var deadline = RunDeadline.Start(options, counters, services.Time);
         var inFlight = new HashSet<int>();
         var sync = new Lock();

@@ -11,9 +11,6 @@ namespace MailIngest.Reprocessing;
 /// </summary>
 internal sealed class StoredMessageRewrite(ReprocessPass pass)
 {
-    /// <summary>Messages rewritten at once, as many as the run stores at once: the store's latency overlaps the decoding.</summary>
-    private const int Parallelism = 8;
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var folders = new List<StoredFolder>();
@@ -30,7 +27,7 @@ internal sealed class StoredMessageRewrite(ReprocessPass pass)
         pass.Services.Progress.Planned(pass.Mailbox, folders.Count, 0);
         await Parallel.ForEachAsync(
             folders,
-            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = pass.Archive.StoresAtOnce, CancellationToken = cancellationToken },
             async (folder, ct) => await pass.ExamineAsync(folder.Path, () => RewriteAsync(folder, ct)));
     }
 

@@ -54,6 +54,9 @@ internal sealed class FileSystemMailArchive : IMailArchive
 
     public string SpoolFolder { get; }
 
+    /// <remarks>More writers than this only queue in the kernel: 2,100 messages took as long with 4 as with 8.</remarks>
+    public int StoresAtOnce => 8;
+
     /// <remarks>
     /// With the lock taken, what a killed run of the mailbox left goes: the temp files of its state objects, and its
     /// spool folder <c>{SpoolFolder}/{mailbox}/</c>, which is made anew.

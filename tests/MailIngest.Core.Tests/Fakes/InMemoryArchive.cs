@@ -26,6 +26,8 @@ internal sealed class InMemoryArchive : IMailArchive, IDisposable
 
     public string SpoolFolder { get; }
 
+    public int StoresAtOnce => 8;
+
     /// <summary>Every write and barrier, in order: "write PATH", "append PATH", "delete PATH", "persist".</summary>
     public ConcurrentQueue<string> Events { get; } = new();
 
