@@ -86,7 +86,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 145, Level = LogLevel.Error, Message = "{Mailbox}: reprocess failed: {Error}")]
     public static partial void ReprocessFailed(ILogger logger, string mailbox, string error, Exception exception);
 
-    [LoggerMessage(EventId = 146, Level = LogLevel.Information, Message = "{Mailbox}: set aside {SetAside} entries of stored messages to match by SHA-256; the ledger holds {Entries}; the next run fetches the rest again")]
+    [LoggerMessage(EventId = 146, Level = LogLevel.Information, Message = "{Mailbox}: set aside {SetAside} entries of stored messages to match by SHA-256 or by Message-ID and body; the ledger holds {Entries}; the next run fetches the rest again")]
     public static partial void SetAside(ILogger logger, string mailbox, int setAside, int entries);
 
     [LoggerMessage(EventId = 147, Level = LogLevel.Information, Message = "{Mailbox}: {Id} is {OldId}, stored before the renumbering: recorded under its old key")]

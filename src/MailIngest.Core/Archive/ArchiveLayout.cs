@@ -39,6 +39,9 @@ public static class ArchiveLayout
     /// <summary>The key for a message whose UIDL the server reused for different content: it must not overwrite the first.</summary>
     public static string ReusedUidlKey(string key, string rawSha256) => $"{key}-{rawSha256[..12]}";
 
+    /// <summary>Where every message folder of the mailbox lies.</summary>
+    public static string MessagesPrefix(string mailbox) => $"messages/{mailbox}/";
+
     public static string MessageFolder(string mailbox, DateTimeOffset? date, string key) => date is { } d
         ? string.Create(CultureInfo.InvariantCulture, $"messages/{mailbox}/{d.UtcDateTime:yyyy}/{d.UtcDateTime:MM}/{d.UtcDateTime:dd}/{key}")
         : $"messages/{mailbox}/undated/{key}";

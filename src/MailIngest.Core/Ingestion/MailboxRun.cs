@@ -1,3 +1,4 @@
+using System.Text.Json;
 using MailIngest.Archive;
 using MailIngest.Configuration;
 using MailIngest.Events;
@@ -155,11 +156,46 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     {
         var listing = new MessageListing(await session.ListAsync(ListingRequest(acceptReset: true), cancellationToken));
         counters.SetAside = ledger.SetAside(listing.Distinct);
+        await DescribeSetAsideAsync(cancellationToken);
         // The renumbered folders are listed in full by the next run, whatever the source remembered of them.
         ledger.SetSourceState(null);
         await AppendAsync(durable: true, cancellationToken);
         Log.SetAside(services.Logger, Mailbox, counters.SetAside.Value, ledger.Count);
         await session.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Notes the Message-ID and raw path of each set-aside stored message, from its manifest, so that a copy the server
+    /// gave back with its header rewritten is recognised as well (docs/recovery.md). Lists the mailbox's message folders
+    /// once: a re-ingest is a recovery, not a poll.
+    /// </summary>
+    private async Task DescribeSetAsideAsync(CancellationToken cancellationToken)
+    {
+        var byKey = ledger.Renumbered
+            .Where(e => e.State == EntryState.Stored)
+            .ToDictionary(e => e.Key ?? ArchiveLayout.MessageKey(Mailbox, e.Id), StringComparer.Ordinal);
+        var manifest = "/" + ArchiveLayout.ManifestName;
+        await foreach (var path in services.Archive.ListAsync(ArchiveLayout.MessagesPrefix(Mailbox), cancellationToken))
+        {
+            var folder = path.EndsWith(manifest, StringComparison.Ordinal) ? path[..^manifest.Length] : null;
+            if (folder is null || !byKey.TryGetValue(folder[(folder.LastIndexOf('/') + 1)..], out var entry))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (await ArchiveJson.ReadManifestAsync(services.Archive, folder, cancellationToken) is { MessageId: { } messageId } stored
+                    && stored.Raw.Sha256 == entry.Sha256)
+                {
+                    ledger.DescribeRenumbered(entry with { MessageId = messageId, RawPath = $"{folder}/{stored.Raw.Path}" });
+                }
+            }
+            catch (JsonException)
+            {
+                // A manifest that cannot be read names no Message-ID: the message is still matched by its SHA-256.
+            }
+        }
     }
 
     /// <summary>What the ledger remembers of the source, for a session's listing.</summary>
@@ -378,7 +414,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     private async Task<bool> StoreAsync(RunPlan plan, int position, SpooledMessage raw, long? listedSize, CancellationToken cancellationToken)
     {
         var id = plan.Listing[position];
-        if (ledger.FindRenumbered(raw.Sha256) is { } renumbered)
+        if ((ledger.FindRenumbered(raw.Sha256) ?? await FindRewrittenCopyAsync(raw, cancellationToken)) is { } renumbered)
         {
             RecordAsBefore(plan, position, raw, renumbered, listedSize);
             return true;
@@ -418,6 +454,38 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         services.Progress.Stored(Mailbox, stored.Size);
         Log.MessageStored(services.Logger, Mailbox, id, stored.Folder);
         return true;
+    }
+
+    /// <summary>
+    /// During a re-ingest, the set-aside entry of a message stored before the renumbering of which this one is a copy with
+    /// its header rewritten: the only one with its Message-ID, whose stored raw message has the same body (docs/recovery.md).
+    /// </summary>
+    private async Task<LedgerEntry?> FindRewrittenCopyAsync(SpooledMessage raw, CancellationToken cancellationToken)
+    {
+        if (!ledger.HasRenumbered)
+        {
+            return null;
+        }
+
+        string? messageId;
+        await using (var message = raw.OpenRead())
+        {
+            messageId = RewrittenCopy.MessageId(message);
+        }
+
+        if (messageId is null || ledger.FindRenumberedByMessageId(messageId) is not { RawPath: { } rawPath } candidate)
+        {
+            return null;
+        }
+
+        string? body;
+        await using (var message = raw.OpenRead())
+        {
+            body = await RewrittenCopy.BodySha256Async(message, cancellationToken);
+        }
+
+        await using var stored = await services.Archive.OpenReadAsync(rawPath, cancellationToken);
+        return body is not null && stored is not null && await RewrittenCopy.BodySha256Async(stored, cancellationToken) == body ? candidate : null;
     }
 
     /// <summary>

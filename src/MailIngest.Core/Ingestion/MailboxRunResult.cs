@@ -69,7 +69,7 @@ public sealed record MailboxRunResult(string Mailbox, MailboxRunStatus Status)
             }
             else if (SetAside is { } setAside)
             {
-                text.Append(CultureInfo.InvariantCulture, $"set aside {setAside} stored messages to match by SHA-256; the next run fetches the rest again");
+                text.Append(CultureInfo.InvariantCulture, $"set aside {setAside} stored messages to match by SHA-256 or by Message-ID and body; the next run fetches the rest again");
             }
             else
             {

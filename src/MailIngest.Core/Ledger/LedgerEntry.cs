@@ -29,6 +29,15 @@ public sealed record LedgerEntry(string Id, EntryState State)
     /// </summary>
     public bool Deleting { get; init; }
 
+    /// <summary>
+    /// Of an entry set aside by <c>mailingest reingest</c>: the stored message's Message-ID, by which, with the same body,
+    /// a copy whose header the server rewrote is recognised (docs/recovery.md).
+    /// </summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>Of an entry set aside by <c>mailingest reingest</c>: where its raw message is stored, read to compare bodies.</summary>
+    public string? RawPath { get; init; }
+
     /// <summary>Whether its bytes are kept in the archive, so that deleting it from the server loses nothing.</summary>
     [JsonIgnore]
     public bool IsKept => State is EntryState.Stored or EntryState.Quarantined;

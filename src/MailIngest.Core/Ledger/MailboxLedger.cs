@@ -26,6 +26,7 @@ internal sealed class MailboxLedger
     private string? _sourceState;
     private readonly Dictionary<string, LedgerEntry> _renumbered = new(StringComparer.Ordinal);
     private bool _renumberedChanged;
+    private Dictionary<string, LedgerEntry?>? _renumberedByMessageId;
 
     public MailboxLedger(string mailbox, IEnumerable<LedgerEntry> entries, string? highWaterMark, LedgerTotals totals, RecordedRun? lastRun)
     {
@@ -301,6 +302,7 @@ internal sealed class MailboxLedger
 
             RemoveLocked(gone.Select(e => e.Id));
             _renumberedChanged = true;
+            _renumberedByMessageId = null;
             return _renumbered.Count;
         }
     }
@@ -314,6 +316,46 @@ internal sealed class MailboxLedger
         }
     }
 
+    /// <summary>
+    /// The one set-aside entry whose stored message has this Message-ID, or null when none has it, or several do (then
+    /// the Message-ID tells nothing apart).
+    /// </summary>
+    public LedgerEntry? FindRenumberedByMessageId(string messageId)
+    {
+        lock (_sync)
+        {
+            _renumberedByMessageId ??= _renumbered.Values
+                .Where(e => e.MessageId is not null)
+                .GroupBy(e => e.MessageId!, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Count() == 1 ? g.First() : null, StringComparer.Ordinal);
+            return _renumberedByMessageId.GetValueOrDefault(messageId);
+        }
+    }
+
+    /// <summary>Whether entries are set aside: a re-ingest is under way.</summary>
+    public bool HasRenumbered
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _renumbered.Count > 0;
+            }
+        }
+    }
+
+    /// <summary>Replaces a set-aside entry by the same with its stored message's Message-ID and raw path (<see cref="FindRenumberedByMessageId"/>).</summary>
+    public void DescribeRenumbered(LedgerEntry described)
+    {
+        ArgumentNullException.ThrowIfNull(described);
+        lock (_sync)
+        {
+            _renumbered[described.Sha256!] = described;
+            _renumberedByMessageId = null;
+            _renumberedChanged = true;
+        }
+    }
+
     /// <summary>Forgets the set-aside entries: the re-ingest is done.</summary>
     public void EndRenumbered()
     {
@@ -321,6 +363,7 @@ internal sealed class MailboxLedger
         {
             _renumberedChanged |= _renumbered.Count > 0;
             _renumbered.Clear();
+            _renumberedByMessageId = null;
         }
     }
 

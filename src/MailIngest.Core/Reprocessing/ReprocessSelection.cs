@@ -11,7 +11,7 @@ internal sealed class ReprocessSelection(string mailbox, ReprocessRequest reques
 {
     private const string Undated = "undated";
 
-    public string MessagesPrefix { get; } = $"messages/{mailbox}/";
+    public string MessagesPrefix { get; } = ArchiveLayout.MessagesPrefix(mailbox);
 
     public string QuarantinePrefix { get; } = $"quarantine/{mailbox}/";
 

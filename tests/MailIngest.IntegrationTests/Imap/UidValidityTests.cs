@@ -80,6 +80,29 @@ public sealed class UidValidityTests() : MailboxTest("renumbered")
         Assert.Contains("new 0", (await Workspace.OnceAsync()).Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Reingest_FolderRenumberedByAMigrationThatRewroteTheHeaders_MatchesEachByMessageIdAndBody()
+    {
+        for (var n = 1; n <= 3; n++)
+        {
+            await Dovecot.DeliverAsync(User, "INBOX", TestMail.Numbered(n));
+        }
+
+        ConfigureImap();
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+        await Dovecot.RenumberAsync(User, "INBOX", message => "X-Migrated-From: old.example.com\r\n" + message);
+        Assert.Equal(1, (await Workspace.OnceAsync()).ExitCode);
+
+        var reingest = await Workspace.RunVerbAsync("reingest", "--mailbox", User);
+        Assert.True(reingest.ExitCode == 0, reingest.ToString());
+        var run = await Workspace.OnceAsync();
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("new 3, stored 0, quarantined 0, matched 3 stored before the renumbering", run.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, Workspace.Manifests().Count);
+        Assert.Empty(Workspace.Ledger(User)!.Renumbered);
+    }
+
     /// <summary>The UIDVALIDITYs the ledger's IDs name.</summary>
     private List<string> UidValidities() =>
         [.. Workspace.Ledger(User)!.Entries().Select(e => e.Id.Split(':')[0]).Distinct()];

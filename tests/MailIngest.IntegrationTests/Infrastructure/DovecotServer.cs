@@ -160,13 +160,19 @@ public sealed class DovecotServer : IAsyncDisposable
     /// Makes Dovecot number a folder anew, as a restore or a migration does: its UID list and indexes go, and the
     /// server, restarted, gives the folder a new UIDVALIDITY and its messages new UIDs.
     /// </summary>
-    public async Task RenumberAsync(string user, string folder, CancellationToken cancellationToken = default)
+    public async Task RenumberAsync(string user, string folder, Func<string, string>? rewrite = null, CancellationToken cancellationToken = default)
     {
         await StopAsync();
         var path = FolderPath(user, folder);
         foreach (var file in Directory.EnumerateFiles(path, "dovecot*"))
         {
             File.Delete(file);
+        }
+
+        // A migration that rewrites each message on the way, as some do to the header.
+        foreach (var message in rewrite is null ? [] : Directory.EnumerateFiles(Path.Combine(path, "cur")).Concat(Directory.EnumerateFiles(Path.Combine(path, "new"))))
+        {
+            await File.WriteAllTextAsync(message, rewrite!(await File.ReadAllTextAsync(message, Encoding.Latin1, cancellationToken)), Encoding.Latin1, cancellationToken);
         }
 
         await StartProcessAsync(cancellationToken);
