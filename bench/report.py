@@ -2,9 +2,10 @@
 """Prints bench/run.sh's tables: medians of the samples in $RESULTS, ratios and the targets of issues 12, 14, 15 and 17.
 
 $RESULTS holds "SCENARIO TOOL SECONDS RSS_KB USER_S SYS_S EXIT_CODE" lines, $RETRS "SCENARIO TOOL retr=N/BYTES"
-(each POP3 session as Dovecot logged it; "body=N/BYTES" for an IMAP session), $RUN_LOG the JSON log of
-`mailingest run`, $HUGE_TSV the checks of the 1 GB message, $LEDGER_TSV (MODE=ledger) the ledger's bytes; the rest
-comes from run.sh's environment. MODE=imap prints the IMAP table alone.
+(each POP3 session as Dovecot logged it; "body=N/BYTES" for an IMAP session), $RUN_LOG and $RUN_METRICS the JSON
+log and the exported run durations of `mailingest run` over POP3 ($RUN_IMAP_LOG and $RUN_IMAP_METRICS over IMAP),
+$HUGE_TSV the checks of the 1 GB message, $LEDGER_TSV (MODE=ledger) the ledger's bytes; the rest comes from run.sh's
+environment. MODE=imap prints the IMAP table alone.
 """
 import functools
 import json
@@ -92,17 +93,17 @@ def ledger_report():
           f"message at {large} within 2× of those at {small}): **{verdict(ok)}** ({growth:.2f}×).")
 
 
-def ticks():
-    """mailingest.run.duration of each no-new poll tick of `many` in `mailingest run`, from its OTLP exports; the
-    first tick is dropped. Also notes on anything that makes a tick not count (its summary in the JSON log)."""
+def ticks(log, metrics):
+    """mailingest.run.duration of each no-new poll tick of `many` in `mailingest run`, from its OTLP exports in METRICS;
+    the first tick is dropped. Also notes on anything that makes a tick not count (its summary in the JSON LOG)."""
     notes = []
-    for text in open(env["RUN_LOG"]):
+    for text in open(log):
         if text.startswith("{"):
             line = json.loads(text)
             summary = (line.get("State") or {}).get("Summary", "")
             if line.get("EventId") == 504 and summary.startswith("many:") and (": ok," not in summary or " new 0," not in summary):
                 notes.append(f"a tick was not a clean no-new poll: {summary}")
-    exports = sorted(tuple(line.split("\t")) for line in open(env["RUN_METRICS"]).read().splitlines() if line)
+    exports = sorted(tuple(line.split("\t")) for line in open(metrics).read().splitlines() if line)
     durations, last = [], (0, 0.0)
     for _, mailbox, status, temporality, count, total in exports:
         if mailbox != "many" or status != "succeeded":
@@ -120,6 +121,32 @@ def ticks():
     return durations[1:], notes
 
 
+def tick_rows(peer, poll, durations, protocol=None):
+    """The rows of the `run` tick (median of DURATIONS) against PEER's whole no-new poll of many (scenario POLL), with
+    its target, and of `once`'s start-up and shutdown beside it (its no-new poll less the tick)."""
+    many = env["MANY"]
+    tick = statistics.median(durations) if durations else float("nan")
+    whole = med(poll, peer)
+    over, prefix = (f" ({protocol})", f"{protocol} ") if protocol else ("", "")
+    row(f"`mailingest run`{over}: no-new poll tick of {many}, its run duration, vs {peer}'s whole poll (s)",
+        f"{tick:.3f}", f"{whole:.3f}", f"{tick / whole:.2f}×",
+        target(f"{prefix}`run` tick of {many} ≤ 1.5× {peer}'s poll ({tick / whole:.2f}×)", tick <= 1.5 * whole, "≤ 1.5×"))
+    row(f"`mailingest once`{over}: start-up and shutdown (its no-new poll of {many} less the tick) (s)",
+        f"{med(poll, 'mailingest') - tick:.3f}", "", "", "reported, not a target")
+
+
+def run_rss_row(hwm_kb):
+    row(f"peak RSS, `mailingest run` after {env['TICKS']} ticks (MB)", f"{mb(hwm_kb):.1f}", "", "", "")
+
+
+def tick_notes(peer, durations, notes):
+    for note in notes:
+        print(f"\nNote: {note}")
+    print(f"\nThe tick is the run's own `mailingest.run.duration` (the runner's clock, from taking the lock to the end "
+          f"of the run), as `mailingest run` exported it over OTLP; median of {len(durations)} ticks after the first "
+          f"({', '.join(f'{d:.3f}' for d in durations)} s). {peer}'s whole poll is its process from start to exit.")
+
+
 def main_report():
     messages, many, new = int(env["MESSAGES"]), int(env["MANY"]), int(env["NEW"])
     runs, big_mb, mem_n = env["RUNS"], env["BIG_MB"], env["MEM_MESSAGES"]
@@ -134,14 +161,8 @@ def main_report():
     versus_mpop("poll", f"no-new poll, {messages} messages (s)")
     versus_mpop("poll-many", f"no-new poll, {many} messages (s)", limit=2.0, name=f"no-new poll of {many}")
 
-    durations, tick_notes = ticks()
-    tick = statistics.median(durations) if durations else float("nan")
-    mpop_poll = med("poll-many", "mpop")
-    row(f"`mailingest run`: no-new poll tick of {many}, its run duration, vs mpop's whole poll (s)", f"{tick:.3f}",
-        f"{mpop_poll:.3f}", f"{tick / mpop_poll:.2f}×",
-        target(f"`run` tick of {many} ≤ 1.5× mpop's poll ({tick / mpop_poll:.2f}×)", tick <= 1.5 * mpop_poll, "≤ 1.5×"))
-    row(f"`mailingest once`: start-up and shutdown (its no-new poll of {many} less the tick) (s)",
-        f"{med('poll-many', 'mailingest') - tick:.3f}", "", "", "reported, not a target")
+    durations, notes = ticks(env["RUN_LOG"], env["RUN_METRICS"])
+    tick_rows("mpop", "poll-many", durations)
     versus_mpop("new-many", f"{new} new among {many} (s)")
 
     # Cost per new message: the run minus the no-new poll of the same mailbox (start-up, login, UIDL, ledger), over
@@ -161,7 +182,7 @@ def main_report():
                             ("mem-big", f"peak RSS, same + {big_mb} MB attachment (MB)")):
         versus_mpop(scenario, label, col=RSS, scale=1 / 1024, fmt=".1f")
     run_hwm = int(env.get("RUN_HWM_KB") or 0)
-    row(f"peak RSS, `mailingest run` after {env['TICKS']} ticks (MB)", f"{mb(run_hwm):.1f}", "", "", "")
+    run_rss_row(run_hwm)
     row("peak RSS, `mailingest once` of bench, many, small and big at once (MB)", f"{mb(med('four', 'mailingest', RSS)):.1f}",
         "", "", "")
     for scenario, label in (("full", "CPU user+sys, full ingest (s)"), ("poll", "CPU user+sys, no-new poll (s)"),
@@ -171,11 +192,7 @@ def main_report():
     grow_mpop = mb(med("mem-big", "mpop", RSS) - med("mem-small", "mpop", RSS))
     row(f"peak RSS growth from the {big_mb} MB attachment (MB)", f"{grow:.1f}", f"{grow_mpop:.1f}", "",
         target(f"one {big_mb} MB attachment ≤ +64 MB peak RSS (+{grow:.1f} MB)", grow <= 64, "≤ 64 MB (MailIngest)"))
-    for note in tick_notes:
-        print(f"\nNote: {note}")
-    print(f"\nThe tick is the run's own `mailingest.run.duration` (the runner's clock, from taking the lock to the end "
-          f"of the run), as `mailingest run` exported it over OTLP; median of {len(durations)} ticks after the first "
-          f"({', '.join(f'{d:.3f}' for d in durations)} s). mpop's whole poll is its process from start to exit.")
+    tick_notes("mpop", durations, notes)
 
     huge_report()
 
@@ -266,6 +283,8 @@ def imap_report():
     versus("imap-full", f"full ingest, {messages} messages (s)", limit=1.5, name=f"IMAP full ingest of {messages}")
     versus("imap-poll", f"no-new poll, {messages} messages (s)")
     versus("imap-poll-many", f"no-new poll, {many} messages (s)", limit=2.0, name=f"IMAP no-new poll of {many}")
+    durations, notes = ticks(env["RUN_IMAP_LOG"], env["RUN_IMAP_METRICS"])
+    tick_rows("mbsync", "imap-poll-many", durations, "IMAP")
     versus("imap-new-many", f"{new} new among {many} (s)")
     per_full = {t: med("imap-full", t) / messages * 1000 for t in ("mailingest", "mbsync")}
     per_new = {t: (med("imap-new-many", t) - med("imap-poll-many", t)) / new * 1000 for t in ("mailingest", "mbsync")}
@@ -280,14 +299,17 @@ def imap_report():
                             ("imap-mem-small", f"peak RSS, {mem_n} small messages (MB)"),
                             ("imap-mem-big", f"peak RSS, same + {big_mb} MB attachment (MB)")):
         versus(scenario, label, col=RSS, scale=1 / 1024, fmt=".1f")
+    run_rss_row(int(env.get("RUN_IMAP_HWM_KB") or 0))
     cpu_row("mbsync", "imap-full", "CPU user+sys, full ingest (s)")
     cpu_row("mbsync", "imap-poll-many", f"CPU user+sys, no-new poll of {many} (s)")
     grow = mb(med("imap-mem-big", "mailingest", RSS) - med("imap-mem-small", "mailingest", RSS))
     grow_peer = mb(med("imap-mem-big", "mbsync", RSS) - med("imap-mem-small", "mbsync", RSS))
     row(f"peak RSS growth from the {big_mb} MB attachment (MB)", f"{grow:.1f}", f"{grow_peer:.1f}", "",
         target(f"IMAP: one {big_mb} MB attachment ≤ +64 MB peak RSS (+{grow:.1f} MB)", grow <= 64, "≤ 64 MB (MailIngest)"))
+    tick_notes("mbsync", durations, notes)
     print(f"\nIMAP BODY[] per session (Dovecot's log): MailIngest's no-new polls of bench: {logged('imap-poll', 'mailingest')}; "
-          f"of many: {logged('imap-poll-many', 'mailingest')}; its full ingests: {logged('imap-full', 'mailingest')}; its "
+          f"of many: {logged('imap-poll-many', 'mailingest')}; its ticks in `run`: {logged('imap-tick-many', 'mailingest')}; "
+          f"its full ingests: {logged('imap-full', 'mailingest')}; its "
           f"{new}-new runs: {logged('imap-new-many', 'mailingest')} (mbsync: {logged('imap-new-many', 'mbsync')}).")
 
 

@@ -284,8 +284,14 @@ RETRS=$WORK/retr.tsv
 : >"$RETRS"
 measure_pop3() { measure_session pop3 "$@"; }
 measure_imap() { measure_session imap "$@"; }
+# fetched PROTOCOL: for each of Dovecot's logout lines on stdin (PROTOCOL pop3 or imap), what its session
+# fetched: retr=N/BYTES or body=N/BYTES; nothing for a line without it.
+fetched() {
+    if [ "$1" = pop3 ]; then grep -o 'retr=[0-9]*/[0-9]*' || true
+    else sed -n 's|.*body_count=\([0-9]*\) body_bytes=\([0-9]*\).*|body=\1/\2|p'; fi
+}
 measure_session() {
-    local protocol=$1 scenario=$2 tool=$3 user=$4 before line retr=
+    local protocol=$1 scenario=$2 tool=$3 user=$4 before retr=
     shift 4
     before=$(sessions "$user" "$protocol")
     measure "$scenario" "$tool" "$@" "$user"
@@ -293,12 +299,7 @@ measure_session() {
         [ "$(sessions "$user" "$protocol")" -gt "$before" ] && break
         sleep 0.1
     done
-    line=$(grep "$protocol($user)<.*Disconnected" "$WORK/dovecot.log" | tail -n 1)
-    if [ "$protocol" = pop3 ]; then
-        retr=$(grep -o 'retr=[0-9]*/[0-9]*' <<<"$line" || true)
-    else
-        retr=$(sed -n 's|.*body_count=\([0-9]*\) body_bytes=\([0-9]*\).*|body=\1/\2|p' <<<"$line")
-    fi
+    retr=$(grep "$protocol($user)<.*Disconnected" "$WORK/dovecot.log" | tail -n 1 | fetched "$protocol")
     [ -n "$retr" ] || retr=$([ "$protocol" = pop3 ] && echo 'retr=?' || echo 'body=?')
     printf '%s\t%s\t%s\n' "$scenario" "$tool" "$retr" >>"$RETRS"
 }
@@ -320,6 +321,58 @@ expect() { [ "$2" -eq "$3" ] || die "$1: $2 of $3 messages"; }
 # order ROUND [PEER]: alternate which tool goes first by round, so neither always runs on a cache the other
 # just warmed. The peer is mpop unless named (mbsync for IMAP).
 order() { if [ $(($1 % 2)) -eq 1 ]; then echo "mailingest ${2:-mpop}"; else echo "${2:-mpop} mailingest"; fi; }
+
+# run_ticks CONF STORE LOG METRICS PROTOCOL SCENARIO: `mailingest run` with only `many` of CONF (the POP3 or the
+# IMAP config) on STORE (many's state from an untimed full ingest), scheduled every TICK_SECONDS: each tick is a
+# no-new poll inside a process that is already up. A tick's time is the run's own mailingest.run.duration (the
+# runner's clock from taking the lock to the run's end), as the process exports it over OTLP every 250 ms to
+# bench/otlp.py, a receiver on a loopback port that appends it to METRICS; the report takes each tick's value
+# from the exports (the change in the histogram's count and sum). The first tick (first calls in the process)
+# is not counted. The JSON log LOG (the run's config and stdout are named after it) shows that each tick found
+# nothing new; what each tick's session fetched, as Dovecot logged it (PROTOCOL pop3 or imap), goes to $RETRS
+# as SCENARIO. Sets TICK_HWM_KB, the process's peak RSS (VmHWM) before it is stopped.
+RUN_PID=
+OTLP_PID=
+run_ticks() {
+    local source_conf=$1 store=$2 run_log=$3 metrics=$4 protocol=$5 scenario=$6 name before deadline rc=0 port
+    name=${run_log##*/}
+    name=${name%.err}
+    local conf=$WORK/mailingest-$name.json
+    python3 - "$source_conf" "$conf" "$TICK_SECONDS" <<'PY'
+import json, sys
+conf = json.load(open(sys.argv[1]))
+many = conf["MailIngest"]["Mailboxes"]["many"]
+conf["MailIngest"]["Mailboxes"] = {"many": dict(many, Schedule=f"0/{sys.argv[3]} * * * * ?")}
+json.dump(conf, open(sys.argv[2], "w"), indent=2)
+PY
+    : >"$run_log"
+    : >"$metrics"
+    rm -f "$WORK/otlp.port"
+    python3 "$REPO/bench/otlp.py" "$WORK/otlp.port" "$metrics" mailingest.run.duration 2>>"$WORK/otlp.err" &
+    OTLP_PID=$!
+    for _ in $(seq 50); do [ -s "$WORK/otlp.port" ] && break; sleep 0.1; done
+    port=$(cat "$WORK/otlp.port" 2>/dev/null) || die "bench/otlp.py did not start; see .work/bench/otlp.err"
+    before=$(sessions many "$protocol")
+    sync
+    env "MailIngest__Storage__Path=$store" "MailIngest__Telemetry__OtlpEndpoint=http://127.0.0.1:$port" OTEL_METRIC_EXPORT_INTERVAL=250 \
+        "$APP/mailingest" run --config "$conf" --log-format json >"$WORK/$name.out" 2>"$run_log" &
+    RUN_PID=$!
+    deadline=$((SECONDS + TICKS * TICK_SECONDS + 120))
+    while [ "$(grep -c '"EventId":504' "$run_log" || true)" -lt "$TICKS" ]; do
+        kill -0 "$RUN_PID" 2>/dev/null || die "mailingest run exited before $TICKS ticks; see ${run_log#"$REPO"/}"
+        [ "$SECONDS" -lt "$deadline" ] || die "mailingest run did not log $TICKS ticks in time; see ${run_log#"$REPO"/}"
+        sleep 0.5
+    done
+    TICK_HWM_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$RUN_PID/status")
+    kill -TERM "$RUN_PID"
+    wait "$RUN_PID" || rc=$?   # a clean stop flushes the last export
+    RUN_PID=
+    kill "$OTLP_PID"; wait "$OTLP_PID" 2>/dev/null || true
+    OTLP_PID=
+    [ "$rc" -eq 0 ] || die "mailingest run exited with $rc after SIGTERM; see ${run_log#"$REPO"/}"
+    grep "$protocol(many)<.*Disconnected" "$WORK/dovecot.log" | tail -n +$((before + 1)) | fetched "$protocol" \
+        | sed "s/^/$scenario\tmailingest\t/" >>"$RETRS" || true
+}
 
 # pop3_stat USER: one POP3 session (USER, PASS, STAT, QUIT), so that Dovecot indexes newly delivered
 # mail before the timed runs and neither tool pays for it. Run it in a subshell: fd 3 never leaks.
@@ -397,8 +450,12 @@ fi
 # barrier before each ledger write is (docs/architecture.md, "Durability"). mbsync waits out the second in
 # which its Maildir last changed before it reads it, so every poll comes a second after the run before it,
 # for both tools. In a full run the scenario starts with `many` as generated (the POP3 rounds' new mail
-# taken out), and delivers its own new mail.
+# taken out), and delivers its own new mail. Right after the untimed full ingest of `many`, `mailingest run`
+# polls it over IMAP on a schedule (run_ticks, as for POP3): a no-new poll without the process's start-up,
+# which dominates `once` against mbsync's whole poll; that start-up is reported, not chased (bench/README.md).
 MI_IMAP_CONF=$WORK/mailingest-imap.json
+RUN_IMAP_LOG=$WORK/run-imap.err
+RUN_IMAP_METRICS=$WORK/run-imap-metrics.tsv
 IMAP_USERS="bench many small big"
 mi_imap() { CMD=(env "MailIngest__Storage__Path=$1" "$APP/mailingest" once --config "$MI_IMAP_CONF" --log-format json --mailbox); }
 mbsync_into() {
@@ -461,6 +518,9 @@ PY
         imap_client "$tool" "$dir"; "${CMD[@]}" many >/dev/null 2>>"$WORK/$tool.err"
         expect "IMAP many: $tool holds" "$(imap_count "$tool" "$dir" many)" "$MANY"
     done
+    log "IMAP scheduler: $TICKS no-new poll ticks of many in mailingest run, one every $TICK_SECONDS s (the first not counted)"
+    run_ticks "$MI_IMAP_CONF" "$RUNS_DIR/imap-mailingest-many" "$RUN_IMAP_LOG" "$RUN_IMAP_METRICS" imap imap-tick-many
+    RUN_IMAP_HWM_KB=$TICK_HWM_KB
     log "IMAP many: no-new poll of $MANY messages, then $NEW new among them, $RUNS rounds"
     for round in $(seq "$RUNS"); do
         sleep 1
@@ -482,6 +542,7 @@ if [ "$MODE" = imap ]; then
     imap_scenarios
     log "Results"
     export RESULTS RETRS MESSAGES RUNS BIG_MB MEM_MESSAGES MANY NEW
+    export RUN_IMAP_LOG RUN_IMAP_METRICS RUN_IMAP_HWM_KB TICKS
     MODE=imap MBSYNC_VERSION=$(mbsync --version) python3 "$REPO/bench/report.py"
     exit 0
 fi
@@ -554,56 +615,12 @@ mpop_into "$MPOP_MANY"; "${CMD[@]}" many >/dev/null 2>>"$WORK/mpop.err"
 expect "many: MailIngest stored" "$(stored "$MI_MANY" many)" "$MANY"
 expect "many: mpop delivered" "$(delivered "$MPOP_MANY")" "$MANY"
 
-# `mailingest run` with only `many`, scheduled every TICK_SECONDS: each tick is a no-new poll inside a
-# process that is already up. A tick's time is the run's own mailingest.run.duration (the runner's clock
-# from taking the lock to the run's end), as the process exports it over OTLP every 250 ms to
-# bench/otlp.py, a receiver on a loopback port; the report takes each tick's value from the exports
-# (the change in the histogram's count and sum). The first tick (first calls in the process) is not
-# counted. The JSON log shows that each tick found nothing new; peak RSS is the process's VmHWM
-# before it is stopped.
-RUN_PID=
-OTLP_PID=
+# The scheduler's no-new poll ticks of many (run_ticks), on the state that untimed ingest left.
 RUN_LOG=$WORK/run.err
 RUN_METRICS=$WORK/run-metrics.tsv
-run_ticks() {
-    local conf=$WORK/mailingest-run.json before deadline rc=0 port
-    python3 - "$MI_CONF" "$conf" "$TICK_SECONDS" <<'PY'
-import json, sys
-conf = json.load(open(sys.argv[1]))
-many = conf["MailIngest"]["Mailboxes"]["many"]
-conf["MailIngest"]["Mailboxes"] = {"many": dict(many, Schedule=f"0/{sys.argv[3]} * * * * ?")}
-json.dump(conf, open(sys.argv[2], "w"), indent=2)
-PY
-    : >"$RUN_LOG"
-    : >"$RUN_METRICS"
-    rm -f "$WORK/otlp.port"
-    python3 "$REPO/bench/otlp.py" "$WORK/otlp.port" "$RUN_METRICS" mailingest.run.duration 2>>"$WORK/otlp.err" &
-    OTLP_PID=$!
-    for _ in $(seq 50); do [ -s "$WORK/otlp.port" ] && break; sleep 0.1; done
-    port=$(cat "$WORK/otlp.port" 2>/dev/null) || die "bench/otlp.py did not start; see .work/bench/otlp.err"
-    before=$(sessions many)
-    sync
-    env "MailIngest__Storage__Path=$MI_MANY" "MailIngest__Telemetry__OtlpEndpoint=http://127.0.0.1:$port" OTEL_METRIC_EXPORT_INTERVAL=250 \
-        "$APP/mailingest" run --config "$conf" --log-format json >"$WORK/run.out" 2>"$RUN_LOG" &
-    RUN_PID=$!
-    deadline=$((SECONDS + TICKS * TICK_SECONDS + 120))
-    while [ "$(grep -c '"EventId":504' "$RUN_LOG" || true)" -lt "$TICKS" ]; do
-        kill -0 "$RUN_PID" 2>/dev/null || die "mailingest run exited before $TICKS ticks; see ${RUN_LOG#"$REPO"/}"
-        [ "$SECONDS" -lt "$deadline" ] || die "mailingest run did not log $TICKS ticks in time; see ${RUN_LOG#"$REPO"/}"
-        sleep 0.5
-    done
-    RUN_HWM_KB=$(awk '/^VmHWM:/ {print $2}' "/proc/$RUN_PID/status")
-    kill -TERM "$RUN_PID"
-    wait "$RUN_PID" || rc=$?   # a clean stop flushes the last export
-    RUN_PID=
-    kill "$OTLP_PID"; wait "$OTLP_PID" 2>/dev/null || true
-    OTLP_PID=
-    [ "$rc" -eq 0 ] || die "mailingest run exited with $rc after SIGTERM; see ${RUN_LOG#"$REPO"/}"
-    grep "pop3(many)<.*Disconnected" "$WORK/dovecot.log" | tail -n +$((before + 1)) | grep -o 'retr=[0-9]*/[0-9]*' \
-        | sed 's/^/tick-many\tmailingest\t/' >>"$RETRS" || true
-}
 log "Scheduler: $TICKS no-new poll ticks of many in mailingest run, one every $TICK_SECONDS s (the first not counted)"
-run_ticks
+run_ticks "$MI_CONF" "$MI_MANY" "$RUN_LOG" "$RUN_METRICS" pop3 tick-many
+RUN_HWM_KB=$TICK_HWM_KB
 
 log "Many: no-new poll of $MANY messages, then $NEW new among them, $RUNS rounds"
 for round in $(seq "$RUNS"); do
@@ -748,6 +765,7 @@ ledger_scenario
 
 log "Results"
 export RESULTS RETRS MESSAGES RUNS BIG_MB MEM_MESSAGES MANY NEW CONCURRENCIES MI_OBJECTS MI_BYTES PLAIN_OBJECTS PLAIN_BYTES
-export RUN_LOG RUN_METRICS RUN_HWM_KB TICKS TICK_SECONDS HUGE_TSV HUGE_BYTES HUGE_SHA256 HEAP_LIMIT LEDGER_TSV
+export RUN_LOG RUN_METRICS RUN_HWM_KB RUN_IMAP_LOG RUN_IMAP_METRICS RUN_IMAP_HWM_KB TICKS TICK_SECONDS
+export HUGE_TSV HUGE_BYTES HUGE_SHA256 HEAP_LIMIT LEDGER_TSV
 HUGE_ATTACHMENT_BYTES=$((HUGE_ATTACH_MB * 1000000)) MAILBOX_BYTES=$(du -sb "$MAIL_ROOT/bench/Maildir" | cut -f1) \
     MBSYNC_VERSION=$(mbsync --version) python3 "$REPO/bench/report.py"
