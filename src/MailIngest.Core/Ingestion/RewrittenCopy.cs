@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using MimeKit;
+using MailIngest.Decoding;
 using MimeKit.Utils;
 
 namespace MailIngest.Ingestion;
@@ -12,6 +13,9 @@ namespace MailIngest.Ingestion;
 /// </summary>
 internal static class RewrittenCopy
 {
+    // MimeKit learns the charsets it can decode when it is first used: the code pages must be known to .NET by then.
+    static RewrittenCopy() => Charsets.EnsureRegistered();
+
     /// <summary>The message's Message-ID as its manifest gives it, or null when it has none (or no readable header).</summary>
     public static string? MessageId(Stream message)
     {
