@@ -20,14 +20,15 @@ public sealed class DovecotServer : IAsyncDisposable
     private DovecotProcess? _process;
     private bool _disposed;
 
-    private DovecotServer(DovecotPaths paths, int port, DovecotOptions options)
+    private DovecotServer(DovecotPaths paths, DovecotOptions options)
     {
         _paths = paths;
-        Port = port;
         _options = options;
-        ImapPort = FreePort.Find();
-        TlsPort = options.Tls ? FreePort.Find() : null;
-        ImapTlsPort = options.Tls ? FreePort.Find() : null;
+        var ports = FreePort.Find(options.Tls ? 4 : 2);
+        Port = ports[0];
+        ImapPort = ports[1];
+        TlsPort = options.Tls ? ports[2] : null;
+        ImapTlsPort = options.Tls ? ports[3] : null;
     }
 
     public string Host { get; } = "127.0.0.1";
@@ -63,7 +64,7 @@ public sealed class DovecotServer : IAsyncDisposable
         options ??= new DovecotOptions();
         for (var attempt = 1; ; attempt++)
         {
-            var server = new DovecotServer(CreateRoot(), FreePort.Find(), options);
+            var server = new DovecotServer(CreateRoot(), options);
             try
             {
                 await server.StartProcessAsync(cancellationToken);
