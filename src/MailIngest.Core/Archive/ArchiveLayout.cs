@@ -16,6 +16,9 @@ public static class ArchiveLayout
 
     private const int MaxReadableUidlLength = 40;
 
+    /// <summary>The date folder of a message without a usable date.</summary>
+    private const string Undated = "undated";
+
     /// <summary>
     /// <paramref name="key"/> when it is not <see cref="MessageKey"/> of mailbox and UIDL (a reused UIDL's, a renumbered
     /// message's), else null: what a ledger entry records, so that it names only the keys it cannot derive.
@@ -43,8 +46,35 @@ public static class ArchiveLayout
     public static string MessagesPrefix(string mailbox) => $"messages/{mailbox}/";
 
     public static string MessageFolder(string mailbox, DateTimeOffset? date, string key) => date is { } d
-        ? string.Create(CultureInfo.InvariantCulture, $"messages/{mailbox}/{d.UtcDateTime:yyyy}/{d.UtcDateTime:MM}/{d.UtcDateTime:dd}/{key}")
-        : $"messages/{mailbox}/undated/{key}";
+        ? string.Create(CultureInfo.InvariantCulture, $"{MessagesPrefix(mailbox)}{d.UtcDateTime:yyyy}/{d.UtcDateTime:MM}/{d.UtcDateTime:dd}/{key}")
+        : $"{MessagesPrefix(mailbox)}{Undated}/{key}";
+
+    /// <summary>
+    /// The folder of the stored message whose manifest is at <paramref name="path"/>
+    /// (<c>messages/{mailbox}/yyyy/MM/dd/{key}/</c> or <c>messages/{mailbox}/undated/{key}/</c>); null for any other path.
+    /// </summary>
+    internal static StoredFolder? StoredFolderOf(string mailbox, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var prefix = MessagesPrefix(mailbox);
+        if (!path.StartsWith(prefix, StringComparison.Ordinal) || !path.EndsWith("/" + ManifestName, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var segments = path[prefix.Length..^(ManifestName.Length + 1)].Split('/');
+        switch (segments)
+        {
+            case [Undated, var key]:
+                return new StoredFolder($"{prefix}{Undated}/{key}", key, Date: null);
+            case [var year, var month, var day, var key]
+                when DateOnly.TryParseExact($"{year}-{month}-{day}", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
+                return new StoredFolder($"{prefix}{year}/{month}/{day}/{key}", key, date);
+            default:
+                // Not a message folder of the layout (an attachment of that name sits deeper): not a manifest.
+                return null;
+        }
+    }
 
     public static string QuarantineFolder(string mailbox, string key) => $"quarantine/{mailbox}/{key}";
 
@@ -53,3 +83,6 @@ public static class ArchiveLayout
     /// <summary>What a store locks to keep two workers off one mailbox: a file it holds an flock on, or a blob it leases.</summary>
     public static string LockPath(string mailbox) => LedgerPath(mailbox) + ".lock";
 }
+
+/// <summary>A stored message's folder: its archive path, its key, and the date it is filed under (null: <c>undated/</c>).</summary>
+internal sealed record StoredFolder(string Path, string Key, DateOnly? Date);

@@ -174,21 +174,19 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
         var byKey = ledger.Renumbered
             .Where(e => e.State == EntryState.Stored)
             .ToDictionary(e => e.Key ?? ArchiveLayout.MessageKey(Mailbox, e.Id), StringComparer.Ordinal);
-        var manifest = "/" + ArchiveLayout.ManifestName;
         await foreach (var path in services.Archive.ListAsync(ArchiveLayout.MessagesPrefix(Mailbox), cancellationToken))
         {
-            var folder = path.EndsWith(manifest, StringComparison.Ordinal) ? path[..^manifest.Length] : null;
-            if (folder is null || !byKey.TryGetValue(folder[(folder.LastIndexOf('/') + 1)..], out var entry))
+            if (ArchiveLayout.StoredFolderOf(Mailbox, path) is not { } folder || !byKey.TryGetValue(folder.Key, out var entry))
             {
                 continue;
             }
 
             try
             {
-                if (await ArchiveJson.ReadManifestAsync(services.Archive, folder, cancellationToken) is { MessageId: { } messageId } stored
+                if (await ArchiveJson.ReadManifestAsync(services.Archive, folder.Path, cancellationToken) is { MessageId: { } messageId } stored
                     && stored.Raw.Sha256 == entry.Sha256)
                 {
-                    ledger.DescribeRenumbered(entry with { MessageId = messageId, RawPath = $"{folder}/{stored.Raw.Path}" });
+                    ledger.DescribeRenumbered(entry with { MessageId = messageId, RawPath = $"{folder.Path}/{stored.Raw.Path}" });
                 }
             }
             catch (JsonException)

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using MimeKit;
 using MailIngest.Decoding;
+using MimeKit;
 using MimeKit.Utils;
 
 namespace MailIngest.Ingestion;

@@ -69,7 +69,7 @@ internal sealed class QuarantineDrain(ReprocessPass pass)
         var folders = new List<StoredFolder>();
         await foreach (var path in pass.Archive.ListAsync(pass.Selection.MessagesPrefix, cancellationToken))
         {
-            if (pass.Selection.ParseManifestPath(path) is { } folder && keys.Contains(folder.Key))
+            if (ArchiveLayout.StoredFolderOf(pass.Mailbox, path) is { } folder && keys.Contains(folder.Key))
             {
                 folders.Add(folder);
             }

@@ -1,3 +1,4 @@
+using MailIngest.Archive;
 using MailIngest.Reprocessing;
 
 namespace MailIngest.Core.Tests.Reprocessing;

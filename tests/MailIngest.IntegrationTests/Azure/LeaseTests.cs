@@ -72,13 +72,7 @@ public sealed class LeaseTests() : AzureMailboxTest("leased")
         await DeliverAsync(20, paddingBytes: 100_000);
         Configure(new { DeleteAfterIngest = true });
         // The test host holds the run at its third stored manifest, so that it is certainly under way when it is frozen.
-        var resume = Path.Combine(Workspace.Root, "resume");
-        var first = Workspace.Start(
-            new Dictionary<string, string> { ["MAILINGEST_FAULT_INJECTION"] = "ManifestStored:3", ["MAILINGEST_FAULT_PAUSE"] = resume },
-            "once",
-            "--config",
-            Workspace.ConfigPath);
-        await WaitUntilAsync(() => File.Exists(resume + ".reached"), TimeSpan.FromSeconds(60), "the first process to store three messages");
+        var (first, resume) = await Workspace.StartOnceHeldAtAsync("ManifestStored:3");
 
         // Frozen (a paused VM, a stopped container) past its lease: another worker takes the mailbox and finishes it.
         ProcessSignals.Send(first.Id, UnixSignal.Stop);

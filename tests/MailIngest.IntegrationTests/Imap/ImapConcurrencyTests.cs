@@ -13,7 +13,7 @@ public sealed class ImapConcurrencyTests() : FaultedMailboxTest("imapbusy")
     public async Task Once_MessageArrivesDuringRun_IsLeftOnTheServerAndStoredByTheNextRun()
     {
         ConfigureImap(new { DeleteAfterIngest = true });
-        var (process, resume) = await StartPausedBeforeTheFirstFetchAsync();
+        var (process, resume) = await Workspace.StartOnceHeldAtAsync("Retrieving:1");
 
         // Listed already: the new message is not in this run's listing, and must not be deleted with the others.
         var late = TestMail.Numbered(7);
@@ -36,7 +36,7 @@ public sealed class ImapConcurrencyTests() : FaultedMailboxTest("imapbusy")
     public async Task Once_AnotherClientDeletesAMessageBeforeItIsFetched_TheRunStoresTheRestAndForgetsIt()
     {
         ConfigureImap();
-        var (process, resume) = await StartPausedBeforeTheFirstFetchAsync();
+        var (process, resume) = await Workspace.StartOnceHeldAtAsync("Retrieving:1");
 
         await ExpungeAsync(uid: 5);
         await File.WriteAllTextAsync(resume, "");
@@ -54,19 +54,6 @@ public sealed class ImapConcurrencyTests() : FaultedMailboxTest("imapbusy")
         Assert.Contains("new 0, stored 0", second.Stdout, StringComparison.Ordinal);
         Assert.Equal(Messages - 1, Workspace.Ledger(User)!.Count);
         Assert.Equal(Messages - 1, Workspace.Manifests().Count);
-    }
-
-    /// <summary>Starts <c>mailingest once</c>, which lists the folder and then waits before its first fetch until the returned file exists.</summary>
-    private async Task<(MailIngestProcess Process, string Resume)> StartPausedBeforeTheFirstFetchAsync()
-    {
-        var resume = Path.Combine(Workspace.Root, "resume");
-        var process = Workspace.Start(
-            new Dictionary<string, string> { ["MAILINGEST_FAULT_INJECTION"] = "Retrieving:1", ["MAILINGEST_FAULT_PAUSE"] = resume },
-            "once",
-            "--config",
-            Workspace.ConfigPath);
-        await Eventually.HoldsAsync(() => File.Exists(resume + ".reached"), TimeSpan.FromSeconds(60), "the run reaches its first fetch");
-        return (process, resume);
     }
 
     /// <summary>Another client (MailKit, straight to Dovecot) deletes the message with <paramref name="uid"/> from INBOX.</summary>

@@ -88,6 +88,18 @@ public sealed class IngestWorkspace : IAsyncDisposable
     public MailIngestProcess StartOnce(IReadOnlyDictionary<string, string>? environment = null) =>
         Start(environment, "once", "--config", ConfigPath);
 
+    /// <summary>
+    /// Starts <c>mailingest once</c>, which the test host holds at <paramref name="faultPoint"/> (STEP:N, as
+    /// <c>MAILINGEST_FAULT_INJECTION</c> names it) until the returned file exists; returns once it is held there.
+    /// </summary>
+    public async Task<(MailIngestProcess Process, string Resume)> StartOnceHeldAtAsync(string faultPoint)
+    {
+        var resume = Path.Combine(Root, "resume");
+        var process = StartOnce(new Dictionary<string, string> { ["MAILINGEST_FAULT_INJECTION"] = faultPoint, ["MAILINGEST_FAULT_PAUSE"] = resume });
+        await Eventually.HoldsAsync(() => File.Exists(resume + ".reached"), TimeSpan.FromSeconds(60), $"the run reaches {faultPoint}");
+        return (process, resume);
+    }
+
     /// <summary>Starts <c>mailingest</c> in the workspace without waiting for it; the workspace kills it at the end if it still runs.</summary>
     public MailIngestProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
