@@ -59,8 +59,12 @@ public interface IMailArchive
     /// and removes the file: the FileSystem store renames it into place, a remote store uploads it. A stream already open
     /// on the file stays readable. On a failure (the condition included) the file is left where it was.
     /// </summary>
+    /// <remarks>
+    /// Unlike <see cref="WriteAsync"/> it returns no version: its objects (raw messages) are never written again on
+    /// condition of one, and the FileSystem store would have to read every message back to hash it.
+    /// </remarks>
     /// <exception cref="ArchiveConflictException">The condition did not hold.</exception>
-    Task<string> StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken);
+    Task StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken);
 
     /// <summary>
     /// Appends <paramref name="content"/> to the append-only object at <paramref name="path"/> if it is

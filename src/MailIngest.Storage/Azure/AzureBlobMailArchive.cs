@@ -219,16 +219,14 @@ internal sealed class AzureBlobMailArchive : IMailArchive
     }
 
     /// <remarks>Uploads the file as <see cref="WriteAsync"/> uploads content, and deletes it once it is stored.</remarks>
-    public async Task<string> StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
+    public async Task StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
     {
-        string version;
         await using (var content = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan))
         {
-            version = await WriteAsync(path, info, content.CopyToAsync, condition, cancellationToken);
+            await WriteAsync(path, info, content.CopyToAsync, condition, cancellationToken);
         }
 
         File.Delete(file);
-        return version;
     }
 
     /// <remarks>

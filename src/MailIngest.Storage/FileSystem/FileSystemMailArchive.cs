@@ -217,7 +217,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
     /// A rename within the file system: the file's content never moves, and a stream open on it reads on. The stored
     /// file gets the archive's file mode whatever the spool file was created with.
     /// </remarks>
-    public async Task<string> StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
+    public async Task StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(info);
         var source = InSpool(file);
@@ -231,15 +231,7 @@ internal sealed class FileSystemMailArchive : IMailArchive
             RandomAccess.FlushToDisk(handle);
         }
 
-        var version = "";
-        if (condition.IsConditional)
-        {
-            await using var content = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
-            version = Convert.ToHexStringLower(await SHA256.HashDataAsync(content, cancellationToken));
-        }
-
         await RenameIntoPlaceAsync(source, target, path, condition, cancellationToken);
-        return version;
     }
 
     /// <remarks>

@@ -80,12 +80,11 @@ internal sealed class InMemoryArchive : IMailArchive, IDisposable
         return Put(path, buffer.ToArray(), condition, "write");
     }
 
-    public async Task<string> StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
+    public async Task StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
     {
         ThrowIfUnavailable(path);
-        var version = Put(path, await File.ReadAllBytesAsync(file, cancellationToken), condition, "write");
+        Put(path, await File.ReadAllBytesAsync(file, cancellationToken), condition, "write");
         File.Delete(file);
-        return version;
     }
 
     public Task<long> AppendAsync(string path, ReadOnlyMemory<byte> content, long expectedLength, CancellationToken cancellationToken)
