@@ -16,12 +16,14 @@ internal delegate Task ImapConnect(ImapClient client, MailboxOptions options, Se
 /// Opens IMAP sessions with MailKit's client: connect with the configured security, log in exactly once (the strongest
 /// SASL mechanism both sides support, <see cref="PasswordLogin"/>; IMAP LOGIN only when there is none; XOAUTH2 or
 /// OAUTHBEARER with a token), refuse what the mailbox's settings need and the server lacks, and take each folder's STATUS,
-/// which is all a poll without new mail costs (docs/imap.md).
+/// which is all a poll without new mail costs (docs/imap.md). With a <see cref="ProtocolLog"/>, every session's
+/// conversation goes into it (<see cref="ImapConversationLog"/>).
 /// </summary>
-internal sealed class ImapMailServer(ImapConnect connect, ILogger logger, IEnumerable<IAccessTokenSource> tokenSources) : IMailSource
+internal sealed class ImapMailServer(ImapConnect connect, ILogger logger, IEnumerable<IAccessTokenSource> tokenSources, ProtocolLog? protocolLog = null)
+    : IMailSource
 {
-    public ImapMailServer(ILogger<ImapMailServer> logger, IEnumerable<IAccessTokenSource> tokenSources)
-        : this(ConnectToHostAsync, logger, tokenSources)
+    public ImapMailServer(ILogger<ImapMailServer> logger, IEnumerable<IAccessTokenSource> tokenSources, ProtocolLog? protocolLog = null)
+        : this(ConnectToHostAsync, logger, tokenSources, protocolLog)
     {
     }
 
@@ -70,7 +72,7 @@ internal sealed class ImapMailServer(ImapConnect connect, ILogger logger, IEnume
             Log.PlaintextToRemoteHost(logger, mailbox, endpoint);
         }
 
-        var client = new SpoolingImapClient
+        var client = new SpoolingImapClient(protocolLog is null ? new NullProtocolLogger() : new ImapConversationLog(protocolLog, mailbox))
         {
             Timeout = (int)Math.Min(options.Timeout.TotalMilliseconds, int.MaxValue),
             ServerCertificateValidationCallback = trust.Validate,

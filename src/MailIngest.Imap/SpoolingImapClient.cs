@@ -9,10 +9,6 @@ namespace MailIngest.Imap;
 /// </summary>
 internal sealed class SpoolingImapClient(IProtocolLogger logger) : ImapClient(logger)
 {
-    public SpoolingImapClient() : this(new NullProtocolLogger())
-    {
-    }
-
     protected override ImapFolder CreateImapFolder(ImapFolderConstructorArgs args) => new SpoolingImapFolder(args);
 }
 

@@ -25,14 +25,14 @@ internal sealed class Pop3MailServer : IMailSource
     private readonly Pop3Connect _connect;
     private readonly ILogger _logger;
     private readonly IEnumerable<IAccessTokenSource> _tokenSources;
-    private readonly Pop3ProtocolLog? _protocolLog;
+    private readonly ProtocolLog? _protocolLog;
 
-    public Pop3MailServer(ILogger<Pop3MailServer> logger, IEnumerable<IAccessTokenSource> tokenSources, Pop3ProtocolLog? protocolLog = null)
+    public Pop3MailServer(ILogger<Pop3MailServer> logger, IEnumerable<IAccessTokenSource> tokenSources, ProtocolLog? protocolLog = null)
         : this(ConnectToHostAsync, logger, tokenSources, protocolLog)
     {
     }
 
-    internal Pop3MailServer(Pop3Connect connect, ILogger logger, IEnumerable<IAccessTokenSource> tokenSources, Pop3ProtocolLog? protocolLog = null)
+    internal Pop3MailServer(Pop3Connect connect, ILogger logger, IEnumerable<IAccessTokenSource> tokenSources, ProtocolLog? protocolLog = null)
     {
         _connect = connect;
         _logger = logger;
@@ -66,7 +66,7 @@ internal sealed class Pop3MailServer : IMailSource
         {
             var stream = await ConnectAsync(endpoint, options, cancellationToken);
             client = await Pop3Client.ConnectAsync(
-                stream, options.Host, Port(options), options.Timeout, security == MailSecurity.SslOnConnect ? tls : null, _protocolLog?.ForSession(mailbox), cancellationToken);
+                stream, options.Host, Port(options), options.Timeout, security == MailSecurity.SslOnConnect ? tls : null, _protocolLog is null ? null : new Pop3ConversationLog(_protocolLog, mailbox), cancellationToken);
             if (security == MailSecurity.StartTls)
             {
                 if (!client.Capabilities.Stls)

@@ -13,12 +13,7 @@ public static class Pop3ServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddPop3Mailboxes(this IServiceCollection services, string? protocolLogPath = null)
     {
-        if (protocolLogPath is not null)
-        {
-            services.TryAddSingleton(_ => new Pop3ProtocolLog(protocolLogPath));
-        }
-
-        services.AddMailLogin();
+        services.AddMailLogin(protocolLogPath);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMailSource, Pop3MailServer>());
         return services;
     }

@@ -1,4 +1,5 @@
 using System.Text;
+using MailIngest.Login;
 using MailIngest.Pop3.Protocol;
 
 namespace MailIngest.Pop3.Tests;
@@ -13,7 +14,7 @@ internal static class Recorded
     private static readonly Dictionary<string, string> Secrets = new(StringComparer.Ordinal)
     {
         // The recording's credentials were the integration tests'; the replayed client logs in with Transcript's.
-        [$"AUTH PLAIN {Pop3ConversationLog.Redacted}"] = Transcript.AuthPlain,
+        [$"AUTH PLAIN {ProtocolLog.Redacted}"] = Transcript.AuthPlain,
     };
 
     /// <summary>
@@ -35,7 +36,7 @@ internal static class Recorded
         var connections = 0;
         foreach (var line in File.ReadAllLines(PathOf(path)))
         {
-            // "time mailbox tag text", the text possibly empty (Pop3ProtocolLog.Write).
+            // "time mailbox tag text", the text possibly empty (ProtocolLog.Write).
             var parts = line.Split(' ', 4);
             var (tag, text) = (parts[2], parts.Length > 3 ? parts[3] : "");
             switch (tag)
@@ -54,7 +55,7 @@ internal static class Recorded
                 case "--":
                     break;
                 case "C:":
-                    if (text.Contains(Pop3ConversationLog.Redacted, StringComparison.Ordinal) && !Secrets.ContainsKey(text))
+                    if (text.Contains(ProtocolLog.Redacted, StringComparison.Ordinal) && !Secrets.ContainsKey(text))
                     {
                         throw new InvalidDataException($"{path}: the redacted line '{text}' has no stand-in in Recorded.Secrets.");
                     }

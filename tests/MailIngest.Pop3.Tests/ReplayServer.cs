@@ -19,7 +19,7 @@ internal sealed class ReplayServer
 
     /// <param name="protocolLog">The <c>--protocol-log</c> file the sessions write to.</param>
     /// <param name="sessions">One transcript per connection.</param>
-    public ReplayServer(Pop3ProtocolLog? protocolLog, params IEnumerable<Pop3Exchange>[] sessions)
+    public ReplayServer(ProtocolLog? protocolLog, params IEnumerable<Pop3Exchange>[] sessions)
     {
         _connections = new Queue<Pop3ReplayStream>(sessions.Select(s => new Pop3ReplayStream(s)));
         Server = new Pop3MailServer(

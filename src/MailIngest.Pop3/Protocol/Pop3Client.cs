@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Security;
+using MailIngest.Login;
 using MailKit.Security;
 
 namespace MailIngest.Pop3.Protocol;
@@ -136,7 +137,7 @@ internal sealed class Pop3Client : IAsyncDisposable
     {
         SaslServiceUri.Set(mechanism, _host, _port);
         var command = $"AUTH {mechanism.MechanismName}";
-        var redacted = $"{command} {Pop3ConversationLog.Redacted}";
+        var redacted = $"{command} {ProtocolLog.Redacted}";
         Pop3Reply reply;
         using (var deadline = ShortDeadline(command, cancellationToken))
         {
@@ -151,14 +152,14 @@ internal sealed class Pop3Client : IAsyncDisposable
                 reply = await _connection.CommandAsync(command, deadline);
                 if (initial is not null && reply.Status == Pop3ReplyStatus.Continuation)
                 {
-                    reply = await _connection.CommandAsync(initial, deadline, Pop3ConversationLog.Redacted);
+                    reply = await _connection.CommandAsync(initial, deadline, ProtocolLog.Redacted);
                 }
             }
 
             while (reply.Status == Pop3ReplyStatus.Continuation && !mechanism.IsAuthenticated)
             {
                 var response = await mechanism.ChallengeAsync(reply.Text, cancellationToken);
-                reply = await _connection.CommandAsync(response, deadline, Pop3ConversationLog.Redacted);
+                reply = await _connection.CommandAsync(response, deadline, ProtocolLog.Redacted);
             }
 
             if (reply.Status == Pop3ReplyStatus.Continuation)
@@ -178,7 +179,7 @@ internal sealed class Pop3Client : IAsyncDisposable
         using (var deadline = ShortDeadline("APOP", cancellationToken))
         {
             var command = $"APOP {username} {ApopChallenge.Digest(timestamp, password)}";
-            (await _connection.CommandAsync(command, deadline, $"APOP {username} {Pop3ConversationLog.Redacted}")).EnsureOk("APOP", duringLogin: true);
+            (await _connection.CommandAsync(command, deadline, $"APOP {username} {ProtocolLog.Redacted}")).EnsureOk("APOP", duringLogin: true);
         }
 
         await OnLoggedInAsync(cancellationToken);
@@ -194,7 +195,7 @@ internal sealed class Pop3Client : IAsyncDisposable
 
         using (var deadline = ShortDeadline("PASS", cancellationToken))
         {
-            (await _connection.CommandAsync($"PASS {password}", deadline, $"PASS {Pop3ConversationLog.Redacted}")).EnsureOk("PASS", duringLogin: true);
+            (await _connection.CommandAsync($"PASS {password}", deadline, $"PASS {ProtocolLog.Redacted}")).EnsureOk("PASS", duringLogin: true);
         }
 
         await OnLoggedInAsync(cancellationToken);

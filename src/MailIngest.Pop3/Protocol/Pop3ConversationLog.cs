@@ -1,15 +1,14 @@
+using MailIngest.Login;
+
 namespace MailIngest.Pop3.Protocol;
 
 /// <summary>
-/// One session's lines in the <c>--protocol-log</c> file. The client hands it only what may be written: a command that
-/// carries a secret (PASS, APOP's digest, every SASL response) arrives already redacted, and a message's contents
+/// One POP3 session's lines in the <c>--protocol-log</c> file. The client hands it only what may be written: a command
+/// that carries a secret (PASS, APOP's digest, every SASL response) arrives already redacted, and a message's contents
 /// (RETR, TOP) arrive as their size, never as lines, so the log holds neither passwords nor mail.
 /// </summary>
-internal sealed class Pop3ConversationLog(Pop3ProtocolLog file, string mailbox)
+internal sealed class Pop3ConversationLog(ProtocolLog file, string mailbox)
 {
-    /// <summary>What the log shows in place of a secret.</summary>
-    public const string Redacted = "********";
-
     public void Client(string line) => file.Write(mailbox, "C:", line);
 
     public void Server(string line) => file.Write(mailbox, "S:", line);

@@ -139,8 +139,9 @@ internal sealed class MailIngestApp : IAsyncDisposable
         });
         services.AddSingleton<IProgressSink, ProgressReporter>();
         services.AddMailIngestion(configuration);
-        services.AddPop3Mailboxes(ProtocolLogPath(settings.ProtocolLog));
-        services.AddImapMailboxes();
+        var protocolLog = ProtocolLogPath(settings.ProtocolLog);
+        services.AddPop3Mailboxes(protocolLog);
+        services.AddImapMailboxes(protocolLog);
         services.AddMailArchive(configuration);
         services.AddMailEvents(configuration);
 

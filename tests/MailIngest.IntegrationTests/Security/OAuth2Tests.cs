@@ -67,6 +67,25 @@ public sealed class OAuth2Tests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Once_ImapWithProtocolLog_RecordsTheLoginWithoutTheToken()
+    {
+        await _dovecot.DeliverAsync(User, "INBOX", TestMail.Numbered(1));
+        await File.WriteAllTextAsync(TokenPath, _goodToken);
+        _workspace.Configure(User, _dovecot.Host, _dovecot.ImapPort, User, "", new { AccessTokenFile = TokenPath, Protocol = "Imap" });
+        var logPath = Path.Combine(_workspace.Root, "imap.log");
+
+        var run = await MailIngestProcess.RunAsync(_workspace.Root, null, "once", "--config", _workspace.ConfigPath, "--protocol-log", logPath);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Single(_workspace.Manifests());
+        var log = await File.ReadAllTextAsync(logPath);
+        Assert.Matches("C: A\\d+ AUTHENTICATE (XOAUTH2|OAUTHBEARER)", log);
+        Assert.DoesNotContain(_goodToken, log, StringComparison.Ordinal);
+        var saslResponse = Convert.ToBase64String(Encoding.ASCII.GetBytes($"user={User}\u0001auth=Bearer {_goodToken}\u0001\u0001"));
+        Assert.DoesNotContain(saslResponse, log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Once_ExpiredToken_ExitsWith1AfterOneAttempt()
     {
         var expired = "expired-token-" + Guid.NewGuid().ToString("N");

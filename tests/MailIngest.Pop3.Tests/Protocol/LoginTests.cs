@@ -1,5 +1,6 @@
 using System.Text;
 using MailIngest.Configuration;
+using MailIngest.Login;
 using MailIngest.Sources;
 
 namespace MailIngest.Pop3.Tests.Protocol;
@@ -11,9 +12,9 @@ namespace MailIngest.Pop3.Tests.Protocol;
 public sealed class LoginTests : IDisposable
 {
     private readonly string _logPath = Path.GetTempFileName();
-    private readonly Pop3ProtocolLog _log;
+    private readonly ProtocolLog _log;
 
-    public LoginTests() => _log = new Pop3ProtocolLog(_logPath);
+    public LoginTests() => _log = new ProtocolLog(_logPath);
 
     public void Dispose()
     {

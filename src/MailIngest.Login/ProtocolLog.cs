@@ -1,23 +1,22 @@
 using System.Globalization;
 using System.Text;
-using MailIngest.Pop3.Protocol;
 
-namespace MailIngest.Pop3;
+namespace MailIngest.Login;
 
 /// <summary>
-/// The <c>--protocol-log</c> file: every session's POP3 conversation, appended, one line per command or reply line,
-/// each with the time and the mailbox's name, since sessions of several mailboxes share the file; each line is written
-/// whole under one lock. What it leaves out (secrets, message contents) is decided by the client: see
-/// <see cref="Pop3ConversationLog"/>.
+/// The <c>--protocol-log</c> file: every session's POP3 or IMAP conversation, appended, one line per command or reply
+/// line, each with the time and the mailbox's name, since sessions of several mailboxes share the file; each line is
+/// written whole under one lock. What it leaves out (secrets, message contents) is decided by each protocol's client:
+/// see <c>Pop3ConversationLog</c> and <c>ImapConversationLog</c>.
 /// </summary>
-internal sealed class Pop3ProtocolLog(string path, TimeProvider? time = null) : IDisposable
+internal sealed class ProtocolLog(string path, TimeProvider? time = null) : IDisposable
 {
+    /// <summary>What the log shows in place of a secret.</summary>
+    public const string Redacted = "********";
+
     private readonly FileStream _file = Open(path);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _gate = new();
-
-    /// <summary>The log of one session of <paramref name="mailbox"/>.</summary>
-    public Pop3ConversationLog ForSession(string mailbox) => new(this, mailbox);
 
     /// <summary>Appends "time mailbox tag text".</summary>
     public void Write(string mailbox, string tag, string text)
