@@ -72,10 +72,12 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         try
         {
-            // SIGINT is PostgreSQL's "fast shutdown": end sessions, stop at once.
+            // SIGINT is PostgreSQL's "fast shutdown": end sessions, stop at once. It goes to the postmaster itself: runuser,
+            // the process started, would pass a SIGTERM on (a "smart" shutdown, which waits for the clients to leave) and
+            // kill it 2 s later, which leaves the server's shared memory segments in /dev/shm.
             await Teardown.StopProcessAsync(_process, TimeSpan.FromSeconds(15), _ =>
             {
-                ProcessSignals.Send(_process.Id, UnixSignal.Interrupt);
+                ProcessSignals.Send(PostmasterId() ?? _process.Id, UnixSignal.Interrupt);
                 return Task.CompletedTask;
             });
         }
@@ -85,6 +87,20 @@ public sealed class PostgresServer : IAsyncDisposable
         }
 
         Directory.Delete(_root, recursive: true);
+    }
+
+    /// <summary>The running postmaster's process ID, the first line of its pid file; null when it has none (it did not start).</summary>
+    private int? PostmasterId()
+    {
+        try
+        {
+            var first = File.ReadLines(Path.Combine(_root, "data", "postmaster.pid")).FirstOrDefault();
+            return int.TryParse(first, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private async Task WaitUntilReadyAsync()
