@@ -10,13 +10,13 @@ namespace MailIngest.Imap.Tests.Replay;
 /// login): no CONDSTORE, no ESEARCH, a FETCH that names the UID after the message, RFC822.SIZE that is an estimate, and
 /// delete mode with UIDPLUS.
 /// </summary>
-public sealed class ExchangeTests : IAsyncDisposable
+public sealed class ExchangeTests : IDisposable
 {
     private static readonly string PlainLogin = Convert.ToBase64String(Encoding.ASCII.GetBytes($"\0{ImapReplay.User}\0{ImapReplay.Password}"));
 
     private readonly ImapReplay _replay = new();
 
-    public ValueTask DisposeAsync() => _replay.DisposeAsync();
+    public void Dispose() => _replay.Dispose();
 
     /// <summary>
     /// Exchange's login as MailKit recorded it (the capabilities asked again after it), what MailKit asks next, and the

@@ -9,7 +9,7 @@ namespace MailIngest.Imap.Tests.Replay;
 /// STATUS): a message with two labels is in INBOX and in [Gmail]/All Mail under two UIDs and one X-GM-MSGID, and is
 /// fetched and stored once.
 /// </summary>
-public sealed class GmailTests : IAsyncDisposable
+public sealed class GmailTests : IDisposable
 {
     private const string AllMail = "[Gmail]/All Mail";
 
@@ -17,7 +17,7 @@ public sealed class GmailTests : IAsyncDisposable
 
     private readonly ImapReplay _replay = new();
 
-    public ValueTask DisposeAsync() => _replay.DisposeAsync();
+    public void Dispose() => _replay.Dispose();
 
     private static Dictionary<string, string?> BothFolders() => new()
     {

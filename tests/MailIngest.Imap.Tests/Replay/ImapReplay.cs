@@ -12,9 +12,11 @@ namespace MailIngest.Imap.Tests.Replay;
 
 /// <summary>
 /// The real run (ledger, archiver, resilience) over an <see cref="ImapMailServer"/> whose every connection replays the
-/// next scripted session, into a FileSystem archive in a temporary folder that later sessions share.
+/// next scripted session, into a FileSystem archive in a temporary folder that later sessions share. It is
+/// <see cref="IDisposable"/>, as the test classes that own one are: xunit 2 disposes a test class through that
+/// interface only, never through <see cref="IAsyncDisposable"/>.
 /// </summary>
-internal sealed class ImapReplay : IAsyncDisposable
+internal sealed class ImapReplay : IDisposable
 {
     public const string Mailbox = "support";
     public const string User = "support@example.com";
@@ -50,11 +52,7 @@ internal sealed class ImapReplay : IAsyncDisposable
     /// <summary>Every command the client sent, over all connections.</summary>
     public IEnumerable<string> Commands => _played.SelectMany(s => s.Commands);
 
-    public ValueTask DisposeAsync()
-    {
-        Directory.Delete(_root, recursive: true);
-        return ValueTask.CompletedTask;
-    }
+    public void Dispose() => Directory.Delete(_root, recursive: true);
 
     private async Task<MailboxRunResult> WithRunnerAsync(
         IDictionary<string, string?> settings, IEnumerable<ImapExchange>[] sessions, Func<IMailboxRunner, MailboxOptions, Task<MailboxRunResult>> work)

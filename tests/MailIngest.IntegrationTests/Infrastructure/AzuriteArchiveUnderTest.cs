@@ -43,9 +43,20 @@ public sealed class AzuriteArchiveUnderTest : ArchiveUnderTest
 
     public static async Task<AzuriteArchiveUnderTest> StartAsync() => new(await AzuriteServer.StartAsync());
 
-    public override JsonObject StorageSettings()
+    /// <summary>
+    /// <see cref="Options"/> for this server, with the spool in the server's folder: the default spool root (in the system's
+    /// temp folder) would keep an empty folder for every test's Azurite, whose endpoint names it.
+    /// </summary>
+    private StorageOptions OwnOptions()
     {
         var options = Options(Server.ConnectionString);
+        options.SpoolPath = Path.Combine(Server.Root, "spool");
+        return options;
+    }
+
+    public override JsonObject StorageSettings()
+    {
+        var options = OwnOptions();
         return new JsonObject
         {
             [nameof(StorageOptions.Provider)] = options.Provider.ToString(),
@@ -55,12 +66,13 @@ public sealed class AzuriteArchiveUnderTest : ArchiveUnderTest
             [nameof(StorageOptions.NetworkTimeout)] = options.NetworkTimeout.ToString(),
             [nameof(StorageOptions.MaxRetries)] = options.MaxRetries,
             [nameof(StorageOptions.RetryDelay)] = options.RetryDelay.ToString(),
+            [nameof(StorageOptions.SpoolPath)] = options.SpoolPath,
         };
     }
 
     public override IMailArchive Open()
     {
-        var options = Options(Server.ConnectionString);
+        var options = OwnOptions();
         return new AzureBlobMailArchive(
             AzureBlobClients.CreateContainerClient(options), options, TimeProvider.System, NullLogger<AzureBlobMailArchive>.Instance);
     }

@@ -41,6 +41,9 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public AzuriteService Service { get; }
 
+    /// <summary>The server's folder (its data), deleted when it stops.</summary>
+    public string Root => _root;
+
     public string Host { get; } = "127.0.0.1";
 
     public int Port { get; }
