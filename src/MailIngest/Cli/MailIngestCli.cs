@@ -22,7 +22,7 @@ internal static class MailIngestCli
 
     public static readonly Option<FileInfo?> ProtocolLogOption = new("--protocol-log")
     {
-        Description = "Append every POP3 conversation (not IMAP) to this file, for diagnosing a server; passwords and SASL exchanges are redacted, and messages appear as their size only (RETR and TOP contents are not written).",
+        Description = "Append every POP3 and IMAP conversation to this file, for diagnosing a server; passwords and SASL exchanges are redacted, and messages appear as their size only (POP3 RETR and TOP, IMAP literals: contents are not written).",
         Recursive = true,
     };
 
