@@ -465,23 +465,16 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
             return null;
         }
 
-        string? messageId;
-        await using (var message = raw.OpenRead())
-        {
-            messageId = RewrittenCopy.MessageId(message);
-        }
-
-        if (messageId is null || ledger.FindRenumberedByMessageId(messageId) is not { RawPath: { } rawPath } candidate)
+        await using var message = raw.OpenRead();
+        if (RewrittenCopy.MessageId(message) is not { } messageId
+            || ledger.FindRenumberedByMessageId(messageId) is not { RawPath: { } rawPath } candidate)
         {
             return null;
         }
 
-        string? body;
-        await using (var message = raw.OpenRead())
-        {
-            body = await RewrittenCopy.BodySha256Async(message, cancellationToken);
-        }
-
+        // The header's parser read ahead: the body is hashed from the start again.
+        message.Position = 0;
+        var body = await RewrittenCopy.BodySha256Async(message, cancellationToken);
         await using var stored = await services.Archive.OpenReadAsync(rawPath, cancellationToken);
         return body is not null && stored is not null && await RewrittenCopy.BodySha256Async(stored, cancellationToken) == body ? candidate : null;
     }
