@@ -12,13 +12,7 @@ public sealed class UidValidityTests() : MailboxTest("renumbered")
     [Fact]
     public async Task Once_FolderRenumbered_StopsWithoutFetchingUntilAdoptThenStoresOnlyNewMail()
     {
-        for (var n = 1; n <= 3; n++)
-        {
-            await Dovecot.DeliverAsync(User, "INBOX", TestMail.Numbered(n));
-        }
-
-        ConfigureImap();
-        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+        await StoreInInboxAsync(3);
         var before = UidValidities();
 
         await Dovecot.RenumberAsync(User, "INBOX");
@@ -47,13 +41,7 @@ public sealed class UidValidityTests() : MailboxTest("renumbered")
     [Fact]
     public async Task Reingest_FolderRenumberedWithNewMail_StoresOnlyTheNewMessageAndMatchesTheRestByTheirBytes()
     {
-        for (var n = 1; n <= 5; n++)
-        {
-            await Dovecot.DeliverAsync(User, "INBOX", TestMail.Numbered(n));
-        }
-
-        ConfigureImap();
-        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+        await StoreInInboxAsync(5);
         var keys = Workspace.Manifests().Select(m => m.Json["key"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
         await Dovecot.RenumberAsync(User, "INBOX");
         await Dovecot.DeliverAsync(User, "INBOX", TestMail.Numbered(6));
@@ -83,13 +71,7 @@ public sealed class UidValidityTests() : MailboxTest("renumbered")
     [Fact]
     public async Task Reingest_FolderRenumberedByAMigrationThatRewroteTheHeaders_MatchesEachByMessageIdAndBody()
     {
-        for (var n = 1; n <= 3; n++)
-        {
-            await Dovecot.DeliverAsync(User, "INBOX", TestMail.Numbered(n));
-        }
-
-        ConfigureImap();
-        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
+        await StoreInInboxAsync(3);
         await Dovecot.RenumberAsync(User, "INBOX", message => "X-Migrated-From: old.example.com\r\n" + message);
         Assert.Equal(1, (await Workspace.OnceAsync()).ExitCode);
 
@@ -101,6 +83,18 @@ public sealed class UidValidityTests() : MailboxTest("renumbered")
         Assert.Contains("new 3, stored 0, quarantined 0, matched 3 stored before the renumbering", run.Stdout, StringComparison.Ordinal);
         Assert.Equal(3, Workspace.Manifests().Count);
         Assert.Empty(Workspace.Ledger(User)!.Renumbered);
+    }
+
+    /// <summary>Delivers messages 1 to <paramref name="count"/> into INBOX and stores them with a first run.</summary>
+    private async Task StoreInInboxAsync(int count)
+    {
+        for (var n = 1; n <= count; n++)
+        {
+            await Dovecot.DeliverAsync(User, "INBOX", TestMail.Numbered(n));
+        }
+
+        ConfigureImap();
+        Assert.Equal(0, (await Workspace.OnceAsync()).ExitCode);
     }
 
     /// <summary>The UIDVALIDITYs the ledger's IDs name.</summary>
