@@ -127,7 +127,10 @@ public enum ArchiveObjectKind
     Quarantine,
 }
 
-/// <summary>An object's content and the version a conditional write must match.</summary>
+/// <summary>
+/// An object's content and its version, which a conditional write must match: another content has another version
+/// (the FileSystem store's is the content's SHA-256, Azure's the blob's ETag, which changes with every write).
+/// </summary>
 public sealed record ArchivedObject(ReadOnlyMemory<byte> Content, string Version);
 
 /// <summary>When a write may replace what is there: always, or only the version read before (none meaning "must not exist").</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MailIngest.Sources;
 
 namespace MailIngest.Ingestion;
@@ -9,17 +10,17 @@ namespace MailIngest.Ingestion;
 /// </summary>
 internal sealed class MessageListing
 {
-    private readonly Dictionary<string, int> _copies = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _lastPosition = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Copies, int LastPosition)> _ids;
+    private HashSet<string>? _distinct;
 
     public MessageListing(IReadOnlyList<ListedMessage> messages)
     {
         Messages = messages;
+        _ids = new Dictionary<string, (int, int)>(messages.Count, StringComparer.Ordinal);
         for (var position = 0; position < messages.Count; position++)
         {
-            var id = messages[position].Id;
-            _copies[id] = _copies.GetValueOrDefault(id) + 1;
-            _lastPosition[id] = position;
+            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, messages[position].Id, out _);
+            id = (id.Copies + 1, position);
         }
     }
 
@@ -29,14 +30,16 @@ internal sealed class MessageListing
 
     public string this[int position] => Messages[position].Id;
 
-    public IReadOnlySet<string> Distinct => _copies.Keys.ToHashSet(StringComparer.Ordinal);
+    /// <summary>The IDs listed, each once; built when first asked for (a session asks several times, a poll of 20,000 each time).</summary>
+    public IReadOnlySet<string> Distinct => _distinct ??= _ids.Keys.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>IDs listed more than once, with how many times.</summary>
-    public IEnumerable<KeyValuePair<string, int>> Duplicates => _copies.Where(pair => pair.Value > 1);
+    public IEnumerable<KeyValuePair<string, int>> Duplicates =>
+        _ids.Where(pair => pair.Value.Copies > 1).Select(pair => KeyValuePair.Create(pair.Key, pair.Value.Copies));
 
-    public int Copies(string id) => _copies.GetValueOrDefault(id);
+    public int Copies(string id) => _ids.GetValueOrDefault(id).Copies;
 
-    public bool IsLastCopy(int position) => _lastPosition[this[position]] == position;
+    public bool IsLastCopy(int position) => _ids[this[position]].LastPosition == position;
 
     /// <summary>The positions of every copy of the ID at <paramref name="position"/>.</summary>
     public IEnumerable<int> CopiesOf(int position)

@@ -31,7 +31,7 @@ internal sealed class MailboxLedger
     public MailboxLedger(string mailbox, IEnumerable<LedgerEntry> entries, string? highWaterMark, LedgerTotals totals, RecordedRun? lastRun)
     {
         Mailbox = mailbox;
-        _entries = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
+        _entries = new Dictionary<string, LedgerEntry>(entries.TryGetNonEnumeratedCount(out var count) ? count : 0, StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             _entries[entry.Id] = entry;

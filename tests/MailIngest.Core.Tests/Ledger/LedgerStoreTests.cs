@@ -17,6 +17,13 @@ public sealed class LedgerStoreTests : IDisposable
 
     public void Dispose() => _archive.Dispose();
 
+    private Task<string> WriteSnapshotAsync(string json) => _archive.WriteAsync(
+        ArchiveLayout.LedgerPath(Mailbox),
+        new ArchiveObjectInfo("application/json", ArchiveObjectKind.Ledger, Mailbox),
+        (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(json), ct).AsTask(),
+        WriteCondition.None,
+        default);
+
     private static LedgerEntry Stored(string id) => new(id, EntryState.Stored) { Size = 100, Sha256 = new string('a', 64) };
 
     [Fact]
@@ -115,15 +122,34 @@ public sealed class LedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task LoadAsync_SnapshotUnchangedSinceTheLastLoad_IsNotParsedAgain()
+    {
+        await WriteSnapshotAsync("""{"schemaVersion":2,"mailbox":"support","journal":0,"messages":[{"id":"a","size":1}]}""");
+        var first = await _store.LoadAsync(Mailbox, default);
+
+        var second = await _store.LoadAsync(Mailbox, default);
+
+        Assert.Same(first.Find("a"), second.Find("a"));
+    }
+
+    [Fact]
+    public async Task LoadAsync_SnapshotFoldedByAnotherWorkerSinceTheLastLoad_ReadsTheNewOne()
+    {
+        await WriteSnapshotAsync("""{"schemaVersion":2,"mailbox":"support","journal":0,"messages":[{"id":"a","size":1}]}""");
+        await _store.LoadAsync(Mailbox, default);
+        await WriteSnapshotAsync("""{"schemaVersion":2,"mailbox":"support","journal":1,"messages":[{"id":"a","size":1},{"id":"b","size":2}]}""");
+
+        var loaded = await _store.LoadAsync(Mailbox, default);
+
+        Assert.Equal(["a", "b"], loaded.Entries().Select(e => e.Id).Order());
+        Assert.Equal(1, loaded.Position.Journal);
+    }
+
+    [Fact]
     public async Task LoadAsync_VersionOneLedger_HoldsItsUidlsAsSeenNeverAsStored()
     {
-        await _archive.WriteAsync(
-            ArchiveLayout.LedgerPath(Mailbox),
-            new ArchiveObjectInfo("application/json", ArchiveObjectKind.Ledger, Mailbox),
-            (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(
-                """{"schemaVersion":1,"mailbox":"support","highWaterMark":"b","uidls":["a","b"],"totals":{"messagesStored":2,"bytesStored":10,"quarantined":0,"deleted":0},"lastRun":null}"""), ct).AsTask(),
-            WriteCondition.None,
-            default);
+        await WriteSnapshotAsync(
+            """{"schemaVersion":1,"mailbox":"support","highWaterMark":"b","uidls":["a","b"],"totals":{"messagesStored":2,"bytesStored":10,"quarantined":0,"deleted":0},"lastRun":null}""");
 
         var ledger = await _store.LoadAsync(Mailbox, default);
 
