@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using MailIngest.Configuration;
 using MailIngest.Sources;
@@ -23,10 +24,17 @@ internal sealed class MailboxResilience(TimeProvider time, ILogger<MailboxResili
     private static readonly ResiliencePropertyKey<SessionAttempts> AttemptsKey = new("MailIngest.SessionAttempts");
 
     private readonly ResiliencePipelineRegistry<string> _pipelines = new();
+    private readonly ConcurrentDictionary<string, CircuitBreakerStateProvider> _breakers = new(StringComparer.Ordinal);
 
     public void Dispose() => _pipelines.Dispose();
 
     public ValueTask DisposeAsync() => _pipelines.DisposeAsync();
+
+    /// <summary>
+    /// Whether the mailbox's circuit is closed (or no session was tried yet): a session opened before the pipeline runs
+    /// it (<see cref="SessionOpener"/>) must not get past an open or half-open circuit.
+    /// </summary>
+    public bool IsClosed(string mailbox) => !_breakers.TryGetValue(mailbox, out var breaker) || breaker.CircuitState == CircuitState.Closed;
 
     /// <summary>Runs <paramref name="session"/> (one whole session: connect, list, work, QUIT) until it succeeds or may not be retried.</summary>
     public async Task ExecuteAsync(
@@ -81,8 +89,11 @@ internal sealed class MailboxResilience(TimeProvider time, ILogger<MailboxResili
             });
         }
 
+        var breaker = new CircuitBreakerStateProvider();
+        _breakers[mailbox] = breaker;
         builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
+            StateProvider = breaker,
             // Opens only when every attempt of a whole run failed: a run that recovers by reconnecting never trips it.
             FailureRatio = 1.0,
             MinimumThroughput = Math.Max(2, options.RetryAttempts + 1),

@@ -44,8 +44,8 @@ public interface IMailboxRunner
 }
 
 /// <summary>
-/// A run of one mailbox from the outside: take the lock, load the ledger, run sessions through the resilience pipeline
-/// (each one a <see cref="MailboxRun"/> step after step), and record how it ended.
+/// A run of one mailbox from the outside: take the lock, load the ledger (while the first session logs in), run sessions
+/// through the resilience pipeline (each one a <see cref="MailboxRun"/> step after step), and record how it ended.
 /// </summary>
 internal sealed class MailboxRunner(
     IEnumerable<IMailSource> sources,
@@ -173,6 +173,7 @@ internal sealed class MailboxRunner(
                 return MailboxRunResult.LockHeld(mailbox);
             }
 
+            await using var sessions = new SessionOpener(() => SourceFor(options).OpenAsync(mailbox, options, CancellationToken.None), early: resilience.IsClosed(mailbox));
             var ledger = await services.Ledgers.LoadAsync(mailbox, stopping);
             if (ledger.DiedInFlight.Count > 0)
             {
@@ -180,7 +181,7 @@ internal sealed class MailboxRunner(
             }
 
             var run = new MailboxRun(services, options, ledger, new RunCounters(services.Time, startedAt, ledger.Totals), new RunGuard(mailboxLock, stopping));
-            return await RunSessionsAsync(run, work, stopping);
+            return await RunSessionsAsync(run, sessions, work, stopping);
         }
         catch (Exception e) when (IsFailure(e, stopping))
         {
@@ -195,7 +196,7 @@ internal sealed class MailboxRunner(
     /// <paramref name="stopping"/> only cuts short the waits between reconnects; the sessions' own calls get no
     /// cancellation (the run checks <paramref name="stopping"/> between messages instead).
     /// </remarks>
-    private async Task<MailboxRunResult> RunSessionsAsync(MailboxRun run, Func<MailboxRun, IMailSession, Task> work, CancellationToken stopping)
+    private async Task<MailboxRunResult> RunSessionsAsync(MailboxRun run, SessionOpener sessions, Func<MailboxRun, IMailSession, Task> work, CancellationToken stopping)
     {
         var (mailbox, options, counters) = (run.Mailbox, run.Options, run.Counters);
         var attempts = new SessionAttempts(services.Time);
@@ -207,7 +208,7 @@ internal sealed class MailboxRunner(
                 attempts,
                 async _ =>
                 {
-                    await using var session = await SourceFor(options).OpenAsync(mailbox, options, CancellationToken.None);
+                    await using var session = await sessions.OpenAsync();
                     attempts.LoggedIn(session.LoginDelay);
                     try
                     {

@@ -56,8 +56,14 @@ internal sealed class InMemoryArchive : IMailArchive, IDisposable
     public Task<string?> LockHolderAsync(string mailbox, CancellationToken cancellationToken) =>
         Task.FromResult(_locks.TryGetValue(mailbox, out var gate) && gate.CurrentCount == 0 ? "a test" : null);
 
-    public Task<ArchivedObject?> ReadAsync(string path, CancellationToken cancellationToken) =>
-        Task.FromResult(_objects.TryGetValue(path, out var content) ? new ArchivedObject(content, VersionOf(content)) : null);
+    /// <summary>Awaited before each read answers, with the path read: a test may hold a read back.</summary>
+    public Func<string, Task> OnRead { get; set; } = _ => Task.CompletedTask;
+
+    public async Task<ArchivedObject?> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        await OnRead(path);
+        return _objects.TryGetValue(path, out var content) ? new ArchivedObject(content, VersionOf(content)) : null;
+    }
 
     public Task<Stream?> OpenReadAsync(string path, CancellationToken cancellationToken) =>
         Task.FromResult<Stream?>(_objects.TryGetValue(path, out var content) ? new MemoryStream(content, writable: false) : null);

@@ -19,7 +19,13 @@ internal sealed class ScriptedServer : IMailSource
     /// <summary>Every command the sessions sent, e.g. "LIST", "RETR u3", "DELE u3", "QUIT".</summary>
     public ConcurrentQueue<string> Commands { get; } = new();
 
+    /// <summary>Sessions opened (logins), and of them closed (disposed, with or without a QUIT).</summary>
     public int Sessions { get; private set; }
+
+    public int Closed { get; private set; }
+
+    /// <summary>Called at each login; a failure it returns is the login's (a refused connection, a wrong password).</summary>
+    public Func<MailServerException?> OnOpen { get; set; } = () => null;
 
     /// <summary>Decides, per message ID, whether its retrieval fails the whole session (a dropped connection) before it is sent.</summary>
     public Func<string, MailServerException?> FailRetrieval { get; set; } = _ => null;
@@ -97,7 +103,15 @@ internal sealed class ScriptedServer : IMailSource
         lock (_sync)
         {
             Sessions++;
-            return Task.FromResult<IMailSession>(new Session(this, [.. _messages]));
+            return OnOpen() is { } failure ? Task.FromException<IMailSession>(failure) : Task.FromResult<IMailSession>(new Session(this, [.. _messages]));
+        }
+    }
+
+    private void Close()
+    {
+        lock (_sync)
+        {
+            Closed++;
         }
     }
 
@@ -187,6 +201,10 @@ internal sealed class ScriptedServer : IMailSource
             return Task.CompletedTask;
         }
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public ValueTask DisposeAsync()
+        {
+            server.Close();
+            return ValueTask.CompletedTask;
+        }
     }
 }
