@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text;
 using MailIngest.Archive;
 
 namespace MailIngest.Core.Tests.Fakes;
@@ -85,6 +86,14 @@ internal sealed class InMemoryArchive : IMailArchive, IDisposable
         await writeContent(buffer, cancellationToken);
         return Put(path, buffer.ToArray(), condition, "write");
     }
+
+    /// <summary>Writes <paramref name="json"/> as the mailbox's ledger snapshot, as a test that hand-makes one needs it.</summary>
+    public Task<string> WriteLedgerSnapshotAsync(string mailbox, string json) => WriteAsync(
+        ArchiveLayout.LedgerPath(mailbox),
+        new ArchiveObjectInfo("application/json", ArchiveObjectKind.Ledger, mailbox),
+        (stream, ct) => stream.WriteAsync(Encoding.UTF8.GetBytes(json), ct).AsTask(),
+        WriteCondition.None,
+        CancellationToken.None);
 
     public async Task StoreFileAsync(string path, ArchiveObjectInfo info, string file, WriteCondition condition, CancellationToken cancellationToken)
     {

@@ -1,5 +1,3 @@
-using System.Text;
-using MailIngest.Archive;
 using MailIngest.Core.Tests.Fakes;
 using MailIngest.Ingestion;
 using MailIngest.Sources;
@@ -37,12 +35,7 @@ public sealed class FirstSessionTests : IDisposable
     public async Task Run_LedgerNotValid_FailsNamingItAndClosesTheSessionOpenedMeanwhileWithoutAWord()
     {
         _harness.DeliverMessages(1);
-        await _harness.Archive.WriteAsync(
-            ArchiveLayout.LedgerPath(RunHarness.Mailbox),
-            new ArchiveObjectInfo("application/json", ArchiveObjectKind.Ledger, RunHarness.Mailbox),
-            (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes("not json"), ct).AsTask(),
-            WriteCondition.None,
-            default);
+        await _harness.Archive.WriteLedgerSnapshotAsync(RunHarness.Mailbox, "not json");
 
         var result = await _harness.RunAsync();
 

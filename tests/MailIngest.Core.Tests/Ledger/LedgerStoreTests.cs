@@ -17,12 +17,7 @@ public sealed class LedgerStoreTests : IDisposable
 
     public void Dispose() => _archive.Dispose();
 
-    private Task<string> WriteSnapshotAsync(string json) => _archive.WriteAsync(
-        ArchiveLayout.LedgerPath(Mailbox),
-        new ArchiveObjectInfo("application/json", ArchiveObjectKind.Ledger, Mailbox),
-        (s, ct) => s.WriteAsync(Encoding.UTF8.GetBytes(json), ct).AsTask(),
-        WriteCondition.None,
-        default);
+    private Task<string> WriteSnapshotAsync(string json) => _archive.WriteLedgerSnapshotAsync(Mailbox, json);
 
     private static LedgerEntry Stored(string id) => new(id, EntryState.Stored) { Size = 100, Sha256 = new string('a', 64) };
 
