@@ -21,7 +21,8 @@ public static class IngestionServiceCollectionExtensions
     public static IServiceCollection AddMailIngestion(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(MailIngestOptions.SectionName);
-        services.AddMailIngestOptions<MailIngestOptions, MailIngestOptionsValidator>(configuration, MailIngestOptions.SectionName)
+        services.AddMailIngestOptions<MailIngestOptions, MailIngestOptionsValidator>(MailIngestOptions.SectionName)
+            .Bind(section)
             // Mailboxes again, strictly: otherwise the binder drops a mailbox with a value it cannot convert (a wrong
             // Security name), and the program would run without it. Afresh, because binding adds to a list (Folders).
             .Configure(options =>

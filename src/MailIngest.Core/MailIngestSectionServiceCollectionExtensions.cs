@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using MailIngest.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,18 +26,22 @@ public static class MailIngestSectionServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Binds <typeparamref name="TOptions"/> to the section at <paramref name="sectionPath"/>, declares its keys
-    /// (<see cref="AddMailIngestSection{TOptions}"/>), and checks it with <typeparamref name="TValidator"/> at start.
+    /// Declares <typeparamref name="TOptions"/> the options of the section at <paramref name="sectionPath"/>
+    /// (<see cref="AddMailIngestSection{TOptions}"/>), checked with <typeparamref name="TValidator"/> at start.
     /// </summary>
-    /// <returns>The options' builder, for settings that binding alone cannot give.</returns>
-    public static OptionsBuilder<TOptions> AddMailIngestOptions<TOptions, TValidator>(
-        this IServiceCollection services, IConfiguration configuration, string sectionPath)
+    /// <returns>
+    /// The options' builder, which the caller binds to the section: the binding is generated at compile time for the
+    /// options' own type, which a generic method like this one does not know (docs/architecture.md, "The build").
+    /// </returns>
+    public static OptionsBuilder<TOptions> AddMailIngestOptions<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor)] TOptions,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(
+        this IServiceCollection services, string sectionPath)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {
-        ArgumentNullException.ThrowIfNull(configuration);
         services.AddMailIngestSection<TOptions>(sectionPath);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
-        return services.AddOptions<TOptions>().Bind(configuration.GetSection(sectionPath)).ValidateOnStart();
+        return services.AddOptions<TOptions>().ValidateOnStart();
     }
 }

@@ -15,7 +15,8 @@ public static class EventsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddMailEvents(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddMailIngestOptions<EventsOptions, EventsOptionsValidator>(configuration, EventsOptions.SectionName);
+        services.AddMailIngestOptions<EventsOptions, EventsOptionsValidator>(EventsOptions.SectionName)
+            .Bind(configuration.GetSection(EventsOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IMessageEvents>(provider =>
         {

@@ -14,7 +14,8 @@ public static class StorageServiceCollectionExtensions
     /// <summary>Adds the archive store chosen by <c>MailIngest:Storage:Provider</c>, with its settings validated at start.</summary>
     public static IServiceCollection AddMailArchive(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddMailIngestOptions<StorageOptions, StorageOptionsValidator>(configuration, StorageOptions.SectionName);
+        services.AddMailIngestOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.SectionName)
+            .Bind(configuration.GetSection(StorageOptions.SectionName));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IMailArchive>(provider =>
         {

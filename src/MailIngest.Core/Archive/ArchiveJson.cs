@@ -17,7 +17,9 @@ internal sealed partial class ArchiveJson : JsonSerializerContext
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        // One converter per enum, not the non-generic one: that makes its converter at run time, which the ahead-of-time
+        // compiled build cannot (docs/architecture.md, "The build").
+        Converters = { new JsonStringEnumConverter<QuarantineReason>(JsonNamingPolicy.CamelCase) },
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 

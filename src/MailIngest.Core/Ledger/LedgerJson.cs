@@ -21,7 +21,12 @@ internal sealed partial class LedgerJson : JsonSerializerContext
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
         WriteIndented = indented,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        // One converter per enum: see ArchiveJson.
+        Converters =
+        {
+            new JsonStringEnumConverter<EntryState>(JsonNamingPolicy.CamelCase),
+            new JsonStringEnumConverter<RunOutcome>(JsonNamingPolicy.CamelCase),
+        },
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 }

@@ -162,9 +162,24 @@ internal sealed class MailIngestApp : IAsyncDisposable
         AggregateException all when all.InnerExceptions.All(inner => inner is OptionsValidationException) =>
             all.InnerExceptions.Cast<OptionsValidationException>().SelectMany(inner => inner.Failures),
         FileNotFoundException or InvalidDataException or FormatException => [e.Message],
-        // The binder wraps what it found (a value of the wrong type, a misspelt key) in a generic message.
-        InvalidOperationException when e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase) =>
-            [$"{(e.InnerException ?? e).Message} docs/configuration.md lists every key and its values."],
+        InvalidOperationException when SpeaksOfConfiguration(e) => [BindingError(e)],
         _ => null,
     };
+
+    private static bool SpeaksOfConfiguration(Exception e) => e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// What the binder found (a value of the wrong type, a misspelt key): the innermost of its exceptions that speaks of
+    /// the configuration names the key ("Failed to convert configuration value at 'MailIngest:…:Port'…"), and the one
+    /// it wraps, if any, says what was wrong with the value ("The input string 'abc' was not in a correct format.").
+    /// </summary>
+    private static string BindingError(Exception e)
+    {
+        while (e.InnerException is { } inner && SpeaksOfConfiguration(inner))
+        {
+            e = inner;
+        }
+
+        return $"{e.Message}{(e.InnerException is { } cause ? " " + cause.Message : "")} docs/configuration.md lists every key and its values.";
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.ComponentModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using MailIngest.Configuration;
 using Microsoft.Extensions.Configuration;
@@ -16,6 +17,12 @@ namespace MailIngest.Host.Hosting;
 /// </summary>
 internal sealed class UnknownKeysValidator(IConfigurationRoot configuration) : IValidateOptions<MailIngestSections>
 {
+    /// <summary>Why the reflection over the options classes finds in the compiled program what it finds in a build.</summary>
+    private const string OptionsKeptWhole =
+        "The options classes are MailIngest's own, in the assemblies the ahead-of-time compiled program keeps whole " +
+        "(TrimmerRootAssembly, src/MailIngest/Program.props); their properties are of those classes or of the runtime's " +
+        "values and collections. Tested on the compiled program: IntegrationTests' UnknownKeyTests.";
+
     public ValidateOptionsResult Validate(string? name, MailIngestSections options)
     {
         var root = configuration.GetSection(MailIngestOptions.SectionName);
@@ -139,12 +146,16 @@ internal sealed class UnknownKeysValidator(IConfigurationRoot configuration) : I
     }
 
     /// <summary>The keys the binder fills in: public instance properties.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = OptionsKeptWhole)]
     private static PropertyInfo[] Properties(Type type) => type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
 
     /// <summary>A type the binder reads from one string (number, enum, TimeSpan, string, …), as it decides it.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsKeptWhole)]
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = OptionsKeptWhole)]
     private static bool IsValue(Type type) => TypeDescriptor.GetConverter(type).CanConvertFrom(typeof(string));
 
     /// <summary>The value type of a dictionary or the element type of a list or array; null for anything else.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = OptionsKeptWhole)]
     private static Type? ElementType(Type type)
     {
         if (type.IsArray)
