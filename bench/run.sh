@@ -77,6 +77,7 @@ command -v dotnet >/dev/null 2>&1 || die "the .NET SDK (dotnet) is not on PATH"
 command -v python3 >/dev/null 2>&1 || die "python3 is needed to generate the mailbox"
 install_package dovecot-pop3d /usr/sbin/dovecot
 install_package time /usr/bin/time
+install_native_toolchain
 if [ "$MODE" = main ]; then
     install_package mpop /usr/bin/mpop
     install_package npm /usr/bin/npm

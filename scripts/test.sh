@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs MailIngest's tests (docs/testing.md).
-#   scripts/test.sh          the whole suite: installs what the tests need, then every test project of MailIngest.sln.
+#   scripts/test.sh          the whole suite: installs what the tests need, compiles the test host ahead of time for the
+#                            tests that run mailingest as a process, then every test project of MailIngest.sln.
 #                            Integration tests talk to real servers (docs/testing.md): Dovecot for POP3, Azurite for
 #                            blob storage, PostgreSQL for the clustered scheduler, Helm for the chart.
 #   scripts/test.sh --fast   the fast lane: unit and replay tests only (the projects of MailIngest.Fast.slnf, less those
@@ -108,6 +109,15 @@ else
     install_package postgresql "/usr/lib/postgresql/*/bin/initdb"
     install_azurite
     install_helm
+    install_native_toolchain
+    # The tests that run mailingest as a process (its test host: the same program plus fault injection) run it
+    # compiled ahead of time, as mailingest ships (docs/testing.md, "What the tests run"); its own bin and obj.
+    log "Compiling the test host ahead of time into .work/test-host"
+    rm -rf .work/test-host
+    dotnet publish tests/MailIngest.TestHost/MailIngest.TestHost.csproj -c Release -o .work/test-host \
+        --artifacts-path .work/test-host-build -v quiet -nologo >.work/publish-output.txt 2>&1 \
+        || { tail -n 30 .work/publish-output.txt; log "error: dotnet publish of the test host failed"; exit 1; }
+    export MAILINGEST_TEST_HOST=$PWD/.work/test-host/mailingest-testhost
     output=.work/test-output.txt
     dotnet test MailIngest.sln -c Release --logger "console;verbosity=normal" 2>&1 | tee "$output" || rc=${PIPESTATUS[0]}
 fi

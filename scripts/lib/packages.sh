@@ -1,4 +1,4 @@
-# Sourced by scripts/demo.sh and scripts/test.sh.
+# Sourced by scripts/demo.sh, scripts/test.sh and bench/run.sh.
 
 # install_package PACKAGE PATH-GLOB: apt-get install the Debian PACKAGE unless a file matching PATH-GLOB exists.
 # The scripts start private server instances (Dovecot, PostgreSQL), so the package must not start its system service.
@@ -28,4 +28,11 @@ install_package() {
         printf 'apt-get install %s failed (exit %s)\n' "$package" "$rc" >&2
     fi
     return "$rc"
+}
+
+# What publishing mailingest needs besides the .NET SDK: it is compiled ahead of time into a native executable
+# (docs/architecture.md, "The build"), which the SDK links with clang against zlib.
+install_native_toolchain() {
+    install_package clang /usr/bin/clang
+    install_package zlib1g-dev /usr/include/zlib.h
 }

@@ -5,7 +5,9 @@ namespace MailIngest.IntegrationTests.Infrastructure;
 /// <summary>
 /// The <c>mailingest</c> command line run as its own process (so crash tests can kill it) from the test's output folder:
 /// by default the test host (tests/MailIngest.TestHost), which is the shipped CLI plus the fault injection of
-/// <c>MAILINGEST_FAULT_INJECTION</c>; <see cref="RunShippedAsync"/> runs the shipped <c>mailingest</c> itself.
+/// <c>MAILINGEST_FAULT_INJECTION</c>; <see cref="RunShippedAsync"/> runs the shipped <c>mailingest</c> itself. When
+/// <c>MAILINGEST_TEST_HOST</c> names a file, the test host is run from there, compiled ahead of time as <c>mailingest</c>
+/// ships, instead of as the test build's assembly on the shared runtime (docs/testing.md, "What the tests run").
 /// </summary>
 public sealed class MailIngestProcess : IAsyncDisposable
 {
@@ -89,14 +91,19 @@ public sealed class MailIngestProcess : IAsyncDisposable
     private static MailIngestProcess Start(string program, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         TestLane.RequireIntegration(program);
-        var info = new ProcessStartInfo("dotnet")
+        var compiled = program == TestHost ? Environment.GetEnvironmentVariable("MAILINGEST_TEST_HOST") : null;
+        var info = new ProcessStartInfo(string.IsNullOrEmpty(compiled) ? "dotnet" : compiled)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+        if (string.IsNullOrEmpty(compiled))
+        {
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -113,7 +120,7 @@ public sealed class MailIngestProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
-        return new MailIngestProcess(Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start."));
+        return new MailIngestProcess(Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start."));
     }
 }
 
