@@ -109,6 +109,7 @@ fi
 APP=$WORK/app
 if [ "${BENCH_SKIP_PUBLISH:-0}" != 1 ] || [ ! -x "$APP/mailingest" ]; then
     log "dotnet publish src/MailIngest/MailIngest.csproj -c Release -o .work/bench/app --artifacts-path .work/bench/artifacts"
+    rm -rf "$APP"  # what an earlier kind of publish left there
     DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 \
         dotnet publish src/MailIngest/MailIngest.csproj -c Release -o "$APP" --artifacts-path "$WORK/artifacts" -v quiet -nologo \
         >"$WORK/publish.log" 2>&1 || { tail -n 30 "$WORK/publish.log" >&2; die "publish failed"; }

@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using MailIngest.Configuration;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
