@@ -46,7 +46,14 @@ internal sealed class InMemoryArchive : IMailArchive, IDisposable
     public byte[]? Content(string path) => _objects.GetValueOrDefault(path);
 
     /// <summary>The object as the last persist left it: what a power cut would keep.</summary>
-    public byte[]? DurableContent(string path) => _durable.GetValueOrDefault(path);
+    /// <remarks>Under the lock a persist takes: between its clearing and refilling, every object would seem lost.</remarks>
+    public byte[]? DurableContent(string path)
+    {
+        lock (_sync)
+        {
+            return _durable.GetValueOrDefault(path);
+        }
+    }
 
     public async Task<IMailboxLock?> TryLockMailboxAsync(string mailbox, CancellationToken cancellationToken)
     {
