@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using MailIngest.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -28,10 +27,7 @@ internal static class SchedulerServiceCollectionExtensions
     {
         var section = builder.Configuration.GetSection(SchedulerOptions.SectionName);
         var services = builder.Services;
-        services.AddOptions<SchedulerOptions>()
-            .Bind(section)
-            .ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SchedulerOptions>, SchedulerOptionsValidator>());
+        services.AddMailIngestOptions<SchedulerOptions, SchedulerOptionsValidator>(SchedulerOptions.SectionName).Bind(section);
         services.AddOptions<HostOptions>()
             .Configure<IOptions<SchedulerOptions>>((host, scheduler) => host.ShutdownTimeout = scheduler.Value.ShutdownTimeout);
         services.AddOptions<QuartzSchedulerOptions>()
