@@ -91,15 +91,15 @@ public sealed class MailIngestProcess : IAsyncDisposable
     private static MailIngestProcess Start(string program, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         TestLane.RequireIntegration(program);
-        var compiled = program == TestHost ? Environment.GetEnvironmentVariable("MAILINGEST_TEST_HOST") : null;
-        var info = new ProcessStartInfo(string.IsNullOrEmpty(compiled) ? "dotnet" : compiled)
+        var compiled = program == TestHost && Environment.GetEnvironmentVariable("MAILINGEST_TEST_HOST") is { Length: > 0 } file ? file : null;
+        var info = new ProcessStartInfo(compiled ?? "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        if (string.IsNullOrEmpty(compiled))
+        if (compiled is null)
         {
             info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, program));
         }
