@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MailIngest.IntegrationTests.Infrastructure;
 
 namespace MailIngest.IntegrationTests.Azure;
@@ -25,20 +24,6 @@ public abstract class AzureMailboxTest(string user) : MailboxTest(user, StoreKin
     }
 
     protected bool LeaseHeld() => Azure.LeaseHeld(User);
-
-    protected static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > timeout)
-            {
-                throw new TimeoutException($"Waited {timeout} for {what}.");
-            }
-
-            await Task.Delay(20);
-        }
-    }
 
     /// <summary>Every delivered message stored exactly once, with its exact bytes, and the server emptied.</summary>
     protected void AssertEverythingStoredOnceAndDeleted()

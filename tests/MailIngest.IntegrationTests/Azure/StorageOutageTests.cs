@@ -33,12 +33,10 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : AzureMailboxT
     public async Task Once_StorageGoesDownMidRun_FailsInBoundedTimeDeletesNothingAndTheNextRunCompletes(Outage outage)
     {
         Configure(new { DeleteAfterIngest = true, LedgerFlushEvery = 5 });
-        var process = Workspace.StartOnce();
-        await WaitUntilAsync(
-            () => Azure.List($"messages/{User}/").Any(path => path.EndsWith("/manifest.json", StringComparison.Ordinal)),
-            TimeSpan.FromSeconds(60),
-            "the first stored manifest");
 
+        // Held once its first manifest is stored, so that storage goes down mid-run however fast the run is (the
+        // compiled program stored all 30 before a poll for that manifest saw it).
+        var (process, resume) = await Workspace.StartOnceHeldAtAsync("ManifestStored:1");
         var clock = Stopwatch.StartNew();
         if (outage == Outage.Frozen)
         {
@@ -49,6 +47,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : AzureMailboxT
             await Azurite.StopAsync();
         }
 
+        await File.WriteAllTextAsync(resume, "");
         var failed = await process.WaitAsync(FailureBound + TimeSpan.FromSeconds(30));
         var failedAfter = clock.Elapsed;
         var left = Dovecot.MessageCount(User);
