@@ -24,6 +24,7 @@ internal sealed partial class LedgerJson : JsonSerializerContext
         // One converter per enum: see ArchiveJson.
         Converters =
         {
+            new LedgerEntryConverter(),
             new JsonStringEnumConverter<EntryState>(JsonNamingPolicy.CamelCase),
             new JsonStringEnumConverter<RunOutcome>(JsonNamingPolicy.CamelCase),
         },

@@ -99,7 +99,7 @@ internal sealed class LedgerStore(IMailArchive archive)
             }
         });
 
-        return new MailboxLedger(mailbox, entries.Values, highWaterMark, totals, lastRun)
+        return new MailboxLedger(mailbox, entries, highWaterMark, totals, lastRun)
         {
             SourceState = sourceState,
             Renumbered = renumbered,

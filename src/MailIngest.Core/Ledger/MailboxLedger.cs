@@ -28,15 +28,11 @@ internal sealed class MailboxLedger
     private bool _renumberedChanged;
     private Dictionary<string, LedgerEntry?>? _renumberedByMessageId;
 
-    public MailboxLedger(string mailbox, IEnumerable<LedgerEntry> entries, string? highWaterMark, LedgerTotals totals, RecordedRun? lastRun)
+    /// <summary>A ledger of <paramref name="entries"/> (by ID, compared ordinally), which it keeps as its own dictionary.</summary>
+    public MailboxLedger(string mailbox, Dictionary<string, LedgerEntry> entries, string? highWaterMark, LedgerTotals totals, RecordedRun? lastRun)
     {
         Mailbox = mailbox;
-        _entries = new Dictionary<string, LedgerEntry>(entries.TryGetNonEnumeratedCount(out var count) ? count : 0, StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            _entries[entry.Id] = entry;
-        }
-
+        _entries = entries;
         HighWaterMark = highWaterMark;
         Totals = totals;
         LastRun = lastRun;
@@ -178,6 +174,15 @@ internal sealed class MailboxLedger
         lock (_sync)
         {
             return [.. _entries.Values];
+        }
+    }
+
+    /// <summary>The IDs it holds an entry for.</summary>
+    public IReadOnlyList<string> Ids()
+    {
+        lock (_sync)
+        {
+            return [.. _entries.Keys];
         }
     }
 

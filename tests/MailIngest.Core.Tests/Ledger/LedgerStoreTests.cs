@@ -154,6 +154,54 @@ public sealed class LedgerStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AppendAsync_EntryFields_AreWrittenByTheirDocumentedNamesWithDefaultsLeftOutAndReadBack()
+    {
+        var failed = new LedgerEntry("a", EntryState.Failed)
+        {
+            Size = 5, Sha256 = "ff", Key = "k", Attempts = 3, Error = "\"bad\" é", Deleting = true, MessageId = "m@x", RawPath = "p/message.eml",
+        };
+        var seen = new LedgerEntry("b", EntryState.Seen);
+        var ledger = await _store.LoadAsync(Mailbox, default);
+        ledger.Put(failed);
+        ledger.Put(seen);
+
+        await _store.AppendAsync(ledger, includeKept: false, default);
+
+        var line = Encoding.UTF8.GetString(_archive.Content(LedgerStore.JournalPath(Mailbox, 0))!);
+        Assert.Contains(
+            """{"id":"a","state":"failed","size":5,"sha256":"ff","key":"k","attempts":3,"error":"\"bad\" é","deleting":true,"messageId":"m@x","rawPath":"p/message.eml"}""",
+            line,
+            StringComparison.Ordinal);
+        Assert.Contains("""{"id":"b","state":"seen"}""", line, StringComparison.Ordinal);
+        var loaded = await _store.LoadAsync(Mailbox, default);
+        Assert.Equal(failed, loaded.Find("a"));
+        Assert.Equal(seen, loaded.Find("b"));
+    }
+
+    [Fact]
+    public async Task LoadAsync_EntryWithoutStateOrWithFieldsOfALaterVersion_IsStoredAndKeepsWhatItKnows()
+    {
+        await WriteSnapshotAsync(
+            """{"schemaVersion":2,"mailbox":"support","journal":0,"messages":[{"id":"a","later":{"x":[1,{"y":null}]},"size":7,"sha256":"ab"}]}""");
+
+        var ledger = await _store.LoadAsync(Mailbox, default);
+
+        Assert.Equal(new LedgerEntry("a", EntryState.Stored) { Size = 7, Sha256 = "ab" }, ledger.Find("a"));
+    }
+
+    [Fact]
+    public async Task LoadAsync_EntryWithoutId_FailsNamingTheFileAndTheWayOut()
+    {
+        await WriteSnapshotAsync("""{"schemaVersion":2,"mailbox":"support","journal":0,"messages":[{"state":"seen"}]}""");
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => _store.LoadAsync(Mailbox, default));
+
+        Assert.Contains("state/support.json", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no id", e.Message, StringComparison.Ordinal);
+        Assert.Contains("docs/recovery.md", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LoadAsync_JournalLineNotJson_FailsNamingTheFileAndTheWayOut()
     {
         await _archive.AppendAsync(LedgerStore.JournalPath(Mailbox, 0), Encoding.UTF8.GetBytes("not json\n"), 0, default);
