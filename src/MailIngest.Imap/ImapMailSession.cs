@@ -429,7 +429,7 @@ internal sealed class ImapMailSession(
             $"or 'mailingest reingest' for it to fetch the folder again and store only the messages whose bytes (SHA-256) were not stored before (docs/recovery.md).");
     }
 
-    private static Dictionary<string, List<ImapMessageId>> Known(IReadOnlySet<string> ids)
+    private static Dictionary<string, List<ImapMessageId>> Known(IReadOnlyCollection<string> ids)
     {
         var known = new Dictionary<string, List<ImapMessageId>>(StringComparer.Ordinal);
         foreach (var id in ids)

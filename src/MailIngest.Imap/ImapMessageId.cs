@@ -32,23 +32,30 @@ internal sealed record ImapMessageId(uint UidValidity, uint Uid, string Folder, 
             return false;
         }
 
-        var numbers = id[..at].Split(':');
-        if (numbers.Length is not (2 or 3)
-            || !uint.TryParse(numbers[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uidValidity)
-            || !uint.TryParse(numbers[1], NumberStyles.None, CultureInfo.InvariantCulture, out var uid))
+        // Read in place, without splitting: every poll reads every ID the ledger holds.
+        var numbers = id.AsSpan(0, at);
+        var colon = numbers.IndexOf(':');
+        if (colon < 0 || !uint.TryParse(numbers[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var uidValidity))
         {
             return false;
         }
 
+        var rest = numbers[(colon + 1)..];
         ulong? gmail = null;
-        if (numbers.Length == 3)
+        if (rest.IndexOf(':') is var second and >= 0)
         {
-            if (!ulong.TryParse(numbers[2], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            if (!ulong.TryParse(rest[(second + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
             {
                 return false;
             }
 
             gmail = value;
+            rest = rest[..second];
+        }
+
+        if (!uint.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out var uid))
+        {
+            return false;
         }
 
         parsed = new ImapMessageId(uidValidity, uid, id[(at + 1)..], gmail);

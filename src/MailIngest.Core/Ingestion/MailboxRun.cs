@@ -198,7 +198,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
 
     /// <summary>What the ledger remembers of the source, for a session's listing.</summary>
     private ListingRequest ListingRequest(bool acceptReset) =>
-        new(ledger.SourceState, ledger.Entries().Select(e => e.Id).ToHashSet(StringComparer.Ordinal), acceptReset);
+        new(ledger.SourceState, ledger.Ids(), acceptReset);
 
     /// <summary>
     /// After a session's commit, stores the source's state (IMAP: each folder's UIDVALIDITY, UIDNEXT and count), which

@@ -127,10 +127,10 @@ public sealed record ListedMessage(string Id)
 /// Whether the listing may accept that the server renumbered a folder (IMAP UIDVALIDITY changed): true only for
 /// <c>mailingest adopt</c>, which records what is there now; otherwise such a listing stops the run (docs/recovery.md).
 /// </param>
-public sealed record ListingRequest(string? SourceState, IReadOnlySet<string> Known, bool AcceptReset = false)
+public sealed record ListingRequest(string? SourceState, IReadOnlyCollection<string> Known, bool AcceptReset = false)
 {
     /// <summary>A request that remembers nothing: every message is listed.</summary>
-    public static ListingRequest Fresh { get; } = new(null, new HashSet<string>(StringComparer.Ordinal));
+    public static ListingRequest Fresh { get; } = new(null, []);
 }
 
 /// <summary>How many messages, and how many bytes by the server's listing, one retrieval asks for at most.</summary>
