@@ -22,6 +22,10 @@ public sealed class ImapMessageIdTests
     [InlineData("x:2@INBOX")]
     [InlineData("1:2:3:4@INBOX")]
     [InlineData("-1:2@INBOX")]
+    [InlineData("1::2@INBOX")]
+    [InlineData(":2@INBOX")]
+    [InlineData("1:@INBOX")]
+    [InlineData("1:2:@INBOX")]
     public void TryParse_NotAnImapId_IsFalse(string id)
     {
         Assert.False(ImapMessageId.TryParse(id, out _));
