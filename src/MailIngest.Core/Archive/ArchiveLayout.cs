@@ -76,7 +76,10 @@ public static class ArchiveLayout
         }
     }
 
-    public static string QuarantineFolder(string mailbox, string key) => $"quarantine/{mailbox}/{key}";
+    /// <summary>Where every quarantine folder of the mailbox lies.</summary>
+    public static string QuarantinePrefix(string mailbox) => $"quarantine/{mailbox}/";
+
+    public static string QuarantineFolder(string mailbox, string key) => $"{QuarantinePrefix(mailbox)}{key}";
 
     public static string LedgerPath(string mailbox) => $"state/{mailbox}.json";
 

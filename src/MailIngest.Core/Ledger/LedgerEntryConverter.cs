@@ -6,7 +6,7 @@ namespace MailIngest.Ledger;
 /// <summary>
 /// Reads and writes a <see cref="LedgerEntry"/> field by field, as the serializer would (camelCase, defaults left out),
 /// but without its path for constructor parameters, which buffers every property before it builds the record: a
-/// snapshot holds an entry per message on the server, and reading them was a third of a no-new <c>once</c> of 20,000
+/// snapshot holds an entry per message on the server, and reading them was a quarter of a no-new <c>once</c> of 20,000
 /// (bench/README.md).
 /// </summary>
 internal sealed class LedgerEntryConverter : JsonConverter<LedgerEntry>

@@ -10,7 +10,7 @@ internal sealed class ReprocessSelection(string mailbox, ReprocessRequest reques
 {
     public string MessagesPrefix { get; } = ArchiveLayout.MessagesPrefix(mailbox);
 
-    public string QuarantinePrefix { get; } = $"quarantine/{mailbox}/";
+    public string QuarantinePrefix { get; } = ArchiveLayout.QuarantinePrefix(mailbox);
 
     /// <summary>The folder of a stored message's manifest at <paramref name="path"/>, when the request takes it; else null.</summary>
     public StoredFolder? Stored(string path)
