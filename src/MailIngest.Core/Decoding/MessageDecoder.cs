@@ -18,8 +18,17 @@ internal sealed class MessageDecoder
     private const string HtmlBodyPath = "body.html";
 
     private readonly DecoderLimits _limits;
-    private readonly ParserOptions _parserOptions;
 
+    /// <summary>
+    /// Made for the first message: MimeKit's options build its table of charsets, probing every code page, which takes
+    /// milliseconds that a poll finding no new mail should not spend (bench/README.md).
+    /// </summary>
+    private readonly Lazy<ParserOptions> _parserOptions;
+
+    /// <remarks>
+    /// The code pages are still registered when the decoder is made, at start, before any session: MimeKit learns the
+    /// charsets it can decode when it is first used, by whatever uses it first.
+    /// </remarks>
     static MessageDecoder() => Charsets.EnsureRegistered();
 
     public MessageDecoder(DecoderLimits limits)
@@ -29,11 +38,7 @@ internal sealed class MessageDecoder
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limits.MaxDepth);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limits.MaxHeaderBytes);
         _limits = limits;
-
-        // One level more than allowed, so that a message just over the limit is seen (and refused) rather than
-        // flattened by MimeKit, which turns anything deeper than MaxMimeDepth into a leaf part.
-        _parserOptions = ParserOptions.Default.Clone();
-        _parserOptions.MaxMimeDepth = limits.MaxDepth + 1;
+        _parserOptions = new Lazy<ParserOptions>(() => ParserOptionsFor(limits));
     }
 
     /// <summary>Decodes the message in <paramref name="raw"/>, a seekable stream of its exact bytes.</summary>
@@ -67,7 +72,7 @@ internal sealed class MessageDecoder
         try
         {
             var bodies = MessageBodies.Find(message);
-            var headers = ReadHeaders(message, new HeaderTextDecoder(bodies.CharsetHint, _parserOptions));
+            var headers = ReadHeaders(message, new HeaderTextDecoder(bodies.CharsetHint, _parserOptions.Value));
             var folderDate = (headers.Date ?? FirstReceivedDate(message.Headers))?.ToUniversalTime();
 
             var collector = new AttachmentCollector(_limits);
@@ -102,11 +107,20 @@ internal sealed class MessageDecoder
         }
     }
 
+    private static ParserOptions ParserOptionsFor(DecoderLimits limits)
+    {
+        // One level more than allowed, so that a message just over the limit is seen (and refused) rather than
+        // flattened by MimeKit, which turns anything deeper than MaxMimeDepth into a leaf part.
+        var options = ParserOptions.Default.Clone();
+        options.MaxMimeDepth = limits.MaxDepth + 1;
+        return options;
+    }
+
     private static bool HasContent(MimePart part) => part.Content is { Stream.Length: > 0 };
 
     private MimeMessage Parse(Stream raw)
     {
-        var parser = new MimeParser(_parserOptions, raw, MimeFormat.Entity, persistent: true);
+        var parser = new MimeParser(_parserOptions.Value, raw, MimeFormat.Entity, persistent: true);
 
         // Checked as the parser goes, so a hostile message is refused before it has filled memory with headers or parts.
         var entities = 0;
