@@ -15,9 +15,25 @@ namespace MailIngest.Imap;
 /// <param name="GmailMessageId">Gmail's X-GM-MSGID, the same in every label folder; null on other servers.</param>
 internal sealed record ImapMessageId(uint UidValidity, uint Uid, string Folder, ulong? GmailMessageId = null)
 {
-    public override string ToString() => GmailMessageId is { } gmail
+    /// <summary>
+    /// The ID as text, kept from <see cref="TryParse"/>: a listing that the ledger's own IDs answer hands the ledger back
+    /// its own strings, which its lookups then match by reference rather than character by character (a poll looks up
+    /// every listed ID several times). Not part of equality, which is the four values'.
+    /// </summary>
+    private string? _text;
+
+    /// <summary>A copy (<c>with</c>) may change any of the values, so it does not keep the text.</summary>
+    private ImapMessageId(ImapMessageId original) =>
+        (UidValidity, Uid, Folder, GmailMessageId) = (original.UidValidity, original.Uid, original.Folder, original.GmailMessageId);
+
+    public override string ToString() => _text ??= GmailMessageId is { } gmail
         ? string.Create(CultureInfo.InvariantCulture, $"{UidValidity}:{Uid}:{gmail}@{Folder}")
         : string.Create(CultureInfo.InvariantCulture, $"{UidValidity}:{Uid}@{Folder}");
+
+    public bool Equals(ImapMessageId? other) =>
+        other is not null && UidValidity == other.UidValidity && Uid == other.Uid && GmailMessageId == other.GmailMessageId && Folder == other.Folder;
+
+    public override int GetHashCode() => HashCode.Combine(UidValidity, Uid, GmailMessageId, Folder);
 
     /// <summary>The name the archive key is made from on Gmail, so that a message in several label folders is stored once; null elsewhere.</summary>
     public string? StorageName => GmailMessageId is { } gmail ? string.Create(CultureInfo.InvariantCulture, $"gmail-{gmail}") : null;
@@ -58,7 +74,7 @@ internal sealed record ImapMessageId(uint UidValidity, uint Uid, string Folder, 
             return false;
         }
 
-        parsed = new ImapMessageId(uidValidity, uid, id[(at + 1)..], gmail);
+        parsed = new ImapMessageId(uidValidity, uid, id[(at + 1)..], gmail) { _text = id };
         return true;
     }
 }

@@ -32,6 +32,21 @@ public sealed class ImapMessageIdTests
     }
 
     [Fact]
+    public void ToString_OfAParsedId_IsTheStringItWasParsedFromWhichEqualityIgnores()
+    {
+        var ledgers = string.Concat("1700000000:42@", "INBOX");
+        Assert.True(ImapMessageId.TryParse(ledgers, out var parsed));
+        var built = new ImapMessageId(1700000000, 42, "INBOX");
+
+        Assert.Same(ledgers, parsed.ToString());
+        Assert.Equal(ledgers, built.ToString());
+        Assert.Equal(built, parsed);
+        Assert.Equal(built.GetHashCode(), parsed.GetHashCode());
+        Assert.Equal("1700000000:43@INBOX", (parsed with { Uid = 43 }).ToString());
+        Assert.Equal("1700000000:42:7@INBOX", (parsed with { GmailMessageId = 7 }).ToString());
+    }
+
+    [Fact]
     public void StorageName_OnlyOnGmail_IsTheMessageIdOfEveryLabel()
     {
         Assert.Null(new ImapMessageId(1, 2, "INBOX").StorageName);
