@@ -59,7 +59,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
 
         if (!readOnly)
         {
-            ledger.Prune(listing.Distinct);
+            ledger.Prune(listing.Lists);
             CountDeaths();
         }
 
@@ -125,7 +125,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     public async Task AdoptAsync(IMailSession session, CancellationToken cancellationToken)
     {
         var listing = new MessageListing(await session.ListAsync(ListingRequest(acceptReset: true), cancellationToken));
-        ledger.Prune(listing.Distinct);
+        ledger.Prune(listing.Lists);
         var unknown = Enumerable.Range(0, listing.Count).Where(p => ledger.Find(listing[p]) is null).ToList();
         if (unknown.Count > 0)
         {
@@ -155,7 +155,7 @@ internal sealed class MailboxRun(RunServices services, MailboxOptions options, M
     public async Task SetAsideAsync(IMailSession session, CancellationToken cancellationToken)
     {
         var listing = new MessageListing(await session.ListAsync(ListingRequest(acceptReset: true), cancellationToken));
-        counters.SetAside = ledger.SetAside(listing.Distinct);
+        counters.SetAside = ledger.SetAside(listing.Lists);
         await DescribeSetAsideAsync(cancellationToken);
         // The renumbered folders are listed in full by the next run, whatever the source remembered of them.
         ledger.SetSourceState(null);

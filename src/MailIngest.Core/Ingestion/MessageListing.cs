@@ -11,7 +11,6 @@ namespace MailIngest.Ingestion;
 internal sealed class MessageListing
 {
     private readonly Dictionary<string, (int Copies, int LastPosition)> _ids;
-    private HashSet<string>? _distinct;
 
     public MessageListing(IReadOnlyList<ListedMessage> messages)
     {
@@ -30,8 +29,11 @@ internal sealed class MessageListing
 
     public string this[int position] => Messages[position].Id;
 
-    /// <summary>The IDs listed, each once; built when first asked for (a session asks several times, a poll of 20,000 each time).</summary>
-    public IReadOnlySet<string> Distinct => _distinct ??= _ids.Keys.ToHashSet(StringComparer.Ordinal);
+    /// <summary>The IDs listed, each once.</summary>
+    public IReadOnlyCollection<string> Distinct => _ids.Keys;
+
+    /// <summary>Whether the listing names <paramref name="id"/>.</summary>
+    public bool Lists(string id) => _ids.ContainsKey(id);
 
     /// <summary>IDs listed more than once, with how many times.</summary>
     public IEnumerable<KeyValuePair<string, int>> Duplicates =>

@@ -280,11 +280,11 @@ internal sealed class MailboxLedger
 
     /// <summary>Forgets the entries of messages no longer on the server, so the ledger stays as small as the mailbox.</summary>
     /// <returns>How many were forgotten.</returns>
-    public int Prune(IReadOnlySet<string> onServer)
+    public int Prune(Func<string, bool> onServer)
     {
         lock (_sync)
         {
-            var gone = _entries.Keys.Where(id => !onServer.Contains(id)).ToList();
+            var gone = _entries.Keys.Where(id => !onServer(id)).ToList();
             RemoveLocked(gone);
             return gone.Count;
         }
@@ -295,11 +295,11 @@ internal sealed class MailboxLedger
     /// their raw SHA-256) so that the runs after it can recognise them; written as one journal line with the removal.
     /// </summary>
     /// <returns>How many entries were kept to match against.</returns>
-    public int SetAside(IReadOnlySet<string> onServer)
+    public int SetAside(Func<string, bool> onServer)
     {
         lock (_sync)
         {
-            var gone = _entries.Values.Where(e => !onServer.Contains(e.Id)).ToList();
+            var gone = _entries.Values.Where(e => !onServer(e.Id)).ToList();
             foreach (var entry in gone.Where(e => e.IsKept && e.Sha256 is not null))
             {
                 _renumbered[entry.Sha256!] = entry;
