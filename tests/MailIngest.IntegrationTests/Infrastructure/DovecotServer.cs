@@ -193,6 +193,20 @@ public sealed class DovecotServer : IAsyncDisposable
         return reader.ReadToEnd();
     }
 
+    /// <summary>
+    /// The log once Dovecot has logged a login of <paramref name="protocol"/> (<c>pop3</c>, <c>imap</c>) refused: its
+    /// login process writes that line after the client has gone, so a test that counts failed logins waits for it.
+    /// </summary>
+    public async Task<string> LogOnceLoginRefusedAsync(string protocol)
+    {
+        var ended = $"{protocol}-login: Info: Disconnected";
+        await Eventually.HoldsAsync(
+            () => ReadLog().Split('\n').Any(line => line.Contains(ended, StringComparison.Ordinal) && line.Contains("auth failed", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(10),
+            $"Dovecot logs '{ended}' for a refused login");
+        return ReadLog();
+    }
+
     /// <summary>One entry per ended IMAP session, in log order: bodies fetched, messages expunged.</summary>
     public IReadOnlyList<ImapSessionStats> ImapSessions(string? user = null) =>
         [.. ImapSessionStats.Parse(ReadLog()).Where(s => user is null || s.User == user)];

@@ -25,21 +25,8 @@ public sealed partial class WrongPasswordTests() : MailboxTest("locked")
         Assert.Contains("rejected the login", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(WrongPassword, run.Stdout + run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain(WrongPassword, Workspace.Archive.LedgerText(User), StringComparison.Ordinal);
-        Assert.Equal(1, await FailedLoginsAsync());
+        Assert.Equal(1, PasswordMismatch().Count(await Dovecot.LogOnceLoginRefusedAsync("pop3")));
         Assert.Empty(Workspace.Manifests());
-    }
-
-    /// <summary>Waits until Dovecot logged the login connection's end, then counts its auth failures.</summary>
-    private async Task<int> FailedLoginsAsync()
-    {
-        var clock = Stopwatch.StartNew();
-        string log;
-        while (!(log = Dovecot.ReadLog()).Contains("pop3-login: Info: Disconnected", StringComparison.Ordinal) && clock.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(50);
-        }
-
-        return PasswordMismatch().Count(log);
     }
 
     // auth_verbose logs one "Password mismatch" per failed attempt against the passwd-file.
