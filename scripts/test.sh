@@ -122,7 +122,18 @@ else
     dotnet test MailIngest.sln -c Release --logger "console;verbosity=normal" 2>&1 | tee "$output" || rc=${PIPESTATUS[0]}
 fi
 
+# Names each failed test with the start of its error message, after everything else: CI keeps only the output's tail.
+list_failures() {
+    awk '
+        /^[[:space:]]+Failed [A-Za-z_].* \[[^]]+\]$/ { print; shown = 0; in_message = 1; next }
+        /^[[:space:]]+(Stack Trace:|Passed |Skipped )/ { in_message = 0 }
+        in_message && /^[[:space:]]+Error Message:/ { next }
+        in_message && shown < 8 { print; shown++ }
+    ' "$1"
+}
+
 echo
+list_failures "$output"
 summarize "$output"
 printf 'in %d s\n' "$SECONDS"
 exit "$rc"
