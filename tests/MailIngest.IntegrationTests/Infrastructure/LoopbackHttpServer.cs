@@ -22,17 +22,14 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     public string BaseAddress { get; }
 
     /// <summary>Stops listening; a handler's error surfaces here, after the port is released.</summary>
+    /// <remarks>
+    /// Close alone, not Stop then Close: each unregisters the prefix, and the managed listener binds the port afresh to
+    /// unregister it a second time, which fails with "Address already in use" once another test has taken the port.
+    /// </remarks>
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
-        try
-        {
-            await _loop;
-        }
-        finally
-        {
-            _listener.Close();
-        }
+        _listener.Close();
+        await _loop;
     }
 
     private async Task AcceptAsync()
