@@ -41,6 +41,7 @@ public static class MailIngestSectionServiceCollectionExtensions
     {
         services.AddMailIngestSection<TOptions>(sectionPath);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
-        return services.AddOptions<TOptions>().ValidateOnStart();
+        services.AddSingleton(ValidatedAtStart.Of<TOptions>());
+        return services.AddOptions<TOptions>();
     }
 }
