@@ -13,42 +13,44 @@ namespace MailIngest.Host.Hosting;
 
 /// <summary>
 /// The composed application: configuration (file, then environment), validated settings, and the services of every
-/// project, in a generic host that <c>mailingest run</c> runs and the other verbs only take services from.
+/// project; for <c>mailingest run</c> in a generic host that it runs, for the other verbs in a service provider they
+/// take services from.
 /// </summary>
 internal sealed class MailIngestApp : IAsyncDisposable
 {
-    private readonly IHost _host;
+    private readonly IHost? _host;
+    private readonly IAsyncDisposable _owner;
 
-    private MailIngestApp(IHost host)
+    private MailIngestApp(IServiceProvider services, IHost? host, IAsyncDisposable owner)
     {
-        _host = host;
+        (Services, _host, _owner) = (services, host, owner);
 
         // Unknown keys first (UnknownKeysValidator runs when the sections are resolved): the strict bind of the mailboxes
         // would otherwise report only the first one, without saying where it was set or what was meant.
-        _ = host.Services.GetRequiredService<IOptions<MailIngestSections>>().Value;
+        _ = services.GetRequiredService<IOptions<MailIngestSections>>().Value;
 
-        // Every ValidateOnStart options class, now rather than when the host starts: verbs that never start it need the check too.
-        host.Services.GetRequiredService<IStartupValidator>().Validate();
-        Options = host.Services.GetRequiredService<IOptions<MailIngestOptions>>().Value;
-        Telemetry.Activate(host.Services);
+        // Every options class validated at start, now: verbs that never start the host need the check too.
+        ValidatedAtStart.ReadAll(services);
+        Options = services.GetRequiredService<IOptions<MailIngestOptions>>().Value;
+        Telemetry.Activate(services);
     }
 
-    public IServiceProvider Services => _host.Services;
+    public IServiceProvider Services { get; }
 
     public MailIngestOptions Options { get; }
 
     /// <summary>
     /// Builds the application, or writes every configuration error to standard error and returns false.
-    /// <paramref name="extend"/> adds what one verb needs beyond the common services; the settings' extra services come last,
-    /// so they replace what they register again.
+    /// <paramref name="schedule"/> adds the scheduler of <c>mailingest run</c>, and with it the host that runs it; the
+    /// settings' extra services come last, so they replace what they register again.
     /// </summary>
     public static bool TryStart(
         AppSettings settings,
         [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MailIngestApp? app,
-        Action<IHostApplicationBuilder>? extend = null)
+        Action<IHostApplicationBuilder>? schedule = null)
     {
         app = null;
-        IHost? host = null;
+        IAsyncDisposable? owner = null;
         try
         {
             var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -57,15 +59,28 @@ internal sealed class MailIngestApp : IAsyncDisposable
             builder.Services.AddSingleton<IValidateOptions<MailIngestSections>>(new UnknownKeysValidator(configuration));
             AddServices(builder, settings);
             builder.AddMailIngestTelemetry();
-            extend?.Invoke(builder);
+            schedule?.Invoke(builder);
             settings.ExtraServices?.Invoke(builder.Services);
-            host = builder.Build();
-            app = new MailIngestApp(host);
+            if (schedule is null)
+            {
+                // A verb that never runs the host does not make it, nor the generic services of its lifetime, which the
+                // compiled program would build at every start (docs/architecture.md, "The build").
+                var provider = builder.Services.BuildServiceProvider();
+                owner = provider;
+                app = new MailIngestApp(provider, null, provider);
+            }
+            else
+            {
+                var host = builder.Build();
+                owner = (IAsyncDisposable)host;
+                app = new MailIngestApp(host.Services, host, owner);
+            }
+
             return true;
         }
         catch (Exception e) when (ConfigurationErrors(e) is { } errors)
         {
-            host?.Dispose();
+            (owner as IDisposable)?.Dispose();
             Console.Error.WriteLine("Configuration error:");
             foreach (var error in errors)
             {
@@ -77,19 +92,10 @@ internal sealed class MailIngestApp : IAsyncDisposable
     }
 
     /// <summary>Runs the host's services (the scheduler) until <paramref name="cancellationToken"/> asks it to stop.</summary>
-    public Task RunAsync(CancellationToken cancellationToken) => _host.RunAsync(cancellationToken);
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        (_host ?? throw new InvalidOperationException("Only an application started with a schedule has a host to run.")).RunAsync(cancellationToken);
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_host is IAsyncDisposable disposable)
-        {
-            await disposable.DisposeAsync();
-        }
-        else
-        {
-            _host.Dispose();
-        }
-    }
+    public ValueTask DisposeAsync() => _owner.DisposeAsync();
 
     /// <summary><c>--config FILE</c> replaces ./appsettings.json; environment variables (<c>MailIngest__…</c>) override either.</summary>
     private static IConfigurationRoot LoadConfiguration(FileInfo? configFile)
