@@ -99,4 +99,15 @@ public sealed class OnceCommandConfigurationTests : IDisposable
         Assert.Contains("MailIngest:Storage:ConnectionString or MailIngest:Storage:ServiceUri is required", stderr, StringComparison.Ordinal);
         Assert.Contains("MailIngest:Storage:Container must be", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Once_SeveralSectionsInvalid_ExitsTwoNamingEveryOne()
+    {
+        var (exitCode, _, stderr) = await RunAsync(
+            """{ "MailIngest": { "Storage": { "Provider": "AzureBlob", "Container": "mail" }, "Mailboxes": { "support": { "Username": "u" } } } }""");
+
+        Assert.Equal(ExitCodes.ConfigurationError, exitCode);
+        Assert.Contains("MailIngest:Mailboxes:support:Host is required", stderr, StringComparison.Ordinal);
+        Assert.Contains("MailIngest:Storage:ConnectionString or MailIngest:Storage:ServiceUri is required", stderr, StringComparison.Ordinal);
+    }
 }
