@@ -18,12 +18,12 @@ namespace MailIngest.Host.Hosting;
 /// </summary>
 internal sealed class MailIngestApp : IAsyncDisposable
 {
-    private readonly IHost? _host;
+    /// <summary>What the services live in, and what disposing the application disposes: the host (<c>run</c>) or the provider.</summary>
     private readonly IAsyncDisposable _owner;
 
-    private MailIngestApp(IServiceProvider services, IHost? host, IAsyncDisposable owner)
+    private MailIngestApp(IServiceProvider services, IAsyncDisposable owner)
     {
-        (Services, _host, _owner) = (services, host, owner);
+        (Services, _owner) = (services, owner);
 
         // Unknown keys first (UnknownKeysValidator runs when the sections are resolved): the strict bind of the mailboxes
         // would otherwise report only the first one, without saying where it was set or what was meant.
@@ -67,13 +67,13 @@ internal sealed class MailIngestApp : IAsyncDisposable
                 // compiled program would build at every start (docs/architecture.md, "The build").
                 var provider = builder.Services.BuildServiceProvider();
                 owner = provider;
-                app = new MailIngestApp(provider, null, provider);
+                app = new MailIngestApp(provider, provider);
             }
             else
             {
                 var host = builder.Build();
                 owner = (IAsyncDisposable)host;
-                app = new MailIngestApp(host.Services, host, owner);
+                app = new MailIngestApp(host.Services, owner);
             }
 
             return true;
@@ -93,7 +93,7 @@ internal sealed class MailIngestApp : IAsyncDisposable
 
     /// <summary>Runs the host's services (the scheduler) until <paramref name="cancellationToken"/> asks it to stop.</summary>
     public Task RunAsync(CancellationToken cancellationToken) =>
-        (_host ?? throw new InvalidOperationException("Only an application started with a schedule has a host to run.")).RunAsync(cancellationToken);
+        (_owner as IHost ?? throw new InvalidOperationException("Only an application started with a schedule has a host to run.")).RunAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _owner.DisposeAsync();
 
