@@ -199,13 +199,16 @@ public sealed class DovecotServer : IAsyncDisposable
     /// </summary>
     public async Task<string> LogOnceLoginRefusedAsync(string protocol)
     {
-        var ended = $"{protocol}-login: Info: Disconnected";
         await Eventually.HoldsAsync(
-            () => ReadLog().Split('\n').Any(line => line.Contains(ended, StringComparison.Ordinal) && line.Contains("auth failed", StringComparison.Ordinal)),
+            () => ReadLog().Split('\n').Any(line => IsRefusedLogin(line, protocol)),
             TimeSpan.FromSeconds(10),
-            $"Dovecot logs '{ended}' for a refused login");
+            $"Dovecot logs the end of a refused {protocol} login");
         return ReadLog();
     }
+
+    /// <summary>Whether a line of the log is the end of a login of <paramref name="protocol"/> that Dovecot refused.</summary>
+    public static bool IsRefusedLogin(string line, string protocol) =>
+        line.Contains($"{protocol}-login: Info: Disconnected", StringComparison.Ordinal) && line.Contains("auth failed", StringComparison.Ordinal);
 
     /// <summary>One entry per ended IMAP session, in log order: bodies fetched, messages expunged.</summary>
     public IReadOnlyList<ImapSessionStats> ImapSessions(string? user = null) =>
